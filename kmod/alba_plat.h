@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * alba_plat.h - the one seam between the portable core and a platform.
+ *
+ * kmod/alba.c is compiled unchanged in the kernel and in userspace. It
+ * calls only what this file promises; each platform supplies it:
+ *
+ *   ALBA_PLAT_PAGE_SHIFT	log2 of the smallest block size
+ *   ALBA_PLAT_MAX_SHIFT	log2 of the largest block size
+ *
+ *   alba_plat_block_alloc(shift, gfp)
+ *	Return a block of 1 << shift bytes whose address is a multiple of
+ *	1 << shift, or NULL. Never a smaller block. May sleep if gfp allows;
+ *	never called with an arena lock held. PAGE_SHIFT <= shift <= MAX_SHIFT.
+ *   alba_plat_block_free(base, shift)
+ *	Give back a block from alba_plat_block_alloc(). Never called with an
+ *	arena lock held.
+ *   alba_plat_live_blocks()
+ *	Blocks allocated and not yet freed, over all arenas (for tests).
+ *   alba_plat_fail_nth(n)
+ *	Make the n-th block allocation from now fail (1: the next one;
+ *	0: none). A test hook; costs one atomic read on the block path.
+ *
+ *   alba_plat_lock_t, alba_plat_flags_t
+ *   alba_plat_lock_init(lock), alba_plat_lock(lock, flags),
+ *   alba_plat_unlock(lock, flags)
+ *	A spinlock; in the kernel taken with interrupts saved.
+ *
+ *   alba_plat_invalid(fmt, ...)
+ *	A caller broke the contract: the kernel warns once, userspace sets
+ *	errno to EINVAL.
+ *   alba_plat_nomem(gfp)
+ *	No memory: userspace sets errno to ENOMEM; the kernel stays quiet
+ *	(the page allocator has already spoken unless __GFP_NOWARN).
+ *   alba_plat_busy(fmt, ...)
+ *	A call that needs a quiet arena found cursors holding chunks:
+ *	warns once / sets errno to EBUSY.
+ *
+ *   alba_plat_arena_added(arena, gfp), alba_plat_arena_removed(arena)
+ *	Tell the platform an arena appeared or is about to go (debugfs).
+ *
+ *   alba_plat_poison(p, n), alba_plat_unpoison(p, n)
+ *	Mark memory as not to be touched, or as usable again (sanitizers).
+ *
+ *   likely(), unlikely(), memset(), memcpy(), WARN_ON_ONCE()
+ *
+ * The platform side may assume the core never passes invalid arguments to
+ * these functions; the core checks every caller's argument first.
+ */
+#ifndef _ALBA_PLAT_H
+#define _ALBA_PLAT_H
+
+#include "alba.h"
+
+#ifdef __KERNEL__
+
+#include <linux/bug.h>
+#include <linux/export.h>
+#include <linux/compiler.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
+#include <linux/gfp.h>
+#include <linux/kasan.h>
+#include "compat.h"
+
+#define ALBA_PLAT_PAGE_SHIFT	PAGE_SHIFT
+#define ALBA_PLAT_MAX_SHIFT	(PAGE_SHIFT + ALBA_MAX_PAGE_ORDER)
+
+typedef spinlock_t alba_plat_lock_t;
+typedef unsigned long alba_plat_flags_t;
+
+#define alba_plat_lock_init(lock)	spin_lock_init(lock)
+#define alba_plat_lock(lock, flags)	spin_lock_irqsave(lock, flags)
+#define alba_plat_unlock(lock, flags)	spin_unlock_irqrestore(lock, flags)
+
+#define alba_plat_invalid(fmt, ...) \
+	WARN_ONCE(1, "alba: " fmt "\n", ##__VA_ARGS__)
+#define alba_plat_busy(fmt, ...) \
+	WARN_ONCE(1, "alba: " fmt "\n", ##__VA_ARGS__)
+#define alba_plat_nomem(gfp)		do { } while (0)
+
+#define alba_plat_poison(p, n)		do { } while (0)
+#define alba_plat_unpoison(p, n)	do { } while (0)
+
+void alba_plat_arena_added(struct alba *arena, gfp_t gfp);
+void alba_plat_arena_removed(struct alba *arena);
+
+#else /* !__KERNEL__ */
+
+#include "alba_user.h"
+
+#endif /* __KERNEL__ */
+
+void *alba_plat_block_alloc(unsigned int shift, gfp_t gfp);
+void alba_plat_block_free(void *base, unsigned int shift);
+long alba_plat_live_blocks(void);
+void alba_plat_fail_nth(unsigned long n);
+
+#endif /* _ALBA_PLAT_H */

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Install the Debian packages a make target needs. Idempotent: packages
+# already installed are skipped, and apt is only asked when something is
+# missing.
+#
+#   scripts/deps.sh user|windows|kernel|bench|all
+set -eu
+
+pkgs_user="build-essential gcc clang libclang-rt-14-dev gcc-multilib musl-tools valgrind pkg-config"
+pkgs_windows="mingw-w64 wine64 wine"
+pkgs_kernel="linux-source-6.1 linux-headers-amd64 linux-image-amd64 qemu-system-x86 busybox-static sparse bc flex bison libelf-dev libssl-dev dkms python3 cpio kmod xz-utils"
+pkgs_bench="libtalloc-dev libapr1-dev libmimalloc-dev libjemalloc-dev gnuplot-nox"
+
+want=""
+for set in "${@:-user}"; do
+	case "$set" in
+	user)    want="$want $pkgs_user" ;;
+	windows) want="$want $pkgs_windows" ;;
+	kernel)  want="$want $pkgs_kernel" ;;
+	bench)   want="$want $pkgs_bench" ;;
+	all)     want="$want $pkgs_user $pkgs_windows $pkgs_kernel $pkgs_bench" ;;
+	*) echo "deps.sh: unknown set '$set' (user|windows|kernel|bench|all)" >&2; exit 2 ;;
+	esac
+done
+
+missing=""
+for p in $want; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+echo "deps.sh: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null

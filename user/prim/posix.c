@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * posix.c - blocks and yielding for Linux, the BSDs and macOS.
+ *
+ * Included by prim.c only. A block of 2^shift bytes aligned to its size
+ * comes from one anonymous mmap() of size + size - page bytes, trimmed
+ * with munmap() on both sides, so no more than the block stays mapped.
+ * (posix_memalign() would keep up to a whole block of waste per block.)
+ * The OS gives page-aligned mappings, so a one-page block needs no trim.
+ */
+#include <sched.h>
+#include <stdint.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#ifndef MAP_ANONYMOUS
+#define MAP_ANONYMOUS MAP_ANON
+#endif
+
+void alba_user_yield(void)
+{
+	sched_yield();
+}
+
+static void *map(size_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+void *alba_os_block_alloc(unsigned int shift)
+{
+	size_t size = (size_t)1 << shift;
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	uintptr_t raw, base;
+	size_t len;
+	void *p;
+
+	if (size <= page)
+		return map(size);
+	/* A size-aligned run of size bytes lies inside any size + size - page. */
+	len = size + size - page;
+	if (len < size)
+		return NULL;
+	p = map(len);
+	if (!p)
+		return NULL;
+	raw = (uintptr_t)p;
+	base = (raw + size - 1) & ~(uintptr_t)(size - 1);
+	if (base > raw)
+		munmap(p, base - raw);
+	if (raw + len > base + size)
+		munmap((void *)(base + size), raw + len - (base + size));
+	return (void *)base;
+}
+
+void alba_os_block_free(void *base, unsigned int shift)
+{
+	munmap(base, (size_t)1 << shift);
+}

@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * windows.c - blocks and yielding for Windows (mingw-w64).
+ *
+ * Included by prim.c only. A block of 2^shift bytes aligned to its size
+ * comes, where the system has it (Windows 10 1803 and later, and wine),
+ * from VirtualAlloc2() with a MEM_ADDRESS_REQUIREMENTS alignment, looked up
+ * at run time so that the library also loads on older systems. Otherwise,
+ * or when the environment variable ALBA_WIN_FALLBACK is set (so tests
+ * cover both paths), or if VirtualAlloc2() refuses, we reserve size + size bytes to learn where an
+ * aligned run lies, release the reservation, and reserve and commit
+ * exactly the aligned run; another thread may take that range in between,
+ * so we retry a few times. Blocks up to the 64 KiB allocation granularity
+ * are aligned by plain VirtualAlloc().
+ */
+#include <stdlib.h>
+#include <windows.h>
+
+/* VirtualAlloc() addresses are multiples of this on every Windows. */
+#define GRANULARITY	65536
+
+#ifndef MEM_EXTENDED_PARAMETER_TYPE_BITS
+/* Older mingw headers lack the VirtualAlloc2 types. */
+typedef struct _MEM_ADDRESS_REQUIREMENTS {
+	PVOID LowestStartingAddress;
+	PVOID HighestEndingAddress;
+	SIZE_T Alignment;
+} MEM_ADDRESS_REQUIREMENTS;
+#define MemExtendedParameterAddressRequirements 1
+typedef struct DECLSPEC_ALIGN(8) MEM_EXTENDED_PARAMETER {
+	struct {
+		DWORD64 Type : 8;
+		DWORD64 Reserved : 56;
+	};
+	union {
+		DWORD64 ULong64;
+		PVOID Pointer;
+		SIZE_T Size;
+		HANDLE Handle;
+		DWORD ULong;
+	};
+} MEM_EXTENDED_PARAMETER;
+#endif
+
+typedef PVOID (WINAPI *virtual_alloc2_fn)(HANDLE, PVOID, SIZE_T, ULONG, ULONG,
+					  MEM_EXTENDED_PARAMETER *, ULONG);
+
+void alba_user_yield(void)
+{
+	SwitchToThread();
+}
+
+static virtual_alloc2_fn virtual_alloc2(void)
+{
+	static virtual_alloc2_fn fn;
+	static volatile LONG looked;
+	HMODULE dll;
+
+	if (!looked) {
+		const char *force = getenv("ALBA_WIN_FALLBACK");
+
+		dll = GetModuleHandleA("kernelbase.dll");
+		if (dll && !(force && *force && *force != '0'))
+			fn = (virtual_alloc2_fn)(void (*)(void))
+				GetProcAddress(dll, "VirtualAlloc2");
+		InterlockedExchange(&looked, 1);
+	}
+	return fn;
+}
+
+static void *aligned_by_requirement(virtual_alloc2_fn fn, SIZE_T size)
+{
+	MEM_ADDRESS_REQUIREMENTS req = { 0 };
+	MEM_EXTENDED_PARAMETER param = { 0 };
+
+	req.Alignment = size;
+	param.Type = MemExtendedParameterAddressRequirements;
+	param.Pointer = &req;
+	return fn(GetCurrentProcess(), NULL, size, MEM_RESERVE | MEM_COMMIT,
+		  PAGE_READWRITE, &param, 1);
+}
+
+static void *aligned_by_reservation(SIZE_T size)
+{
+	int tries;
+
+	for (tries = 0; tries < 16; tries++) {
+		char *raw = VirtualAlloc(NULL, size * 2, MEM_RESERVE, PAGE_NOACCESS);
+		char *base, *p;
+
+		if (!raw)
+			return NULL;
+		base = (char *)(((ULONG_PTR)raw + size - 1) & ~(ULONG_PTR)(size - 1));
+		VirtualFree(raw, 0, MEM_RELEASE);
+		p = VirtualAlloc(base, size, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE);
+		if (p == base)
+			return p;
+		if (p)
+			VirtualFree(p, 0, MEM_RELEASE);
+	}
+	return NULL;
+}
+
+void *alba_os_block_alloc(unsigned int shift)
+{
+	SIZE_T size = (SIZE_T)1 << shift;
+	virtual_alloc2_fn fn = virtual_alloc2();
+	void *p;
+
+	if (size <= GRANULARITY)
+		return VirtualAlloc(NULL, size, MEM_RESERVE | MEM_COMMIT,
+				    PAGE_READWRITE);
+	if (fn) {
+		p = aligned_by_requirement(fn, size);
+		if (p)
+			return p;
+	}
+	return aligned_by_reservation(size);
+}
+
+void alba_os_block_free(void *base, unsigned int shift)
+{
+	(void)shift;
+	VirtualFree(base, 0, MEM_RELEASE);
+}
