@@ -280,7 +280,8 @@ static void *take_block(struct alba *arena, size_t size, size_t align,
 	if (dedicated) {
 		if (off > ALBA_MAX_BLOCK || size > ALBA_MAX_BLOCK - off)
 			return fail(arena, gfp);
-		while (((size_t)1 << shift) - off < size)
+		while (((size_t)1 << shift) < off ||
+		       ((size_t)1 << shift) - off < size)
 			shift++;
 	}
 

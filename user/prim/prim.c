@@ -78,6 +78,8 @@ void *alba_plat_block_alloc(unsigned int shift, gfp_t gfp)
 
 void alba_plat_block_free(void *base, unsigned int shift)
 {
+	/* Sanitizer poison outlives the mapping: clear it before giving back. */
+	alba_plat_unpoison(base, (size_t)1 << shift);
 	alba_os_block_free(base, shift);
 	__atomic_sub_fetch(&live_blocks, 1, __ATOMIC_RELAXED);
 }

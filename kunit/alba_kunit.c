@@ -1,0 +1,1207 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite for alba. The same file runs in the kernel (UML and QEMU,
+ * through kunit.py) and in userspace on every platform (through the
+ * harness in user/kunit). Kernel-only cases are at the end, marked.
+ *
+ * Every failing call is checked to leave the arena's statistics as they
+ * were, except for the failed counter; in userspace errno is checked too.
+ */
+#include <kunit/test.h>
+
+#include "alba.h"
+#include "alba_plat.h"
+
+#ifdef __KERNEL__
+#include <linux/hrtimer.h>
+#include <linux/irqflags.h>
+#include <linux/mm.h>
+#include <linux/delay.h>
+#include <linux/sort.h>
+#define ALBA_EXPECT_ERRNO(test, e)	do { } while (0)
+#define alba_test_clear_errno()		do { } while (0)
+#define alba_test_sort(base, n, size, cmp)	sort(base, n, size, cmp, NULL)
+#else
+#include <stdlib.h>
+#define alba_test_sort(base, n, size, cmp)	qsort(base, n, size, cmp)
+#define ALBA_EXPECT_ERRNO(test, e)	KUNIT_EXPECT_EQ(test, errno, e)
+#define alba_test_clear_errno()		(errno = 0)
+#endif
+
+#define MAX_BLOCK	((size_t)1 << ALBA_PLAT_MAX_SHIFT)
+#define KIB		((size_t)1024)
+#define MIB		(KIB * KIB)
+
+/* ---- helpers ---------------------------------------------------------- */
+
+static void stats_of(struct kunit *test, struct alba *arena,
+		     struct alba_stats *s)
+{
+	alba_get_stats(arena, s);
+	KUNIT_EXPECT_EQ_MSG(test, s->block_bytes,
+			    s->header_bytes + s->used_bytes + s->pad_bytes +
+			    s->tail_bytes + s->free_bytes + s->reserved_bytes,
+			    "the stats identity does not hold");
+}
+
+/* Everything but @failed equal, and @failed grown by @more. */
+static void expect_stats_same(struct kunit *test, const struct alba_stats *a,
+			      const struct alba_stats *b, u64 more)
+{
+	KUNIT_EXPECT_EQ(test, a->blocks, b->blocks);
+	KUNIT_EXPECT_EQ(test, a->block_bytes, b->block_bytes);
+	KUNIT_EXPECT_EQ(test, a->header_bytes, b->header_bytes);
+	KUNIT_EXPECT_EQ(test, a->used_bytes, b->used_bytes);
+	KUNIT_EXPECT_EQ(test, a->pad_bytes, b->pad_bytes);
+	KUNIT_EXPECT_EQ(test, a->tail_bytes, b->tail_bytes);
+	KUNIT_EXPECT_EQ(test, a->free_bytes, b->free_bytes);
+	KUNIT_EXPECT_EQ(test, a->reserved_bytes, b->reserved_bytes);
+	KUNIT_EXPECT_EQ(test, a->allocs, b->allocs);
+	KUNIT_EXPECT_EQ(test, a->failed + more, b->failed);
+}
+
+static struct alba *new_arena(struct kunit *test, size_t block_size)
+{
+	struct alba *arena = alba_create("kunit", block_size, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, arena);
+	return arena;
+}
+
+/* A small PRNG so that a logged seed replays the same run everywhere. */
+static u64 rnd_next(u64 *state)
+{
+	u64 x = *state;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	*state = x;
+	return x * 0x2545F4914F6CDD1DULL;
+}
+
+static size_t rnd_below(u64 *state, size_t n)
+{
+	return (size_t)(rnd_next(state) % n);
+}
+
+static void fill(void *p, size_t size, u8 pattern)
+{
+	memset(p, pattern, size);
+}
+
+static bool check_fill(const void *p, size_t size, u8 pattern)
+{
+	const u8 *b = p;
+	size_t i;
+
+	for (i = 0; i < size; i++)
+		if (b[i] != pattern)
+			return false;
+	return true;
+}
+
+/* Bytes from the bump position to the end of the current block. */
+static size_t free_now(struct alba *arena)
+{
+	struct alba_stats s;
+
+	alba_get_stats(arena, &s);
+	return s.free_bytes;
+}
+
+/* ---- blocks are aligned to their size ---------------------------------- */
+
+static const unsigned int block_shifts[] = {
+	12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24,
+};
+
+static void shift_desc(const unsigned int *shift, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "block_size=%zu",
+		 (size_t)1 << *shift);
+}
+
+KUNIT_ARRAY_PARAM(block_shift, block_shifts, shift_desc);
+
+/*
+ * For each block size: the platform's blocks have zero low bits, and every
+ * object (and interior pointer) of an arena masks back to its header.
+ */
+static void alba_block_alignment_test(struct kunit *test)
+{
+	unsigned int shift = *(const unsigned int *)test->param_value;
+	size_t bs = (size_t)1 << shift;
+	long live = alba_plat_live_blocks();
+	struct alba_stats s;
+	struct alba *arena;
+	uintptr_t p, first = 0;
+	size_t size, n;
+	void *blk[3];
+	int i;
+
+	if (shift > ALBA_PLAT_MAX_SHIFT) {
+		/* Larger than the platform gives: refused, never smaller. */
+		alba_test_clear_errno();
+		KUNIT_EXPECT_NULL(test, alba_create("big", bs, GFP_KERNEL));
+		ALBA_EXPECT_ERRNO(test, EINVAL);
+		KUNIT_EXPECT_EQ(test, alba_plat_live_blocks(), live);
+		return;
+	}
+
+	for (i = 0; i < 3; i++) {
+		blk[i] = alba_plat_block_alloc(shift, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, blk[i]);
+		KUNIT_EXPECT_EQ(test, (uintptr_t)blk[i] & (bs - 1), 0);
+		/* The whole block is ours: touch both ends. */
+		((volatile u8 *)blk[i])[0] = 1;
+		((volatile u8 *)blk[i])[bs - 1] = 1;
+	}
+	for (i = 0; i < 3; i++)
+		alba_plat_block_free(blk[i], shift);
+	KUNIT_EXPECT_EQ(test, alba_plat_live_blocks(), live);
+
+	arena = new_arena(test, bs);
+	KUNIT_EXPECT_EQ(test, alba_block_size(arena), bs);
+	size = bs / 5 + 24;
+	for (n = 0; n < 16; n++) {
+		p = (uintptr_t)alba_alloc(arena, size, 8, GFP_KERNEL);
+		KUNIT_ASSERT_NE(test, p, 0);
+		if (!first)
+			first = p;
+		/* One block holds the whole object, above its header. */
+		KUNIT_EXPECT_EQ(test, p & ~(uintptr_t)(bs - 1),
+				(p + size - 1) & ~(uintptr_t)(bs - 1));
+		KUNIT_EXPECT_GE(test, p & (bs - 1), sizeof(void *) * 4);
+		KUNIT_EXPECT_PTR_EQ(test, alba_of((void *)p, bs), arena);
+		KUNIT_EXPECT_PTR_EQ(test, alba_of((void *)(p + size / 2), bs), arena);
+		KUNIT_EXPECT_PTR_EQ(test, alba_of((void *)(p + size - 1), bs), arena);
+	}
+	stats_of(test, arena, &s);
+	KUNIT_EXPECT_GE(test, s.blocks, 4);
+	KUNIT_EXPECT_EQ(test, s.block_bytes, s.blocks * bs);
+	KUNIT_EXPECT_EQ(test, alba_plat_live_blocks(), live + (long)s.blocks);
+	/* The arena lives in its first block. */
+	KUNIT_EXPECT_EQ(test, (uintptr_t)arena & ~(uintptr_t)(bs - 1),
+			first & ~(uintptr_t)(bs - 1));
+	alba_destroy(arena);
+	KUNIT_EXPECT_EQ(test, alba_plat_live_blocks(), live);
+}
+
+/* ---- padding, table-driven ----------------------------------------------- */
+
+struct pad_obj {
+	size_t size;
+	size_t align;
+	size_t offset;		/* expected, from the first object */
+};
+
+struct pad_case {
+	const char *name;
+	struct pad_obj obj[6];
+	size_t pad;		/* expected padding in all */
+};
+
+static const struct pad_case pad_cases[] = {
+	/*
+	 *  0    1    2    3    4    5    6    7    8
+	 * +----+----+----+----+----+----+----+----+
+	 * | u8 | u8 | XX | XX |        u32        |
+	 * +----+----+----+----+----+----+----+----+
+	 *                      ^ aligned = (2 + 3) & ~3 = 4
+	 */
+	{ "u8,u8,u32", { { 1, 1, 0 }, { 1, 1, 1 }, { 4, 4, 4 } }, 2 },
+	/*
+	 *  0    1                                  8                     16
+	 * +----+----+----+----+----+----+----+----+----------------------+
+	 * | u8 | XX | XX | XX | XX | XX | XX | XX |         u64          |
+	 * +----+----+----+----+----+----+----+----+----------------------+
+	 */
+	{ "u8,u64", { { 1, 1, 0 }, { 8, 8, 8 } }, 7 },
+	/*
+	 *  0         2    3    4                   8    9               16
+	 * +---------+----+----+-------------------+----+--- 7 x XX ----+---
+	 * |   u16   | u8 | XX |        u32        | u8 |               | u64
+	 * +---------+----+----+-------------------+----+---------------+---
+	 */
+	{ "u16,u8,u32,u8,u64",
+	  { { 2, 2, 0 }, { 1, 1, 2 }, { 4, 4, 4 }, { 1, 1, 8 }, { 8, 8, 16 } },
+	  8 },
+	/*
+	 *  0                   4    5         6    7    8
+	 * +-------------------+----+----+----+----+----+
+	 * |        u32        | u8 | XX |   u16   | u8 |
+	 * +-------------------+----+----+---------+----+
+	 */
+	{ "u32,u8,u16,u8", { { 4, 4, 0 }, { 1, 1, 4 }, { 2, 2, 6 }, { 1, 1, 8 } },
+	  1 },
+	/*
+	 *  0    1                                                 64
+	 * +----+---------------- 63 x XX ------------------------+---------
+	 * | u8 |                                                 | 64-byte
+	 * +----+-------------------------------------------------+ line
+	 */
+	{ "u8,cacheline", { { 1, 1, 0 }, { 64, 64, 64 } }, 63 },
+	/*
+	 *  0                  24   32                40        48
+	 * +-------------------+----+-----------------+---------+
+	 * |   24-byte struct  | XX |  u64 (align 8)  | 8 x u8  |
+	 * +-------------------+----+-----------------+---------+
+	 * 24 is a multiple of 8: the u64 follows at once; no padding at all.
+	 */
+	{ "struct24,u64,u8x8", { { 24, 8, 0 }, { 8, 8, 24 }, { 8, 1, 32 } }, 0 },
+	/*
+	 *  0    1         2    3     4096
+	 * +----+----+----+----+ ... +------------------------+
+	 * | u8 | u8 | u8 | XX |     | page-aligned 4 KiB     |
+	 * +----+----+----+----+ ... +------------------------+
+	 */
+	{ "u8x3,page", { { 1, 1, 0 }, { 1, 1, 1 }, { 1, 1, 2 }, { 4096, 4096, 4096 } },
+	  4093 },
+};
+
+static void pad_desc(const struct pad_case *c, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s", c->name);
+}
+
+KUNIT_ARRAY_PARAM(pad_layout, pad_cases, pad_desc);
+
+static void alba_padding_layout_test(struct kunit *test)
+{
+	const struct pad_case *c = test->param_value;
+	struct alba *arena = new_arena(test, 0);
+	struct alba_stats before, after;
+	size_t i, used = 0, max_align = 1;
+	uintptr_t base = 0, p;
+
+	for (i = 0; i < ARRAY_SIZE(c->obj) && c->obj[i].size; i++)
+		if (c->obj[i].align > max_align)
+			max_align = c->obj[i].align;
+	/* Move the bump position to a multiple of the largest alignment. */
+	p = (uintptr_t)alba_alloc(arena, 1, 1, GFP_KERNEL);
+	KUNIT_ASSERT_NE(test, p, 0);
+	if (-(p + 1) & (max_align - 1))
+		KUNIT_ASSERT_NOT_NULL(test, alba_alloc(arena, -(p + 1) & (max_align - 1),
+						       1, GFP_KERNEL));
+
+	stats_of(test, arena, &before);
+	for (i = 0; i < ARRAY_SIZE(c->obj) && c->obj[i].size; i++) {
+		p = (uintptr_t)alba_alloc(arena, c->obj[i].size, c->obj[i].align,
+					  GFP_KERNEL);
+		KUNIT_ASSERT_NE(test, p, 0);
+		if (!base)
+			base = p;
+		KUNIT_EXPECT_EQ(test, p & (c->obj[i].align - 1), 0);
+		KUNIT_EXPECT_EQ_MSG(test, p - base, c->obj[i].offset,
+				    "%s: object %zu", c->name, i);
+		used += c->obj[i].size;
+	}
+	stats_of(test, arena, &after);
+	KUNIT_EXPECT_EQ(test, after.pad_bytes - before.pad_bytes, c->pad);
+	KUNIT_EXPECT_EQ(test, after.used_bytes - before.used_bytes, used);
+	KUNIT_EXPECT_EQ(test, after.blocks, before.blocks);
+	alba_destroy(arena);
+}
+
+static const size_t pad_aligns[] = {
+	1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096,
+};
+
+static void align_desc(const size_t *align, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "align=%zu", *align);
+}
+
+KUNIT_ARRAY_PARAM(pad_align, pad_aligns, align_desc);
+
+/*
+ * Every starting offset modulo the alignment: the object lands on the next
+ * multiple, and pad_bytes grows by exactly the distance to it.
+ *
+ *   pos = k * align + start
+ *   | start | pad = (align - start) % align | object ...
+ */
+static void alba_padding_every_offset_test(struct kunit *test)
+{
+	size_t align = *(const size_t *)test->param_value;
+	struct alba *arena = new_arena(test, 0);
+	struct alba_stats before, after;
+	size_t start, want;
+	uintptr_t p;
+
+	for (start = 0; start < align; start++) {
+		if (free_now(arena) < 3 * align + 64)
+			alba_reset(arena);
+		/* Bring the bump position to start (mod align). */
+		p = (uintptr_t)alba_alloc(arena, 1, 1, GFP_KERNEL);
+		KUNIT_ASSERT_NE(test, p, 0);
+		want = (start - (p + 1)) & (align - 1);
+		if (want)
+			KUNIT_ASSERT_NOT_NULL(test, alba_alloc(arena, want, 1,
+							       GFP_KERNEL));
+		stats_of(test, arena, &before);
+		p = (uintptr_t)alba_alloc(arena, 3, align, GFP_KERNEL);
+		stats_of(test, arena, &after);
+		KUNIT_ASSERT_NE(test, p, 0);
+		KUNIT_EXPECT_EQ(test, p & (align - 1), 0);
+		KUNIT_EXPECT_EQ_MSG(test, after.pad_bytes - before.pad_bytes,
+				    (align - start) & (align - 1),
+				    "align %zu, start %zu", align, start);
+		KUNIT_EXPECT_EQ(test, after.used_bytes - before.used_bytes, 3);
+		KUNIT_EXPECT_EQ(test, after.free_bytes,
+				before.free_bytes - 3 - ((align - start) & (align - 1)));
+	}
+	alba_destroy(arena);
+}
+
+/* ---- large objects and large alignments -------------------------------- */
+
+/*
+ * block_size 4 KiB; a 5000-byte object gets a dedicated 8 KiB block and
+ * the current block stays current:
+ *
+ *   current:   | hdr | a | b |            free            |
+ *   dedicated: | hdr |          5000-byte object     | tail |
+ */
+static void alba_large_object_test(struct kunit *test)
+{
+	struct alba *arena = new_arena(test, 4096);
+	struct alba_stats before, after;
+	u8 *a, *big, *b;
+
+	a = alba_alloc(arena, 16, 8, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	stats_of(test, arena, &before);
+	big = alba_alloc(arena, 5000, 8, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, big);
+	stats_of(test, arena, &after);
+	KUNIT_EXPECT_EQ(test, after.blocks, before.blocks + 1);
+	KUNIT_EXPECT_EQ(test, after.block_bytes, before.block_bytes + 8192);
+	KUNIT_EXPECT_EQ(test, after.used_bytes, before.used_bytes + 5000);
+	KUNIT_EXPECT_EQ(test, after.free_bytes, before.free_bytes);
+	fill(big, 5000, 0x5a);
+	KUNIT_EXPECT_PTR_EQ(test, alba_of(big, 4096), arena);
+	KUNIT_EXPECT_PTR_EQ(test, alba_of(big + 100, 4096), arena);
+	/* The current block is still current: b follows a. */
+	b = alba_alloc(arena, 16, 8, GFP_KERNEL);
+	KUNIT_EXPECT_PTR_EQ(test, b, a + 16);
+	KUNIT_EXPECT_TRUE(test, check_fill(big, 5000, 0x5a));
+
+	/* Up to the largest block, and the largest block itself. */
+	big = alba_alloc(arena, 3 * 4096, 4096, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, big);
+	KUNIT_EXPECT_EQ(test, (uintptr_t)big & 4095, 0);
+	KUNIT_EXPECT_PTR_EQ(test, alba_of(big, 4096), arena);
+	alba_destroy(arena);
+}
+
+static void alba_large_align_test(struct kunit *test)
+{
+	static const size_t aligns[] = { 4096, 8192, 65536, 1 << 20 };
+	struct alba *arena = new_arena(test, 4096);
+	struct alba_stats s;
+	size_t i;
+	u8 *p;
+
+	for (i = 0; i < ARRAY_SIZE(aligns); i++) {
+		if (aligns[i] > MAX_BLOCK / 2)
+			continue;
+		p = alba_alloc(arena, 100, aligns[i], GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, p);
+		KUNIT_EXPECT_EQ(test, (uintptr_t)p & (aligns[i] - 1), 0);
+		KUNIT_EXPECT_PTR_EQ(test, alba_of(p, 4096), arena);
+		fill(p, 100, (u8)i);
+		stats_of(test, arena, &s);
+	}
+	/* A block-sized alignment eight times over (userspace: 128 MiB). */
+	p = alba_alloc(arena, 8, MAX_BLOCK / 8, GFP_KERNEL);
+	KUNIT_EXPECT_NOT_NULL(test, p);
+	if (p)
+		KUNIT_EXPECT_PTR_EQ(test, alba_of(p, 4096), arena);
+	stats_of(test, arena, &s);
+	alba_destroy(arena);
+}
+
+/* ---- reset, marks, zalloc ---------------------------------------------- */
+
+static void alba_reset_test(struct kunit *test)
+{
+	long live = alba_plat_live_blocks();
+	struct alba *arena = new_arena(test, 8192);
+	struct alba_stats s0, s;
+	void *first, *p;
+	int i;
+
+	stats_of(test, arena, &s0);
+	first = alba_alloc(arena, 64, 8, GFP_KERNEL);
+	for (i = 0; i < 1000; i++)
+		KUNIT_ASSERT_NOT_NULL(test, alba_alloc(arena, 100, 8, GFP_KERNEL));
+	KUNIT_ASSERT_NOT_NULL(test, alba_alloc(arena, 100000, 8, GFP_KERNEL));
+	stats_of(test, arena, &s);
+	KUNIT_EXPECT_GT(test, s.blocks, 10);
+	KUNIT_EXPECT_EQ(test, alba_plat_live_blocks(), live + (long)s.blocks);
+
+	alba_reset(arena);
+	stats_of(test, arena, &s);
+	KUNIT_EXPECT_EQ(test, s.blocks, 1);
+	KUNIT_EXPECT_EQ(test, s.used_bytes, 0);
+	KUNIT_EXPECT_EQ(test, s.pad_bytes, 0);
+	KUNIT_EXPECT_EQ(test, s.free_bytes, s0.free_bytes);
+	KUNIT_EXPECT_EQ(test, s.allocs, 1002);
+	KUNIT_EXPECT_EQ(test, alba_plat_live_blocks(), live + 1);
+	/* The kept block is reused from its start. */
+	p = alba_alloc(arena, 64, 8, GFP_KERNEL);
+	KUNIT_EXPECT_PTR_EQ(test, p, first);
+	alba_destroy(arena);
+	KUNIT_EXPECT_EQ(test, alba_plat_live_blocks(), live);
+}
+
+/*
+ * Nested marks:
+ *
+ *   m0 | a | m1 | many objects, new blocks | m2 | b |
+ *   rewind(m2): b is gone;  rewind(m1): the blocks after m1 are freed;
+ *   the next allocation lands where the first one after m1 did.
+ */
+static void alba_mark_rewind_test(struct kunit *test)
+{
+	long live = alba_plat_live_blocks();
+	struct alba *arena = new_arena(test, 4096);
+	struct alba_stats at0, at1, at2, s;
+	struct alba_mark m0, m1, m2;
+	void *after1, *p;
+	int i;
+
+	m0 = alba_mark(arena);
+	stats_of(test, arena, &at0);
+	KUNIT_ASSERT_NOT_NULL(test, alba_alloc(arena, 40, 8, GFP_KERNEL));
+	m1 = alba_mark(arena);
+	stats_of(test, arena, &at1);
+	after1 = alba_alloc(arena, 24, 8, GFP_KERNEL);
+	for (i = 0; i < 300; i++)
+		KUNIT_ASSERT_NOT_NULL(test, alba_alloc(arena, 56, 8, GFP_KERNEL));
+	KUNIT_ASSERT_NOT_NULL(test, alba_alloc(arena, 9000, 64, GFP_KERNEL));
+	m2 = alba_mark(arena);
+	stats_of(test, arena, &at2);
+	KUNIT_ASSERT_NOT_NULL(test, alba_alloc(arena, 5000, 8, GFP_KERNEL));
+	KUNIT_ASSERT_NOT_NULL(test, alba_alloc(arena, 3000, 8, GFP_KERNEL));
+
+	alba_rewind(arena, m2);
+	stats_of(test, arena, &s);
+	at2.allocs += 2;
+	expect_stats_same(test, &at2, &s, 0);
+	KUNIT_EXPECT_EQ(test, alba_plat_live_blocks(), live + (long)at2.blocks);
+
+	alba_rewind(arena, m1);
+	stats_of(test, arena, &s);
+	at1.allocs = s.allocs;
+	expect_stats_same(test, &at1, &s, 0);
+	KUNIT_EXPECT_EQ(test, alba_plat_live_blocks(), live + (long)at1.blocks);
+	p = alba_alloc(arena, 24, 8, GFP_KERNEL);
+	KUNIT_EXPECT_PTR_EQ(test, p, after1);
+
+	/* m2 was released by the rewind to m1: refused, nothing changes. */
+	stats_of(test, arena, &at1);
+	alba_test_clear_errno();
+	alba_rewind(arena, m2);
+	ALBA_EXPECT_ERRNO(test, EINVAL);
+	stats_of(test, arena, &s);
+	expect_stats_same(test, &at1, &s, 0);
+
+	alba_rewind(arena, m0);
+	stats_of(test, arena, &s);
+	at0.allocs = s.allocs;
+	expect_stats_same(test, &at0, &s, 0);
+
+	/* A mark from before a reset is void. */
+	m1 = alba_mark(arena);
+	KUNIT_ASSERT_NOT_NULL(test, alba_alloc(arena, 40, 8, GFP_KERNEL));
+	alba_reset(arena);
+	stats_of(test, arena, &at0);
+	alba_test_clear_errno();
+	alba_rewind(arena, m1);
+	ALBA_EXPECT_ERRNO(test, EINVAL);
+	stats_of(test, arena, &s);
+	expect_stats_same(test, &at0, &s, 0);
+
+	alba_destroy(arena);
+	KUNIT_EXPECT_EQ(test, alba_plat_live_blocks(), live);
+}
+
+static void alba_zalloc_test(struct kunit *test)
+{
+	struct alba *arena = new_arena(test, 0);
+	struct alba_mark m = alba_mark(arena);
+	u8 *p, *q;
+
+	p = alba_alloc(arena, 1000, 16, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	fill(p, 1000, 0xa5);
+	alba_rewind(arena, m);
+	q = alba_zalloc(arena, 1000, 16, GFP_KERNEL);
+	KUNIT_ASSERT_PTR_EQ(test, q, p);
+	KUNIT_EXPECT_TRUE(test, check_fill(q, 1000, 0));
+
+	fill(q, 1000, 0x5a);
+	alba_reset(arena);
+	q = alba_zalloc(arena, 1000, 16, GFP_KERNEL);
+	KUNIT_ASSERT_PTR_EQ(test, q, p);
+	KUNIT_EXPECT_TRUE(test, check_fill(q, 1000, 0));
+
+	/* A large zeroed object, in a dedicated block. */
+	q = alba_zalloc(arena, 100000, 8, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, q);
+	KUNIT_EXPECT_TRUE(test, check_fill(q, 100000, 0));
+	alba_destroy(arena);
+}
+
+/* ---- cursors ------------------------------------------------------------ */
+
+static void alba_cursor_align_test(struct kunit *test)
+{
+	struct alba *arena = new_arena(test, 0);
+	struct alba_cursor cur;
+	struct alba_stats s;
+	size_t align, used = 0;
+	u8 *p;
+
+	alba_cursor_init(&cur, arena, 0);
+	for (align = 1; align <= 8192; align <<= 1) {
+		p = alba_cursor_alloc(&cur, 3, align, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, p);
+		KUNIT_EXPECT_EQ(test, (uintptr_t)p & (align - 1), 0);
+		KUNIT_EXPECT_PTR_EQ(test, alba_of(p, 0), arena);
+		used += 3;
+	}
+	/* Default alignment. */
+	p = alba_cursor_alloc(&cur, 5, 0, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_EQ(test, (uintptr_t)p & (ALBA_DEFAULT_ALIGN - 1), 0);
+	used += 5;
+	stats_of(test, arena, &s);
+	KUNIT_EXPECT_GT(test, s.reserved_bytes, 0);
+	alba_cursor_fini(&cur);
+	stats_of(test, arena, &s);
+	KUNIT_EXPECT_EQ(test, s.reserved_bytes, 0);
+	KUNIT_EXPECT_EQ(test, s.used_bytes, used);
+	KUNIT_EXPECT_EQ(test, s.allocs, 15);
+	alba_destroy(arena);
+}
+
+/*
+ * One chunk of 1 KiB, bumped without the lock; refills take new chunks;
+ * a request larger than the chunk goes to the arena and leaves the chunk:
+ *
+ *   | chunk: a | b | ... |   | large (from the arena) |
+ */
+static void alba_cursor_refill_test(struct kunit *test)
+{
+	const size_t bs = ALBA_DEFAULT_BLOCK_SIZE, n = 2000;
+	struct alba *arena = new_arena(test, 0);
+	struct alba_stats s, before;
+	struct alba_cursor cur;
+	u8 **obj, *p, *prev = NULL, *large;
+	size_t i, used = 0;
+
+	obj = kunit_kcalloc(test, n, sizeof(*obj), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, obj);
+	alba_cursor_init(&cur, arena, 1024);
+	for (i = 0; i < n; i++) {
+		p = alba_cursor_alloc(&cur, 24, 8, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, p);
+		fill(p, 24, (u8)i);
+		obj[i] = p;
+		/* Refills in the same block continue where the last chunk ended. */
+		if (prev && ((uintptr_t)p & ~(bs - 1)) == ((uintptr_t)prev & ~(bs - 1)))
+			KUNIT_EXPECT_PTR_EQ(test, p, prev + 24);
+		KUNIT_EXPECT_PTR_EQ(test, alba_of(p, 0), arena);
+		prev = p;
+		used += 24;
+	}
+	stats_of(test, arena, &s);
+	KUNIT_EXPECT_EQ(test, s.reserved_bytes, 1024);
+
+	/* Larger than a chunk: straight from the arena, chunk untouched. */
+	stats_of(test, arena, &before);
+	large = alba_cursor_alloc(&cur, 2000, 8, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, large);
+	stats_of(test, arena, &s);
+	KUNIT_EXPECT_EQ(test, s.used_bytes, before.used_bytes + 2000);
+	KUNIT_EXPECT_EQ(test, s.reserved_bytes, before.reserved_bytes);
+	if (cur.end - cur.pos >= 24)
+		KUNIT_EXPECT_PTR_EQ(test, alba_cursor_alloc(&cur, 24, 8, GFP_KERNEL),
+				    prev + 24);
+	else
+		KUNIT_EXPECT_NOT_NULL(test, alba_cursor_alloc(&cur, 24, 8, GFP_KERNEL));
+	used += 24;
+
+	alba_cursor_fini(&cur);
+	stats_of(test, arena, &s);
+	KUNIT_EXPECT_EQ(test, s.reserved_bytes, 0);
+	KUNIT_EXPECT_EQ(test, s.used_bytes, used + 2000);
+	KUNIT_EXPECT_EQ(test, s.allocs, n + 2);
+	/* Objects stay valid after fini. */
+	for (i = 0; i < n; i++)
+		KUNIT_EXPECT_TRUE(test, check_fill(obj[i], 24, (u8)i));
+	alba_destroy(arena);
+}
+
+/* fini gives the unused rest back when nothing follows the chunk. */
+static void alba_cursor_fini_test(struct kunit *test)
+{
+	struct alba *arena = new_arena(test, 0);
+	struct alba_stats before, s;
+	struct alba_cursor cur, other;
+	u8 *p;
+
+	stats_of(test, arena, &before);
+	alba_cursor_init(&cur, arena, 2048);
+	p = alba_cursor_alloc(&cur, 100, 8, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	alba_cursor_fini(&cur);
+	stats_of(test, arena, &s);
+	KUNIT_EXPECT_EQ(test, s.used_bytes, 100);
+	KUNIT_EXPECT_EQ(test, s.tail_bytes, 0);
+	KUNIT_EXPECT_EQ(test, s.free_bytes + s.pad_bytes, before.free_bytes - 100);
+	/* fini twice, or on a cursor that holds nothing: harmless. */
+	alba_cursor_fini(&cur);
+	alba_cursor_init(&other, arena, 0);
+	alba_cursor_fini(&other);
+
+	/* Two cursors: the first one's rest cannot go back; it is tail. */
+	alba_cursor_init(&cur, arena, 2048);
+	alba_cursor_init(&other, arena, 2048);
+	KUNIT_ASSERT_NOT_NULL(test, alba_cursor_alloc(&cur, 100, 8, GFP_KERNEL));
+	KUNIT_ASSERT_NOT_NULL(test, alba_cursor_alloc(&other, 100, 8, GFP_KERNEL));
+
+	/* Reset, mark and rewind are refused while cursors hold chunks. */
+	stats_of(test, arena, &before);
+	alba_test_clear_errno();
+	alba_reset(arena);
+	ALBA_EXPECT_ERRNO(test, EBUSY);
+	stats_of(test, arena, &s);
+	expect_stats_same(test, &before, &s, 0);
+
+	alba_cursor_fini(&cur);
+	alba_cursor_fini(&other);
+	stats_of(test, arena, &s);
+	KUNIT_EXPECT_EQ(test, s.tail_bytes, 2048 - 100);
+	KUNIT_EXPECT_EQ(test, s.reserved_bytes, 0);
+	alba_reset(arena);
+	stats_of(test, arena, &s);
+	KUNIT_EXPECT_EQ(test, s.used_bytes, 0);
+	alba_destroy(arena);
+}
+
+/* ---- bad input ------------------------------------------------------------ */
+
+static void alba_bad_block_size_test(struct kunit *test)
+{
+	static const size_t bad[] = {
+		3, 4095, 4097, 12288, 3 * 65536, 1000000, PAGE_SIZE / 2, 1,
+		MAX_BLOCK * 2, MAX_BLOCK + PAGE_SIZE, SIZE_MAX,
+	};
+	long live = alba_plat_live_blocks();
+	struct alba *arena;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		alba_test_clear_errno();
+		KUNIT_EXPECT_NULL(test, alba_create("bad", bad[i], GFP_KERNEL));
+		ALBA_EXPECT_ERRNO(test, EINVAL);
+	}
+	KUNIT_EXPECT_EQ(test, alba_plat_live_blocks(), live);
+
+	arena = new_arena(test, 0);
+	KUNIT_EXPECT_EQ(test, alba_block_size(arena), ALBA_DEFAULT_BLOCK_SIZE);
+	alba_destroy(arena);
+	arena = new_arena(test, PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, alba_block_size(arena), PAGE_SIZE);
+	alba_destroy(arena);
+	KUNIT_EXPECT_EQ(test, alba_plat_live_blocks(), live);
+}
+
+static void alba_bad_align_test(struct kunit *test)
+{
+	static const size_t bad[] = {
+		3, 5, 6, 7, 12, 24, 100, 4097, 65535,
+		MAX_BLOCK * 2, MAX_BLOCK + 8, SIZE_MAX, (SIZE_MAX >> 1) + 1,
+	};
+	struct alba *arena = new_arena(test, 0);
+	struct alba_stats before, s;
+	struct alba_cursor cur;
+	size_t i;
+	u8 *p;
+
+	KUNIT_ASSERT_NOT_NULL(test, alba_alloc(arena, 8, 8, GFP_KERNEL));
+	alba_cursor_init(&cur, arena, 0);
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		stats_of(test, arena, &before);
+		alba_test_clear_errno();
+		KUNIT_EXPECT_NULL(test, alba_alloc(arena, 8, bad[i], GFP_KERNEL));
+		ALBA_EXPECT_ERRNO(test, EINVAL);
+		alba_test_clear_errno();
+		KUNIT_EXPECT_NULL(test, alba_zalloc(arena, 8, bad[i], GFP_KERNEL));
+		ALBA_EXPECT_ERRNO(test, EINVAL);
+		alba_test_clear_errno();
+		KUNIT_EXPECT_NULL(test, alba_cursor_alloc(&cur, 8, bad[i], GFP_KERNEL));
+		ALBA_EXPECT_ERRNO(test, EINVAL);
+		stats_of(test, arena, &s);
+		expect_stats_same(test, &before, &s, 3);
+	}
+	/* 0 means the default alignment. */
+	p = alba_alloc(arena, 1, 0, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_EQ(test, (uintptr_t)p & (ALBA_DEFAULT_ALIGN - 1), 0);
+	alba_destroy(arena);
+}
+
+static void alba_bad_size_test(struct kunit *test)
+{
+	struct alba *arena = new_arena(test, 0);
+	struct alba_stats before, s;
+	struct alba_cursor cur;
+	size_t sizes[12], k;
+	u8 *p;
+
+	sizes[0] = SIZE_MAX;
+	sizes[1] = SIZE_MAX - 1;
+	sizes[2] = SIZE_MAX - 7;
+	sizes[3] = SIZE_MAX - 64;
+	sizes[4] = SIZE_MAX - 4096;
+	sizes[5] = SIZE_MAX - MAX_BLOCK;
+	sizes[6] = (size_t)PTRDIFF_MAX + 1;
+	sizes[7] = (size_t)PTRDIFF_MAX;
+	sizes[8] = MAX_BLOCK;
+	sizes[9] = MAX_BLOCK - 1;
+	sizes[10] = MAX_BLOCK * 2;
+	sizes[11] = SIZE_MAX / 2;
+
+	alba_cursor_init(&cur, arena, 0);
+	KUNIT_ASSERT_NOT_NULL(test, alba_cursor_alloc(&cur, 8, 8, GFP_KERNEL));
+	for (k = 0; k < ARRAY_SIZE(sizes); k++) {
+		size_t align;
+
+		for (align = 1; align <= 4096; align <<= 3) {
+			stats_of(test, arena, &before);
+			alba_test_clear_errno();
+			KUNIT_EXPECT_NULL(test, alba_alloc(arena, sizes[k], align,
+							   GFP_KERNEL | __GFP_NOWARN));
+			ALBA_EXPECT_ERRNO(test, ENOMEM);
+			KUNIT_EXPECT_NULL(test, alba_cursor_alloc(&cur, sizes[k], align,
+								  GFP_KERNEL | __GFP_NOWARN));
+			stats_of(test, arena, &s);
+			expect_stats_same(test, &before, &s, 2);
+		}
+	}
+
+	/* Size 0: aligned, non-NULL, consumes nothing. */
+	stats_of(test, arena, &before);
+	p = alba_alloc(arena, 0, 64, GFP_KERNEL);
+	KUNIT_EXPECT_NOT_NULL(test, p);
+	KUNIT_EXPECT_EQ(test, (uintptr_t)p & 63, 0);
+	p = alba_cursor_alloc(&cur, 0, 16, GFP_KERNEL);
+	KUNIT_EXPECT_NOT_NULL(test, p);
+	KUNIT_EXPECT_EQ(test, (uintptr_t)p & 15, 0);
+	stats_of(test, arena, &s);
+	KUNIT_EXPECT_EQ(test, s.used_bytes, before.used_bytes);
+	KUNIT_EXPECT_EQ(test, s.pad_bytes, before.pad_bytes);
+	KUNIT_EXPECT_EQ(test, s.free_bytes, before.free_bytes);
+	KUNIT_EXPECT_EQ(test, s.reserved_bytes, before.reserved_bytes);
+	alba_cursor_fini(&cur);
+	alba_destroy(arena);
+}
+
+static void alba_null_arena_test(struct kunit *test)
+{
+	struct alba_stats s;
+	struct alba_cursor cur;
+	struct alba_mark m;
+	struct alba *arena;
+	u8 local[64];
+
+	alba_test_clear_errno();
+	KUNIT_EXPECT_NULL(test, alba_alloc(NULL, 8, 8, GFP_KERNEL));
+	ALBA_EXPECT_ERRNO(test, EINVAL);
+	KUNIT_EXPECT_NULL(test, alba_zalloc(NULL, 8, 8, GFP_KERNEL));
+	alba_destroy(NULL);
+	alba_reset(NULL);
+	m = alba_mark(NULL);
+	alba_rewind(NULL, m);
+	KUNIT_EXPECT_EQ(test, alba_block_size(NULL), 0);
+	alba_get_stats(NULL, &s);
+	KUNIT_EXPECT_EQ(test, s.blocks, 0);
+	alba_cursor_init(&cur, NULL, 0);
+	alba_test_clear_errno();
+	KUNIT_EXPECT_NULL(test, alba_cursor_alloc(&cur, 8, 8, GFP_KERNEL));
+	ALBA_EXPECT_ERRNO(test, EINVAL);
+	alba_cursor_fini(&cur);
+
+	/* alba_of: NULL, bad block sizes, a wrong block size. */
+	alba_test_clear_errno();
+	KUNIT_EXPECT_NULL(test, alba_of(NULL, 0));
+	ALBA_EXPECT_ERRNO(test, EINVAL);
+	KUNIT_EXPECT_NULL(test, alba_of(local, 3));
+	arena = new_arena(test, 8192);
+	KUNIT_ASSERT_NOT_NULL(test, alba_alloc(arena, 8, 8, GFP_KERNEL));
+	alba_test_clear_errno();
+	KUNIT_EXPECT_NULL(test, alba_of(alba_alloc(arena, 8, 8, GFP_KERNEL), 4096));
+	ALBA_EXPECT_ERRNO(test, EINVAL);
+	alba_destroy(arena);
+}
+
+/* A block from the platform that no arena owns: alba_of() says so. */
+static void alba_of_foreign_test(struct kunit *test)
+{
+	void *blk = alba_plat_block_alloc(15, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, blk);
+	memset(blk, 0x3c, 32768);
+	alba_test_clear_errno();
+	KUNIT_EXPECT_NULL(test, alba_of((u8 *)blk + 100, 32768));
+	ALBA_EXPECT_ERRNO(test, EINVAL);
+	alba_plat_block_free(blk, 15);
+}
+
+/* ---- block allocation failures -------------------------------------------- */
+
+/*
+ * A fixed sequence of operations, run once for each n with the n-th block
+ * allocation failing: the failing call returns NULL, the arena's stats are
+ * as before (but for failed), the arena keeps working, nothing leaks.
+ */
+static void alba_fault_nth_test(struct kunit *test)
+{
+	long live = alba_plat_live_blocks();
+	struct alba_stats before, s;
+	struct alba_cursor cur;
+	struct alba *arena;
+	unsigned long n;
+	int i, failures;
+	u8 *p;
+
+	for (n = 1; n <= 12; n++) {
+		alba_plat_fail_nth(n);
+		arena = alba_create("fault", 4096, GFP_KERNEL | __GFP_NOWARN);
+		if (!arena) {
+			KUNIT_EXPECT_EQ(test, n, 1);
+			KUNIT_EXPECT_EQ(test, alba_plat_live_blocks(), live);
+			continue;
+		}
+		failures = 0;
+		alba_cursor_init(&cur, arena, 512);
+		for (i = 0; i < 80; i++) {
+			size_t size = i % 5 == 4 ? 6000 : 300;
+
+			stats_of(test, arena, &before);
+			alba_test_clear_errno();
+			if (i % 2)
+				p = alba_alloc(arena, size, 16, GFP_KERNEL | __GFP_NOWARN);
+			else
+				p = alba_cursor_alloc(&cur, size / 3, 16,
+						      GFP_KERNEL | __GFP_NOWARN);
+			if (!p) {
+				failures++;
+				ALBA_EXPECT_ERRNO(test, ENOMEM);
+				stats_of(test, arena, &s);
+				expect_stats_same(test, &before, &s, 1);
+				continue;
+			}
+			fill(p, i % 2 ? size : size / 3, (u8)i);
+		}
+		KUNIT_EXPECT_EQ(test, failures, 1);
+		/* Still works. */
+		p = alba_alloc(arena, 5000, 8, GFP_KERNEL);
+		KUNIT_EXPECT_NOT_NULL(test, p);
+		alba_cursor_fini(&cur);
+		stats_of(test, arena, &s);
+		KUNIT_EXPECT_EQ(test, s.failed, 1);
+		KUNIT_EXPECT_EQ(test, alba_plat_live_blocks(), live + (long)s.blocks);
+		alba_destroy(arena);
+		KUNIT_EXPECT_EQ(test, alba_plat_live_blocks(), live);
+	}
+	alba_plat_fail_nth(0);
+}
+
+/* ---- random operations ---------------------------------------------------- */
+
+struct robj {
+	u8 *p;
+	size_t size;
+	size_t seq;		/* allocation order, for rewinds */
+	u8 pattern;
+};
+
+static const u64 random_seeds[] = {
+	1, 0x9e3779b97f4a7c15ULL, 20261123, 0xa1bad00dULL,
+};
+
+static void seed_desc(const u64 *seed, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "seed=%llu",
+		 (unsigned long long)*seed);
+}
+
+KUNIT_ARRAY_PARAM(random_seed, random_seeds, seed_desc);
+
+static int robj_cmp(const void *a, const void *b)
+{
+	const struct robj *x = a, *y = b;
+
+	return x->p < y->p ? -1 : x->p > y->p;
+}
+
+/* Every live object holds its pattern, and no two overlap. */
+static void verify_objects(struct kunit *test, struct robj *obj, size_t n)
+{
+	size_t i;
+
+	alba_test_sort(obj, n, sizeof(*obj), robj_cmp);
+	for (i = 0; i < n; i++) {
+		KUNIT_EXPECT_TRUE_MSG(test, check_fill(obj[i].p, obj[i].size,
+						       obj[i].pattern),
+				      "object %zu (%zu bytes) was overwritten",
+				      i, obj[i].size);
+		if (i + 1 < n)
+			KUNIT_EXPECT_LE_MSG(test, (uintptr_t)obj[i].p + obj[i].size,
+					    (uintptr_t)obj[i + 1].p,
+					    "objects %zu and %zu overlap", i, i + 1);
+	}
+}
+
+/* A rewind releases the objects allocated after the mark. */
+static size_t drop_newer(struct robj *obj, size_t n, size_t seq)
+{
+	size_t i, kept = 0;
+
+	for (i = 0; i < n; i++)
+		if (obj[i].seq < seq)
+			obj[kept++] = obj[i];
+	return kept;
+}
+
+#define RANDOM_OPS	3000
+#define RANDOM_MARKS	8
+
+/*
+ * Random allocations (locked and through a cursor), marks, rewinds and
+ * resets. Every object is filled with its own pattern; after every
+ * operation the stats identity must hold, and at the end all live objects
+ * must still hold their patterns and must not overlap.
+ */
+static void alba_random_ops_test(struct kunit *test)
+{
+	u64 seed = *(const u64 *)test->param_value, state = seed;
+	size_t marks_seq[RANDOM_MARKS], n = 0, nm = 0, seq = 0, checked = 0, bs;
+	struct alba_mark marks[RANDOM_MARKS];
+	struct alba_cursor cur;
+	struct alba_stats s;
+	struct alba *arena;
+	struct robj *obj;
+	bool cursor_live = false;
+	int op;
+
+	kunit_info(test, "seed %llu", (unsigned long long)seed);
+	obj = kunit_kcalloc(test, RANDOM_OPS, sizeof(*obj), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, obj);
+	bs = (size_t)4096 << rnd_below(&state, 4);
+	arena = new_arena(test, bs);
+
+	for (op = 0; op < RANDOM_OPS; op++) {
+		unsigned int what = rnd_below(&state, 100);
+		size_t size = 1 + rnd_below(&state, 200), align;
+		u8 *p;
+
+		if (what < 2)
+			size = bs + rnd_below(&state, 3 * bs);
+		align = (size_t)1 << rnd_below(&state, what < 4 ? 16 : 7);
+
+		if (what < 60) {
+			p = what < 30 ? alba_alloc(arena, size, align, GFP_KERNEL) :
+				alba_zalloc(arena, size, align, GFP_KERNEL);
+			KUNIT_ASSERT_NOT_NULL(test, p);
+			if (what >= 30)
+				KUNIT_EXPECT_TRUE(test, check_fill(p, size, 0));
+		} else if (what < 88) {
+			if (!cursor_live)
+				alba_cursor_init(&cur, arena, 64 << rnd_below(&state, 6));
+			cursor_live = true;
+			p = alba_cursor_alloc(&cur, size, align, GFP_KERNEL);
+			KUNIT_ASSERT_NOT_NULL(test, p);
+		} else {
+			if (cursor_live)
+				alba_cursor_fini(&cur);
+			cursor_live = false;
+			verify_objects(test, obj, n);
+			checked += n;
+			if (what < 94 && nm < RANDOM_MARKS) {
+				marks_seq[nm] = seq;
+				marks[nm++] = alba_mark(arena);
+			} else if (what < 99 && nm) {
+				nm = rnd_below(&state, nm);
+				alba_rewind(arena, marks[nm]);
+				n = drop_newer(obj, n, marks_seq[nm]);
+			} else {
+				alba_reset(arena);
+				n = 0;
+				nm = 0;
+			}
+			stats_of(test, arena, &s);
+			continue;
+		}
+		KUNIT_EXPECT_EQ(test, (uintptr_t)p & (align - 1), 0);
+		KUNIT_EXPECT_PTR_EQ(test, alba_of(p, bs), arena);
+		obj[n].seq = seq++;
+		obj[n].p = p;
+		obj[n].size = size;
+		obj[n].pattern = (u8)rnd_next(&state) | 1;
+		fill(p, size, obj[n].pattern);
+		n++;
+		stats_of(test, arena, &s);
+	}
+	if (cursor_live)
+		alba_cursor_fini(&cur);
+	stats_of(test, arena, &s);
+	KUNIT_EXPECT_EQ(test, s.reserved_bytes, 0);
+
+	verify_objects(test, obj, n);
+	checked += n;
+	kunit_info(test, "%zu objects checked; %zu live at the end in %zu blocks",
+		   checked, n, s.blocks);
+	alba_destroy(arena);
+}
+
+/* ---- kernel only ------------------------------------------------------------ */
+
+#ifdef __KERNEL__
+/* The physical address of every block is aligned to the block size too. */
+static void alba_phys_alignment_test(struct kunit *test)
+{
+	unsigned int shift;
+	void *blk;
+
+	for (shift = PAGE_SHIFT; shift <= ALBA_PLAT_MAX_SHIFT; shift++) {
+		blk = alba_plat_block_alloc(shift, GFP_KERNEL | __GFP_NOWARN);
+		if (!blk) {
+			kunit_info(test, "no free block of order %u", shift - PAGE_SHIFT);
+			continue;
+		}
+		KUNIT_EXPECT_EQ(test, page_to_phys(virt_to_page(blk)) &
+				(((phys_addr_t)1 << shift) - 1), 0);
+		alba_plat_block_free(blk, shift);
+	}
+}
+
+struct atomic_ctx {
+	struct hrtimer timer;
+	struct alba *arena;
+	atomic_t fired;
+	atomic_t bad;
+	u8 *obj[64];
+};
+
+static enum hrtimer_restart atomic_timer_fn(struct hrtimer *t)
+{
+	struct atomic_ctx *ctx = container_of(t, struct atomic_ctx, timer);
+	int i = atomic_read(&ctx->fired);
+	u8 *p;
+
+	p = alba_alloc(ctx->arena, 48 + i, 16, GFP_ATOMIC | __GFP_NOWARN);
+	if (p) {
+		memset(p, 0xa0 + (i & 15), 48 + i);
+		ctx->obj[i] = p;
+	} else {
+		atomic_inc(&ctx->bad);
+	}
+	if (atomic_inc_return(&ctx->fired) >= (int)ARRAY_SIZE(ctx->obj))
+		return HRTIMER_NORESTART;
+	hrtimer_forward_now(t, ns_to_ktime(20000));
+	return HRTIMER_RESTART;
+}
+
+/*
+ * GFP_ATOMIC allocations with interrupts off, and from a timer callback
+ * while task context allocates from the same arena (lockdep must stay
+ * quiet: the lock is taken with interrupts saved).
+ */
+static void alba_atomic_context_test(struct kunit *test)
+{
+	struct atomic_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+	unsigned long flags;
+	int i, j;
+	u8 *p;
+
+	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	ctx->arena = new_arena(test, 4096);
+
+	local_irq_save(flags);
+	for (i = 0; i < 100; i++) {
+		p = alba_alloc(ctx->arena, 100, 8, GFP_ATOMIC);
+		if (!p)
+			break;
+		memset(p, 0x11, 100);
+	}
+	local_irq_restore(flags);
+	KUNIT_EXPECT_EQ(test, i, 100);
+
+	hrtimer_init(&ctx->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
+	ctx->timer.function = atomic_timer_fn;
+	hrtimer_start(&ctx->timer, ns_to_ktime(20000), HRTIMER_MODE_REL);
+	for (i = 0; atomic_read(&ctx->fired) < (int)ARRAY_SIZE(ctx->obj); i++) {
+		p = alba_alloc(ctx->arena, 64, 8, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, p);
+		memset(p, 0x22, 64);
+		if (i % 256 == 0)
+			usleep_range(50, 100);
+	}
+	hrtimer_cancel(&ctx->timer);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->bad), 0);
+	for (i = 0; i < (int)ARRAY_SIZE(ctx->obj); i++) {
+		if (!ctx->obj[i])
+			continue;
+		KUNIT_EXPECT_PTR_EQ(test, alba_of(ctx->obj[i], 4096), ctx->arena);
+		for (j = 0; j < 48 + i; j++)
+			if (ctx->obj[i][j] != 0xa0 + (i & 15))
+				break;
+		KUNIT_EXPECT_EQ(test, j, 48 + i);
+	}
+	alba_destroy(ctx->arena);
+}
+#endif /* __KERNEL__ */
+
+static struct kunit_case alba_test_cases[] = {
+	KUNIT_CASE_PARAM(alba_block_alignment_test, block_shift_gen_params),
+	KUNIT_CASE_PARAM(alba_padding_layout_test, pad_layout_gen_params),
+	KUNIT_CASE_PARAM(alba_padding_every_offset_test, pad_align_gen_params),
+	KUNIT_CASE(alba_large_object_test),
+	KUNIT_CASE(alba_large_align_test),
+	KUNIT_CASE(alba_reset_test),
+	KUNIT_CASE(alba_mark_rewind_test),
+	KUNIT_CASE(alba_zalloc_test),
+	KUNIT_CASE(alba_cursor_align_test),
+	KUNIT_CASE(alba_cursor_refill_test),
+	KUNIT_CASE(alba_cursor_fini_test),
+	KUNIT_CASE(alba_bad_block_size_test),
+	KUNIT_CASE(alba_bad_align_test),
+	KUNIT_CASE(alba_bad_size_test),
+	KUNIT_CASE(alba_null_arena_test),
+	KUNIT_CASE(alba_of_foreign_test),
+	KUNIT_CASE(alba_fault_nth_test),
+	KUNIT_CASE_PARAM(alba_random_ops_test, random_seed_gen_params),
+#ifdef __KERNEL__
+	KUNIT_CASE(alba_phys_alignment_test),
+	KUNIT_CASE(alba_atomic_context_test),
+#endif
+	{}
+};
+
+static struct kunit_suite alba_test_suite = {
+	.name = "alba",
+	.test_cases = alba_test_cases,
+};
+
+kunit_test_suites(&alba_test_suite);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("KUnit tests for the alba arena allocator");
