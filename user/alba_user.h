@@ -120,10 +120,14 @@ void __asan_unpoison_memory_region(void const volatile *addr, size_t size);
 
 /* Implemented once for every OS, in user/prim/prim.c. */
 bool alba_user_fault_fires(void);
+/* Tests: fail every n-th block allocation from now on (0: stop). */
+void alba_user_fail_every(unsigned long n);
 void alba_user_block_taken(void);
 void alba_user_block_given(void);
 
 /* Implemented by each OS file in user/prim/. */
+/* How blocks larger than a page are aligned, and how many were so far. */
+const char *alba_user_block_method(long *os_aligned, long *self_aligned);
 void *alba_os_block_alloc(unsigned int shift);
 void alba_os_block_free(void *base, unsigned int shift);
 

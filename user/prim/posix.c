@@ -22,6 +22,15 @@ void alba_user_yield(void)
 	sched_yield();
 }
 
+static long trimmed;
+
+const char *alba_user_block_method(long *os_aligned, long *self_aligned)
+{
+	*os_aligned = 0;
+	*self_aligned = __atomic_load_n(&trimmed, __ATOMIC_RELAXED);
+	return "mmap, trimmed to the aligned block";
+}
+
 static void *map(size_t len)
 {
 	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
@@ -47,6 +56,7 @@ void *alba_os_block_alloc(unsigned int shift)
 	p = map(len);
 	if (!p)
 		return NULL;
+	__atomic_add_fetch(&trimmed, 1, __ATOMIC_RELAXED);
 	raw = (uintptr_t)p;
 	base = (raw + size - 1) & ~(uintptr_t)(size - 1);
 	if (base > raw)

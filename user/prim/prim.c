@@ -22,16 +22,31 @@
 
 static long live_blocks;
 static unsigned long fail_countdown;
+static unsigned long fail_period, fail_calls;
 
 void alba_plat_fail_nth(unsigned long n)
 {
 	__atomic_store_n(&fail_countdown, n, __ATOMIC_RELAXED);
 }
 
-/* Counts down to the n-th call; true exactly once, on that call. */
+void alba_user_fail_every(unsigned long n)
+{
+	__atomic_store_n(&fail_calls, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&fail_period, n, __ATOMIC_RELAXED);
+}
+
+/*
+ * True on the n-th call after alba_plat_fail_nth(n), once, and on every
+ * n-th call after alba_user_fail_every(n).
+ */
 bool alba_user_fault_fires(void)
 {
 	unsigned long n = __atomic_load_n(&fail_countdown, __ATOMIC_RELAXED);
+	unsigned long period = __atomic_load_n(&fail_period, __ATOMIC_RELAXED);
+
+	if (period &&
+	    __atomic_add_fetch(&fail_calls, 1, __ATOMIC_RELAXED) % period == 0)
+		return true;
 
 	while (n) {
 		if (__atomic_compare_exchange_n(&fail_countdown, &n, n - 1, false,

@@ -68,6 +68,16 @@ static virtual_alloc2_fn virtual_alloc2(void)
 	return fn;
 }
 
+static long by_requirement, by_reservation;
+
+const char *alba_user_block_method(long *os_aligned, long *self_aligned)
+{
+	*os_aligned = by_requirement;
+	*self_aligned = by_reservation;
+	return virtual_alloc2() ? "VirtualAlloc2 with an alignment requirement" :
+		"VirtualAlloc reserve, release, reserve and commit aligned";
+}
+
 static void *aligned_by_requirement(virtual_alloc2_fn fn, SIZE_T size)
 {
 	MEM_ADDRESS_REQUIREMENTS req = { 0 };
@@ -93,8 +103,10 @@ static void *aligned_by_reservation(SIZE_T size)
 		base = (char *)(((ULONG_PTR)raw + size - 1) & ~(ULONG_PTR)(size - 1));
 		VirtualFree(raw, 0, MEM_RELEASE);
 		p = VirtualAlloc(base, size, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE);
-		if (p == base)
+		if (p == base) {
+			InterlockedIncrement(&by_reservation);
 			return p;
+		}
 		if (p)
 			VirtualFree(p, 0, MEM_RELEASE);
 	}
@@ -112,8 +124,10 @@ void *alba_os_block_alloc(unsigned int shift)
 				    PAGE_READWRITE);
 	if (fn) {
 		p = aligned_by_requirement(fn, size);
-		if (p)
+		if (p) {
+			InterlockedIncrement(&by_requirement);
 			return p;
+		}
 	}
 	return aligned_by_reservation(size);
 }

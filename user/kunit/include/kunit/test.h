@@ -31,6 +31,7 @@ typedef uint64_t u64;
 #define GFP_ATOMIC	0u
 #define __GFP_NOWARN	0u
 #define PAGE_SHIFT	12
+#undef PAGE_SIZE	/* musl's <limits.h> has one */
 #define PAGE_SIZE	(1UL << PAGE_SHIFT)
 
 #define KUNIT_PARAM_DESC_SIZE	128
@@ -92,6 +93,12 @@ struct kunit_suite {
 
 void kunit_register_suites(struct kunit_suite **suites, size_t n);
 
+#ifdef _WIN32
+#define __kunit_printf(a, b)	__attribute__((format(gnu_printf, a, b)))
+#else
+#define __kunit_printf(a, b)	__attribute__((format(printf, a, b)))
+#endif
+
 #define __kunit_cat2(a, b)	a##b
 #define __kunit_cat(a, b)	__kunit_cat2(a, b)
 #define kunit_test_suites(...)						\
@@ -106,10 +113,10 @@ void kunit_register_suites(struct kunit_suite **suites, size_t n);
 #define kunit_test_suite(suite)	kunit_test_suites(&suite)
 
 void kunit_log_line(struct kunit *test, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+	__kunit_printf(2, 3);
 void kunit_fail_at(struct kunit *test, const char *file, int line,
 		   bool assert, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
+	__kunit_printf(5, 6);
 __attribute__((noreturn)) void kunit_abort(struct kunit *test);
 
 #define kunit_info(test, fmt, ...) \

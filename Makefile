@@ -1,0 +1,197 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# alba: the one entry point. `make help` lists the targets.
+#
+# Userspace: `make` builds build/lib/libalba.{a,so} (TARGET=windows:
+# build/win/lib with mingw-w64). Tests: `make check`.
+
+O		?= build
+PREFIX		?= /usr/local
+TARGET		?= linux
+VERSION		:= 0.1.0
+
+CORE		:= kmod/alba.c user/prim/prim.c
+HDRS		:= kmod/alba.h kmod/alba_plat.h user/alba_user.h \
+		   $(wildcard user/prim/*.c) user/kunit/include/kunit/test.h
+SUITE		:= kunit/alba_kunit.c
+USER_TESTS	:= user/tests/threads.c user/tests/faults.c
+HARNESS		:= user/kunit/kunit.c
+
+WARN		:= -Wall -Wextra -Werror
+LIB_CFLAGS	:= -std=gnu11 -O2 -g $(WARN) -Ikmod -Iuser
+TEST_CFLAGS	:= -std=gnu11 -g $(WARN) -Wno-sign-compare \
+		   -Ikmod -Iuser -Iuser/kunit/include
+MINGW		:= x86_64-w64-mingw32-gcc
+MINGW_AR	:= x86_64-w64-mingw32-ar
+MINGW_CFLAGS	:= -D__USE_MINGW_ANSI_STDIO=1
+
+export WINEDEBUG := -all
+export WINEPREFIX := $(abspath $(O))/wineprefix
+RUN		:= scripts/run-ktap.sh
+
+.PHONY: all lib help install check check-user check-windows check-ktap \
+	check-install deps-user deps-windows clean
+.DEFAULT_GOAL := all
+
+all: lib
+
+help:
+	@echo 'alba make targets'
+	@echo
+	@echo '  make                 build the userspace library (build/lib)'
+	@echo '  make install PREFIX=DIR [TARGET=windows]'
+	@echo '                       install alba.h, libalba and alba.pc'
+	@echo '  make check           every test on every platform (what CI runs)'
+	@echo '  make check-user      the suite and userspace tests: gcc+ASan+UBSan,'
+	@echo '                       clang, -m32, musl, TSan, valgrind'
+	@echo '  make check-windows   mingw-w64 build under wine, both block paths'
+	@echo '  make check-install   install, then build a program with pkg-config'
+	@echo '                       on Linux and for Windows, and run it'
+	@echo '  make clean           remove build/'
+	@echo
+	@echo 'Variables: O=$(O) PREFIX=$(PREFIX) TARGET=$(TARGET)'
+
+# ---- the library -----------------------------------------------------------
+
+ifeq ($(TARGET),windows)
+LIBDIR		:= $(O)/win/lib
+LIB_FILES	:= $(LIBDIR)/libalba.a $(LIBDIR)/alba.dll $(LIBDIR)/libalba.dll.a
+
+$(LIBDIR)/alba.o: $(CORE) $(HDRS)
+	@mkdir -p $(@D)
+	$(MINGW) $(LIB_CFLAGS) $(MINGW_CFLAGS) -c -o $(LIBDIR)/prim.o user/prim/prim.c
+	$(MINGW) $(LIB_CFLAGS) $(MINGW_CFLAGS) -c -o $@ kmod/alba.c
+
+$(LIBDIR)/libalba.a: $(LIBDIR)/alba.o
+	rm -f $@
+	$(MINGW_AR) rcs $@ $(LIBDIR)/alba.o $(LIBDIR)/prim.o
+
+$(LIBDIR)/alba.dll $(LIBDIR)/libalba.dll.a &: $(LIBDIR)/alba.o
+	$(MINGW) -shared -o $(LIBDIR)/alba.dll $(LIBDIR)/alba.o $(LIBDIR)/prim.o \
+		-Wl,--out-implib,$(LIBDIR)/libalba.dll.a -static-libgcc
+else
+LIBDIR		:= $(O)/lib
+LIB_FILES	:= $(LIBDIR)/libalba.a $(LIBDIR)/libalba.so
+
+$(LIBDIR)/%.o: kmod/%.c $(HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(LIB_CFLAGS) -fPIC -c -o $@ $<
+
+$(LIBDIR)/prim.o: user/prim/prim.c $(HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(LIB_CFLAGS) -fPIC -c -o $@ $<
+
+$(LIBDIR)/libalba.a: $(LIBDIR)/alba.o $(LIBDIR)/prim.o
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(LIBDIR)/libalba.so: $(LIBDIR)/alba.o $(LIBDIR)/prim.o
+	$(CC) -shared -Wl,-soname,libalba.so -o $@ $^
+endif
+
+lib: $(LIB_FILES)
+
+install: lib
+	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 644 kmod/alba.h $(DESTDIR)$(PREFIX)/include/alba.h
+	install -m 644 $(LIBDIR)/libalba.a $(DESTDIR)$(PREFIX)/lib/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' user/alba.pc.in \
+		> $(DESTDIR)$(PREFIX)/lib/pkgconfig/alba.pc
+ifeq ($(TARGET),windows)
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 $(LIBDIR)/alba.dll $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 $(LIBDIR)/libalba.dll.a $(DESTDIR)$(PREFIX)/lib/
+else
+	install -m 755 $(LIBDIR)/libalba.so $(DESTDIR)$(PREFIX)/lib/
+endif
+
+# ---- test builds: one template, one build folder per variant --------------
+
+# $(call variant,NAME,CC,CFLAGS,LDFLAGS,EXE)
+define variant
+$(O)/$(1)/alba_kunit$(5): $(SUITE) $(HARNESS) $(CORE) $(HDRS)
+	@mkdir -p $$(@D)
+	$(2) $(TEST_CFLAGS) $(3) -o $$@ $(SUITE) $(HARNESS) $(CORE) $(4)
+
+$(O)/$(1)/alba_user_tests$(5): $(USER_TESTS) $(HARNESS) $(CORE) $(HDRS)
+	@mkdir -p $$(@D)
+	$(2) $(TEST_CFLAGS) $(3) -o $$@ $(USER_TESTS) $(HARNESS) $(CORE) $(4)
+endef
+
+comma		:= ,
+SAN		:= -O1 -fno-omit-frame-pointer -fno-sanitize-recover=all
+$(eval $(call variant,gcc-asan,gcc,$(SAN) -fsanitize=address$(comma)undefined,-pthread,))
+$(eval $(call variant,clang,clang,-O2,-pthread,))
+$(eval $(call variant,gcc-m32,gcc,-m32 -O2,-pthread,))
+$(eval $(call variant,musl,musl-gcc,-O2,-pthread,))
+$(eval $(call variant,clang-tsan,clang,-O1 -fsanitize=thread,-pthread,))
+$(eval $(call variant,valgrind,gcc,-O1,-pthread,))
+$(eval $(call variant,mingw,$(MINGW),-O2 $(MINGW_CFLAGS),-static,.exe))
+
+USER_BINS := $(foreach v,gcc-asan clang gcc-m32 musl,\
+		$(O)/$(v)/alba_kunit $(O)/$(v)/alba_user_tests) \
+	     $(O)/clang-tsan/alba_user_tests $(O)/valgrind/alba_kunit
+WIN_BINS := $(O)/mingw/alba_kunit.exe $(O)/mingw/alba_user_tests.exe
+
+deps-user:
+	@scripts/deps.sh user
+
+deps-windows:
+	@scripts/deps.sh windows
+
+VALGRIND := valgrind -q --error-exitcode=1 --leak-check=full \
+	    --errors-for-leak-kinds=definite
+
+check-user: deps-user
+	@$(MAKE) --no-print-directory $(USER_BINS)
+	@rc=0; \
+	for v in gcc-asan clang gcc-m32 musl; do \
+		$(RUN) user-$$v-suite $(O)/$$v/alba_kunit || rc=1; \
+		$(RUN) user-$$v-tests $(O)/$$v/alba_user_tests || rc=1; \
+	done; \
+	TSAN_OPTIONS=halt_on_error=1 \
+		$(RUN) user-clang-tsan-tests $(O)/clang-tsan/alba_user_tests || rc=1; \
+	$(RUN) user-valgrind-suite $(VALGRIND) $(O)/valgrind/alba_kunit || rc=1; \
+	exit $$rc
+	@$(MAKE) --no-print-directory check-ktap
+
+check-windows: deps-windows
+	@$(MAKE) --no-print-directory $(WIN_BINS)
+	@scripts/wine-init.sh
+	@rc=0; \
+	for path in virtualalloc2 fallback; do \
+		fb=; [ $$path = fallback ] && fb=1; \
+		ALBA_WIN_FALLBACK=$$fb $(RUN) windows-$$path-suite \
+			wine $(O)/mingw/alba_kunit.exe || rc=1; \
+		ALBA_WIN_FALLBACK=$$fb $(RUN) windows-$$path-tests \
+			wine $(O)/mingw/alba_user_tests.exe || rc=1; \
+	done; \
+	exit $$rc
+
+# The userspace KTAP must be what the kernel's own parser accepts.
+KUNIT_TOOLS := $(O)/kunit-tools
+check-ktap:
+	@scripts/deps.sh kernel-source
+	@scripts/kunit-tools.sh $(KUNIT_TOOLS)
+	@rc=0; for f in $(O)/results/user-gcc-asan-suite.ktap \
+			$(O)/results/user-gcc-asan-tests.ktap; do \
+		python3 $(KUNIT_TOOLS)/tools/testing/kunit/kunit.py parse $(abspath .)/$$f > $$f.parsed 2>&1 && \
+			echo "ok   kunit.py parse $$f: $$(grep -o 'Testing complete.*' $$f.parsed)" || \
+			{ echo "FAIL kunit.py parse $$f"; tail -20 $$f.parsed; rc=1; }; \
+	done; exit $$rc
+
+check-install: deps-user deps-windows
+	@scripts/check-install.sh
+
+check:
+	@rm -rf $(O)/results
+	@rc=0; \
+	$(MAKE) --no-print-directory lib || rc=1; \
+	$(MAKE) --no-print-directory check-user || rc=1; \
+	$(MAKE) --no-print-directory check-windows || rc=1; \
+	$(MAKE) --no-print-directory check-install || rc=1; \
+	echo "make check: $$(scripts/ktap-count.sh $(O)/results/*.ktap)"; \
+	exit $$rc
+
+clean:
+	rm -rf $(O)

@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Threads sharing one arena: through the lock, through one cursor each,
+ * and both at once. Every object is filled with a pattern naming its
+ * thread and index; after the join, every pattern must be intact, no two
+ * objects may overlap, and the stats must count every byte.
+ */
+#include <stdlib.h>
+
+#include <kunit/test.h>
+
+#include "alba.h"
+#include "alba_plat.h"
+
+#ifdef _WIN32
+#include <windows.h>
+typedef HANDLE thread_t;
+#define THREAD_FN(name, arg)	DWORD WINAPI name(LPVOID arg)
+#define THREAD_RET		0
+static int thread_start(thread_t *t, LPTHREAD_START_ROUTINE fn, void *arg)
+{
+	*t = CreateThread(NULL, 0, fn, arg, 0, NULL);
+	return *t ? 0 : -1;
+}
+
+static void thread_join(thread_t t)
+{
+	WaitForSingleObject(t, INFINITE);
+	CloseHandle(t);
+}
+#else
+#include <pthread.h>
+typedef pthread_t thread_t;
+#define THREAD_FN(name, arg)	void *name(void *arg)
+#define THREAD_RET		NULL
+static int thread_start(thread_t *t, void *(*fn)(void *), void *arg)
+{
+	return pthread_create(t, NULL, fn, arg);
+}
+
+static void thread_join(thread_t t)
+{
+	pthread_join(t, NULL);
+}
+#endif
+
+#define THREADS		4
+#define PER_THREAD	20000
+
+struct worker {
+	struct alba *arena;
+	bool cursor;
+	unsigned int id;
+	u8 **obj;
+	size_t *size;
+	size_t used;
+	unsigned int failed;
+};
+
+static u8 pattern(unsigned int id, size_t i)
+{
+	return (u8)(id * 64 + i * 7 + 1);
+}
+
+static THREAD_FN(worker_fn, arg)
+{
+	struct worker *w = arg;
+	struct alba_cursor cur;
+	size_t i, size, align;
+	u8 *p;
+
+	if (w->cursor)
+		alba_cursor_init(&cur, w->arena, 0);
+	for (i = 0; i < PER_THREAD; i++) {
+		size = 1 + (i * 37 + w->id * 11) % 120;
+		if (i % 1000 == 999)
+			size = 5000 + w->id;	/* beyond a cursor chunk */
+		align = (size_t)1 << ((i + w->id) % 7);
+		p = w->cursor ? alba_cursor_alloc(&cur, size, align, 0) :
+			alba_alloc(w->arena, size, align, 0);
+		if (!p || ((uintptr_t)p & (align - 1))) {
+			w->failed++;
+			continue;
+		}
+		memset(p, pattern(w->id, i), size);
+		w->obj[i] = p;
+		w->size[i] = size;
+		w->used += size;
+	}
+	if (w->cursor)
+		alba_cursor_fini(&cur);
+	return THREAD_RET;
+}
+
+struct span {
+	uintptr_t start, end;
+};
+
+static int span_cmp(const void *a, const void *b)
+{
+	const struct span *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+static void run_threads(struct kunit *test, unsigned int cursors)
+{
+	struct alba *arena = alba_create("threads", 0, 0);
+	struct worker w[THREADS];
+	thread_t t[THREADS];
+	struct alba_stats s;
+	struct span *spans;
+	size_t i, n = 0, used = 0, bad = 0;
+	unsigned int k;
+
+	KUNIT_ASSERT_NOT_NULL(test, arena);
+	spans = kunit_kcalloc(test, THREADS * PER_THREAD, sizeof(*spans), 0);
+	KUNIT_ASSERT_NOT_NULL(test, spans);
+	for (k = 0; k < THREADS; k++) {
+		w[k] = (struct worker){ .arena = arena, .id = k,
+					.cursor = k < cursors };
+		w[k].obj = kunit_kcalloc(test, PER_THREAD, sizeof(u8 *), 0);
+		w[k].size = kunit_kcalloc(test, PER_THREAD, sizeof(size_t), 0);
+		KUNIT_ASSERT_NOT_NULL(test, w[k].obj);
+		KUNIT_ASSERT_NOT_NULL(test, w[k].size);
+	}
+	for (k = 0; k < THREADS; k++)
+		KUNIT_ASSERT_EQ(test, thread_start(&t[k], worker_fn, &w[k]), 0);
+	for (k = 0; k < THREADS; k++)
+		thread_join(t[k]);
+
+	for (k = 0; k < THREADS; k++) {
+		KUNIT_EXPECT_EQ(test, w[k].failed, 0);
+		used += w[k].used;
+		for (i = 0; i < PER_THREAD; i++) {
+			const u8 *p = w[k].obj[i];
+			size_t j;
+
+			if (!p)
+				continue;
+			for (j = 0; j < w[k].size[i]; j++)
+				if (p[j] != pattern(k, i))
+					break;
+			bad += j != w[k].size[i];
+			KUNIT_EXPECT_PTR_EQ(test, alba_of(p, 0), arena);
+			spans[n].start = (uintptr_t)p;
+			spans[n++].end = (uintptr_t)p + w[k].size[i];
+		}
+	}
+	KUNIT_EXPECT_EQ(test, bad, 0);
+	KUNIT_EXPECT_EQ(test, n, THREADS * PER_THREAD);
+	qsort(spans, n, sizeof(*spans), span_cmp);
+	for (i = 1; i < n; i++)
+		if (spans[i - 1].end > spans[i].start)
+			bad++;
+	KUNIT_EXPECT_EQ_MSG(test, bad, 0, "overlapping objects");
+
+	alba_get_stats(arena, &s);
+	KUNIT_EXPECT_EQ(test, s.used_bytes, used);
+	KUNIT_EXPECT_EQ(test, s.allocs, THREADS * PER_THREAD);
+	KUNIT_EXPECT_EQ(test, s.reserved_bytes, 0);
+	KUNIT_EXPECT_EQ(test, s.block_bytes, s.header_bytes + s.used_bytes +
+			s.pad_bytes + s.tail_bytes + s.free_bytes);
+	kunit_info(test, "%u threads x %d objects, %zu blocks, %zu bytes used",
+		   THREADS, PER_THREAD, s.blocks, s.used_bytes);
+	alba_destroy(arena);
+}
+
+static void alba_threads_locked_test(struct kunit *test)
+{
+	run_threads(test, 0);
+}
+
+static void alba_threads_cursor_test(struct kunit *test)
+{
+	run_threads(test, THREADS);
+}
+
+static void alba_threads_mixed_test(struct kunit *test)
+{
+	run_threads(test, THREADS / 2);
+}
+
+static void alba_threads_live_blocks_test(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, alba_plat_live_blocks(), 0);
+}
+
+/*
+ * Which way this platform aligns blocks larger than a page, proved by a
+ * 1 MiB block: on Windows by VirtualAlloc2 unless ALBA_WIN_FALLBACK asks
+ * for the reservation path, on POSIX by trimming an mmap.
+ */
+static void alba_block_method_test(struct kunit *test)
+{
+	long os0, self0, os1, self1;
+	const char *method = alba_user_block_method(&os0, &self0);
+	bool os_path = false;
+	void *blk;
+#ifdef _WIN32
+	const char *force = getenv("ALBA_WIN_FALLBACK");
+
+	os_path = !(force && *force && *force != '0');
+#endif
+	blk = alba_plat_block_alloc(20, 0);
+	KUNIT_ASSERT_NOT_NULL(test, blk);
+	KUNIT_EXPECT_EQ(test, (uintptr_t)blk & ((1 << 20) - 1), 0);
+	alba_plat_block_free(blk, 20);
+	alba_user_block_method(&os1, &self1);
+	KUNIT_EXPECT_EQ(test, os1 - os0, os_path ? 1 : 0);
+	KUNIT_EXPECT_EQ(test, self1 - self0, os_path ? 0 : 1);
+	kunit_info(test, "1 MiB block from %s", method);
+}
+
+static struct kunit_case alba_threads_cases[] = {
+	KUNIT_CASE(alba_threads_locked_test),
+	KUNIT_CASE(alba_threads_cursor_test),
+	KUNIT_CASE(alba_threads_mixed_test),
+	KUNIT_CASE(alba_threads_live_blocks_test),
+	KUNIT_CASE(alba_block_method_test),
+	{}
+};
+
+static struct kunit_suite alba_threads_suite = {
+	.name = "alba_threads",
+	.test_cases = alba_threads_cases,
+};
+
+kunit_test_suites(&alba_threads_suite);
