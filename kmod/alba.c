@@ -773,6 +773,36 @@ void alba_get_stats(struct alba *arena, struct alba_stats *stats)
 }
 EXPORT_SYMBOL_GPL(alba_get_stats);
 
+/* For platforms (see alba_plat.h): the arena's name and platform data. */
+const char *alba_core_name(const struct alba *arena)
+{
+	return arena->name;
+}
+
+void **alba_core_plat(struct alba *arena)
+{
+	return &arena->plat;
+}
+
+/* For platforms: the figures of up to @max blocks, newest first. */
+size_t alba_core_blocks(struct alba *arena, struct alba_block_info *info,
+			size_t max)
+{
+	const struct alba_block *blk;
+	alba_plat_flags_t flags;
+	size_t n = 0;
+
+	alba_plat_lock(&arena->lock, flags);
+	for (blk = arena->newest; blk && n < max; blk = blk->older, n++) {
+		info[n].base = blk;
+		info[n].shift = blk->shift;
+		info[n].is_current = blk == arena->cur;
+		block_figures(arena, blk, &info[n].stats);
+	}
+	alba_plat_unlock(&arena->lock, flags);
+	return n;
+}
+
 /**
  * alba_cursor_init() - attach a cursor to an arena
  * @cur: the cursor

@@ -60,7 +60,7 @@
 #include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/gfp.h>
-#include <linux/kasan.h>
+#include <linux/printk.h>
 #include "compat.h"
 
 #define ALBA_PLAT_PAGE_SHIFT	PAGE_SHIFT
@@ -73,11 +73,23 @@ typedef unsigned long alba_plat_flags_t;
 #define alba_plat_lock(lock, flags)	spin_lock_irqsave(lock, flags)
 #define alba_plat_unlock(lock, flags)	spin_unlock_irqrestore(lock, flags)
 
+/*
+ * A broken contract is the caller's bug, not alba's: say so once per site,
+ * with the caller, and without a WARN splat (which would taint the kernel
+ * and fail every test run that checks bad input on purpose).
+ */
 #define alba_plat_invalid(fmt, ...) \
-	WARN_ONCE(1, "alba: " fmt "\n", ##__VA_ARGS__)
+	pr_warn_once("alba: invalid argument (from %pS): " fmt "\n", \
+		     __builtin_return_address(0), ##__VA_ARGS__)
 #define alba_plat_busy(fmt, ...) \
-	WARN_ONCE(1, "alba: " fmt "\n", ##__VA_ARGS__)
-#define alba_plat_nomem(gfp)		do { } while (0)
+	pr_warn_once("alba: busy (from %pS): " fmt "\n", \
+		     __builtin_return_address(0), ##__VA_ARGS__)
+/* Requests no block could hold never reach the page allocator. */
+#define alba_plat_nomem(gfp) \
+	do { \
+		if (!((gfp) & __GFP_NOWARN)) \
+			pr_warn_ratelimited("alba: out of memory\n"); \
+	} while (0)
 
 #define alba_plat_poison(p, n)		do { } while (0)
 #define alba_plat_unpoison(p, n)	do { } while (0)
@@ -95,5 +107,23 @@ void *alba_plat_block_alloc(unsigned int shift, gfp_t gfp);
 void alba_plat_block_free(void *base, unsigned int shift);
 long alba_plat_live_blocks(void);
 void alba_plat_fail_nth(unsigned long n);
+
+/*
+ * The other direction: what the core tells a platform about an arena, for
+ * debugfs and dumps. alba_core_blocks() copies the figures of up to @max
+ * blocks, newest first, under the arena lock, and returns how many it
+ * copied; each entry's stats hold that block's bytes.
+ */
+struct alba_block_info {
+	const void *base;
+	unsigned int shift;
+	bool is_current;
+	struct alba_stats stats;
+};
+
+const char *alba_core_name(const struct alba *arena);
+void **alba_core_plat(struct alba *arena);
+size_t alba_core_blocks(struct alba *arena, struct alba_block_info *info,
+			size_t max);
 
 #endif /* _ALBA_PLAT_H */

@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * alba_kernel.c - the kernel platform of alba (see alba_plat.h).
+ *
+ * Blocks are alloc_pages() of the order that matches the block size, so a
+ * block is aligned to its size both virtually and physically; a failed
+ * high-order allocation is a failure, never a smaller block. Lowmem only
+ * (__GFP_HIGHMEM is masked), because the core addresses blocks directly.
+ *
+ * Also here: the module, the debugfs view of each arena
+ * (alba/<arena>/stats and alba/<arena>/blocks, root-only), the global
+ * live-block counter, and a module-local fault attribute that fails the
+ * n-th block allocation (for tests; /sys/kernel/debug/alba/fail_nth).
+ *
+ * Loading the module creates nothing; consumers create arenas.
+ */
+#include <linux/atomic.h>
+#include <linux/debugfs.h>
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+
+#include "alba_plat.h"
+
+static atomic_long_t live_blocks = ATOMIC_LONG_INIT(0);
+static atomic_long_t fail_countdown = ATOMIC_LONG_INIT(0);
+static atomic_t arena_ids = ATOMIC_INIT(0);
+static struct dentry *alba_dir;
+
+/**
+ * alba_plat_fail_nth() - make the n-th block allocation from now fail
+ * @n: 1 for the next one, 0 to stop
+ *
+ * A fault attribute for tests, like fail_page_alloc but local to alba.
+ *
+ * Context: any context.
+ */
+void alba_plat_fail_nth(unsigned long n)
+{
+	atomic_long_set(&fail_countdown, n);
+}
+EXPORT_SYMBOL_GPL(alba_plat_fail_nth);
+
+static bool fault_fires(void)
+{
+	long n = atomic_long_read(&fail_countdown);
+
+	while (n > 0) {
+		if (atomic_long_try_cmpxchg(&fail_countdown, &n, n - 1))
+			return n == 1;
+	}
+	return false;
+}
+
+/**
+ * alba_plat_live_blocks() - blocks allocated and not yet freed
+ *
+ * Context: any context.
+ * Return: the count, over all arenas.
+ */
+long alba_plat_live_blocks(void)
+{
+	return atomic_long_read(&live_blocks);
+}
+EXPORT_SYMBOL_GPL(alba_plat_live_blocks);
+
+void *alba_plat_block_alloc(unsigned int shift, gfp_t gfp)
+{
+	struct page *page;
+
+	if (fault_fires())
+		return NULL;
+	page = alloc_pages(gfp & ~__GFP_HIGHMEM, shift - PAGE_SHIFT);
+	if (!page)
+		return NULL;
+	atomic_long_inc(&live_blocks);
+	return page_address(page);
+}
+EXPORT_SYMBOL_GPL(alba_plat_block_alloc);
+
+void alba_plat_block_free(void *base, unsigned int shift)
+{
+	__free_pages(virt_to_page(base), shift - PAGE_SHIFT);
+	atomic_long_dec(&live_blocks);
+}
+EXPORT_SYMBOL_GPL(alba_plat_block_free);
+
+/* ---- debugfs ---------------------------------------------------------- */
+
+static int stats_show(struct seq_file *m, void *v)
+{
+	struct alba *arena = m->private;
+	struct alba_stats s;
+
+	alba_get_stats(arena, &s);
+	seq_printf(m, "name:           %s\n", alba_core_name(arena));
+	seq_printf(m, "block_size:     %zu\n", s.block_size);
+	seq_printf(m, "blocks:         %zu\n", s.blocks);
+	seq_printf(m, "block_bytes:    %zu\n", s.block_bytes);
+	seq_printf(m, "header_bytes:   %zu\n", s.header_bytes);
+	seq_printf(m, "used_bytes:     %zu\n", s.used_bytes);
+	seq_printf(m, "pad_bytes:      %zu\n", s.pad_bytes);
+	seq_printf(m, "tail_bytes:     %zu\n", s.tail_bytes);
+	seq_printf(m, "free_bytes:     %zu\n", s.free_bytes);
+	seq_printf(m, "reserved_bytes: %zu\n", s.reserved_bytes);
+	seq_printf(m, "allocs:         %llu\n", (unsigned long long)s.allocs);
+	seq_printf(m, "failed:         %llu\n", (unsigned long long)s.failed);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(stats);
+
+#define BAR	48
+
+/* One character per BAR-th of the block, each part rounded at its end. */
+static void draw_bar(struct seq_file *m, const struct alba_block_info *b)
+{
+	const struct alba_stats *s = &b->stats;
+	const size_t part[] = { s->header_bytes, s->used_bytes, s->pad_bytes,
+				s->reserved_bytes, s->tail_bytes, s->free_bytes };
+	static const char glyph[] = "HUPRT.";
+	u64 done = 0, size = s->block_bytes;
+	unsigned int i, col = 0, upto;
+	char bar[BAR + 1];
+
+	for (i = 0; i < ARRAY_SIZE(part); i++) {
+		done += part[i];
+		upto = div64_u64(done * BAR + size / 2, size);
+		while (col < upto && col < BAR)
+			bar[col++] = glyph[i];
+	}
+	bar[col] = '\0';
+	seq_printf(m, "[%s]", bar);
+}
+
+static int blocks_show(struct seq_file *m, void *v)
+{
+	struct alba *arena = m->private;
+	struct alba_block_info *info;
+	struct alba_stats s;
+	size_t i, n;
+
+	alba_get_stats(arena, &s);
+	n = s.blocks + 16;
+	info = kvmalloc_array(n, sizeof(*info), GFP_KERNEL);
+	if (!info)
+		return -ENOMEM;
+	n = alba_core_blocks(arena, info, n);
+	seq_printf(m, "# arena %s: %zu blocks of %zu bytes (larger: dedicated)\n",
+		   alba_core_name(arena), n, s.block_size);
+	seq_puts(m, "# H header  U used  P padding  R reserved by cursors  T tail  . free\n");
+	for (i = 0; i < n; i++) {
+		const struct alba_stats *b = &info[i].stats;
+
+		seq_printf(m, "%px order %2u %c ", info[i].base,
+			   info[i].shift - PAGE_SHIFT, info[i].is_current ? '*' : ' ');
+		draw_bar(m, &info[i]);
+		seq_printf(m, " used %zu pad %zu free %zu\n", b->used_bytes,
+			   b->pad_bytes, b->free_bytes + b->tail_bytes);
+	}
+	kvfree(info);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(blocks);
+
+void alba_plat_arena_added(struct alba *arena, gfp_t gfp)
+{
+	const char *name = alba_core_name(arena);
+	struct dentry *dir, *old;
+	char unique[ALBA_NAME_MAX + 16];
+
+	/* debugfs may sleep: only for arenas created where sleeping is fine. */
+	if (!alba_dir || !gfpflags_allow_blocking(gfp))
+		return;
+	old = debugfs_lookup(name, alba_dir);
+	if (old) {
+		dput(old);
+		snprintf(unique, sizeof(unique), "%s-%d", name,
+			 atomic_inc_return(&arena_ids));
+		name = unique;
+	}
+	dir = debugfs_create_dir(name, alba_dir);
+	if (IS_ERR(dir))
+		return;
+	debugfs_create_file("stats", 0400, dir, arena, &stats_fops);
+	debugfs_create_file("blocks", 0400, dir, arena, &blocks_fops);
+	*alba_core_plat(arena) = dir;
+}
+
+void alba_plat_arena_removed(struct alba *arena)
+{
+	/* Waits for readers of the arena's files to finish. */
+	debugfs_remove(*alba_core_plat(arena));
+}
+
+static int live_blocks_get(void *data, u64 *val)
+{
+	*val = alba_plat_live_blocks();
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(live_blocks_fops, live_blocks_get, NULL, "%llu\n");
+
+static int fail_nth_set(void *data, u64 val)
+{
+	alba_plat_fail_nth(val);
+	return 0;
+}
+
+static int fail_nth_get(void *data, u64 *val)
+{
+	*val = atomic_long_read(&fail_countdown);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(fail_nth_fops, fail_nth_get, fail_nth_set, "%llu\n");
+
+static int __init alba_init(void)
+{
+	alba_dir = debugfs_create_dir("alba", NULL);
+	if (IS_ERR(alba_dir)) {
+		alba_dir = NULL;
+		return 0;
+	}
+	debugfs_create_file_unsafe("live_blocks", 0400, alba_dir, NULL,
+				   &live_blocks_fops);
+	debugfs_create_file_unsafe("fail_nth", 0600, alba_dir, NULL,
+				   &fail_nth_fops);
+	return 0;
+}
+
+static void __exit alba_exit(void)
+{
+	debugfs_remove(alba_dir);
+	if (atomic_long_read(&live_blocks))
+		pr_warn("alba: %ld blocks still allocated at unload (an arena was not destroyed)\n",
+			atomic_long_read(&live_blocks));
+}
+
+module_init(alba_init);
+module_exit(alba_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("alba: aligned block arena allocator");
+MODULE_AUTHOR("The alba authors");
