@@ -29,16 +29,32 @@ export WINEDEBUG := -all
 export WINEPREFIX := $(abspath $(O))/wineprefix
 RUN		:= scripts/run-ktap.sh
 
+# The kernel: the running kernel's build dir, else Debian's 6.1 headers.
+KDIR		?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
+		     $(lastword $(sort $(wildcard /usr/src/linux-headers-*-amd64))))
+
 .PHONY: all lib help install check check-user check-windows check-ktap \
-	check-install deps-user deps-windows clean
+	check-install deps-user deps-windows clean modules modules_install \
+	dkms-install check-dkms lint kunit kunit-plain kunit-debug qemu-test demo
 .DEFAULT_GOAL := all
 
 all: lib
+	@if [ -n "$(KDIR)" ]; then $(MAKE) --no-print-directory modules; \
+	else echo "no kernel headers (KDIR): userspace library only"; fi
 
 help:
 	@echo 'alba make targets'
 	@echo
-	@echo '  make                 build the userspace library (build/lib)'
+	@echo '  make                 the userspace library (build/lib) and, with'
+	@echo '                       kernel headers, alba.ko and the sample'
+	@echo '  make demo            boot Debian 6.1 in QEMU, load alba and the sample,'
+	@echo '                       print the stats and the block map, unload'
+	@echo '  make modules         alba.ko and samples/alba_sample.ko (KDIR=...)'
+	@echo '  make modules_install install alba.ko into /lib/modules/.../extra'
+	@echo '  make dkms-install    register, build and install with DKMS'
+	@echo '  make lint            checkpatch --strict, sparse (C=1), kernel-doc'
+	@echo '  make kunit           the suite under UML: plain and debug configs'
+	@echo '  make qemu-test       insmod in Debian 6.1 under QEMU -smp 2, 50 cycles'
 	@echo '  make install PREFIX=DIR [TARGET=windows]'
 	@echo '                       install alba.h, libalba and alba.pc'
 	@echo '  make check           every test on every platform (what CI runs)'
@@ -49,7 +65,7 @@ help:
 	@echo '                       on Linux and for Windows, and run it'
 	@echo '  make clean           remove build/'
 	@echo
-	@echo 'Variables: O=$(O) PREFIX=$(PREFIX) TARGET=$(TARGET)'
+	@echo 'Variables: O=$(O) PREFIX=$(PREFIX) TARGET=$(TARGET) KDIR=$(KDIR)'
 
 # ---- the library -----------------------------------------------------------
 
@@ -104,6 +120,43 @@ ifeq ($(TARGET),windows)
 else
 	install -m 755 $(LIBDIR)/libalba.so $(DESTDIR)$(PREFIX)/lib/
 endif
+
+# ---- the kernel module -------------------------------------------------------
+
+modules:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/samples \
+		KBUILD_EXTRA_SYMBOLS=$(CURDIR)/Module.symvers modules
+
+modules_install: modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
+
+DKMS_VERSION := $(VERSION)
+dkms-install:
+	@scripts/deps.sh kernel
+	rm -rf /usr/src/alba-$(DKMS_VERSION)
+	mkdir -p /usr/src/alba-$(DKMS_VERSION)
+	cp -r dkms.conf Kbuild kmod /usr/src/alba-$(DKMS_VERSION)/
+	dkms add alba/$(DKMS_VERSION) 2>/dev/null || true
+	dkms build alba/$(DKMS_VERSION) -k $(notdir $(patsubst %/build,%,$(KDIR)))
+	dkms install alba/$(DKMS_VERSION) -k $(notdir $(patsubst %/build,%,$(KDIR)))
+
+check-dkms:
+	@scripts/check-dkms.sh
+
+lint:
+	@scripts/lint.sh
+
+kunit: kunit-plain kunit-debug
+
+kunit-plain kunit-debug:
+	@scripts/kunit.sh $(subst kunit-,,$@)
+
+qemu-test:
+	@scripts/qemu-test.sh test
+
+demo:
+	@scripts/qemu-test.sh demo
 
 # ---- test builds: one template, one build folder per variant --------------
 
@@ -195,3 +248,5 @@ check:
 
 clean:
 	rm -rf $(O)
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean >/dev/null 2>&1
+	-$(MAKE) -C $(KDIR) M=$(CURDIR)/samples clean >/dev/null 2>&1

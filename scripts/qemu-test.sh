@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Load alba in a real kernel: build alba.ko and the sample against Debian's
+# linux-headers-*-amd64, pack them with busybox into an initramfs, boot
+# Debian's linux-image-*-amd64 in qemu-system-x86_64 -smp 2 (TCG), and
+# inside: insmod both, read the debugfs files, rmmod both, then 50
+# insmod/rmmod cycles. Fails on any WARNING, BUG or Oops, and on pages not
+# given back (alba's live-block counter, and MemFree before and after).
+#
+#   scripts/qemu-test.sh [test|demo]
+set -eu
+mode=${1:-test}
+top=$(cd "$(dirname "$0")/.." && pwd)
+O=$(cd "$top" && mkdir -p "${O:-build}" && cd "${O:-build}" && pwd)
+work=$O/qemu
+results=$O/results
+mkdir -p "$work" "$results"
+
+"$top/scripts/deps.sh" kernel
+
+vmlinuz=$(ls /boot/vmlinuz-*-amd64 | sort -V | tail -1)
+kver=${vmlinuz#/boot/vmlinuz-}
+KDIR=${KDIR:-/usr/src/linux-headers-$kver}
+
+echo "qemu-test: building alba.ko and alba_sample.ko against $KDIR"
+make -s -C "$top" modules KDIR="$KDIR" >"$work/build.log" 2>&1 ||
+	{ cat "$work/build.log"; exit 1; }
+
+root=$work/initramfs
+rm -rf "$root"
+mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev" "$root/tmp"
+cp /bin/busybox "$root/bin/busybox"
+cp "$top/alba.ko" "$top/samples/alba_sample.ko" "$root/"
+cp "$top/scripts/qemu-init.sh" "$root/init"
+echo "$mode" >"$root/mode"
+chmod +x "$root/init"
+(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$work/initramfs.gz"
+
+log=$work/console.log
+echo "qemu-test: booting $vmlinuz (TCG, -smp 2)"
+timeout 600 qemu-system-x86_64 -machine q35 -accel tcg -cpu max -smp 2 -m 768 \
+	-kernel "$vmlinuz" -initrd "$work/initramfs.gz" \
+	-append "console=ttyS0 loglevel=4 panic=-1 oops=panic" \
+	-nographic -no-reboot -monitor none -serial stdio >"$log" 2>&1 || true
+tr -d '\r' <"$log" >"$log.txt"
+
+# What the guest printed for the reader (demo) or the results (test).
+sed -n '/ALBA-BEGIN/,/^ALBA-END/p' "$log.txt" | sed '1d;$d' || true
+if [ "$mode" = demo ]; then
+	grep -q '^ALBA-END' "$log.txt"
+	exit $?
+fi
+
+ktap=$results/qemu.ktap
+{
+	echo "TAP version 13"
+	grep -E '^(not )?ok [0-9]+ ' "$log.txt"
+} >"$ktap"
+rc=0
+if ! grep -q '^ALBA-END' "$log.txt"; then
+	echo "qemu-test: the guest did not finish; console log: $log.txt"
+	tail -30 "$log.txt"
+	rc=1
+fi
+reports=$(grep -nE 'WARNING:|BUG:|Oops|Call Trace|Kernel panic|kernel BUG' "$log.txt" || true)
+if [ -n "$reports" ]; then
+	echo "qemu-test: kernel reports:"
+	echo "$reports" | head -20
+	echo "not ok 999 the kernel log has no WARNING, BUG or Oops" >>"$ktap"
+	rc=1
+else
+	echo "ok 999 the kernel log has no WARNING, BUG or Oops" >>"$ktap"
+fi
+grep -q '^not ok' "$ktap" && rc=1
+echo "# exit: $rc" >>"$ktap"
+echo "qemu-test: $("$top/scripts/ktap-count.sh" "$ktap")"
+exit $rc
