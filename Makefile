@@ -11,7 +11,7 @@ TARGET		?= linux
 VERSION		:= 0.1.0
 
 CORE		:= kmod/alba.c user/prim/prim.c
-HDRS		:= kmod/alba.h kmod/alba_plat.h user/alba_user.h \
+HDRS		:= kmod/alba.h kmod/alba_plat.h user/alba_user.h user/alba_types.h \
 		   $(wildcard user/prim/*.c) user/kunit/include/kunit/test.h
 SUITE		:= kunit/alba_kunit.c
 USER_TESTS	:= user/tests/threads.c user/tests/faults.c
@@ -109,7 +109,7 @@ lib: $(LIB_FILES)
 
 install: lib
 	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
-	install -m 644 kmod/alba.h $(DESTDIR)$(PREFIX)/include/alba.h
+	install -m 644 kmod/alba.h user/alba_types.h $(DESTDIR)$(PREFIX)/include/
 	install -m 644 $(LIBDIR)/libalba.a $(DESTDIR)$(PREFIX)/lib/
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' user/alba.pc.in \
 		> $(DESTDIR)$(PREFIX)/lib/pkgconfig/alba.pc

@@ -319,4 +319,4 @@ alba.o: /work/main/kmod/alba.c \
  /usr/src/linux-headers-6.1.0-56-common/include/uapi/video/edid.h \
  /usr/src/linux-headers-6.1.0-56-common/arch/x86/include/asm/apicdef.h \
  /usr/src/linux-headers-6.1.0-56-common/include/asm-generic/topology.h \
- /work/main/kmod/compat.h include/generated/uapi/linux/version.h
+ /work/main/kmod/compat.h

@@ -513,4 +513,4 @@ alba_kernel.o: /work/main/kmod/alba_kernel.c \
  /usr/src/linux-headers-6.1.0-56-common/include/asm-generic/module.h \
  /usr/src/linux-headers-6.1.0-56-common/arch/x86/include/asm/orc_types.h \
  /work/main/kmod/alba_plat.h /work/main/kmod/alba.h \
- /work/main/kmod/compat.h include/generated/uapi/linux/version.h
+ /work/main/kmod/compat.h

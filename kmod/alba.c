@@ -94,18 +94,24 @@ struct alba {
 	unsigned long gen;		/* bumped by every reset */
 	unsigned int holders;		/* cursors holding a chunk */
 	unsigned int shift;		/* log2 of the block size */
-	uint64_t allocs;
-	uint64_t failed;
+	unsigned long long allocs;
+	unsigned long long failed;
 	void *plat;			/* the platform's (debugfs) */
 	char name[ALBA_NAME_MAX];
 };
 
-#define ALBA_ROUND(x, a)	(((x) + (a) - 1) & ~((size_t)(a) - 1))
-#define ALBA_HDR		ALBA_ROUND(sizeof(struct alba_block), 16)
-#define ALBA_FIRST_HDR		ALBA_ROUND(ALBA_HDR + sizeof(struct alba), 16)
+/* Header sizes, rounded up to 16 bytes. */
+#define ALBA_HDR	((sizeof(struct alba_block) + 15) & ~(size_t)15)
+#define ALBA_FIRST_HDR	((ALBA_HDR + sizeof(struct alba) + 15) & ~(size_t)15)
 
-_Static_assert(ALBA_FIRST_HDR < ALBA_MIN_BLOCK / 2,
-	       "the arena must leave room in its first block");
+static_assert(sizeof(struct alba) + ALBA_HDR < ALBA_MIN_BLOCK / 2,
+	      "the arena must leave room in its first block");
+
+/* @x rounded up to a multiple of @pow2; callers keep both far below 2^31. */
+static inline size_t round_up_pow2(size_t x, size_t pow2)
+{
+	return (x + pow2 - 1) & ~(pow2 - 1);
+}
 
 static inline bool is_pow2(size_t x)
 {
@@ -138,7 +144,7 @@ static inline struct alba_block *block_of(uintptr_t p, unsigned int shift)
 static inline bool fits_fresh(unsigned int shift, size_t size, size_t align)
 {
 	size_t block_size = (size_t)1 << shift;
-	size_t off = ALBA_ROUND(ALBA_HDR, align);
+	size_t off = round_up_pow2(ALBA_HDR, align);
 
 	return off < block_size && size <= block_size - off;
 }
@@ -253,7 +259,7 @@ static inline void *bump(struct alba *arena, size_t size, size_t align,
 
 static void *fail(struct alba *arena, gfp_t gfp)
 {
-	alba_plat_flags_t flags;
+	unsigned long flags;
 
 	alba_plat_lock(&arena->lock, flags);
 	arena->failed++;
@@ -270,11 +276,11 @@ static void *take_block(struct alba *arena, size_t size, size_t align,
 			gfp_t gfp, struct alba_cursor *cur)
 {
 	size_t block_size = (size_t)1 << arena->shift;
-	size_t off = ALBA_ROUND(ALBA_HDR, align);
+	size_t off = round_up_pow2(ALBA_HDR, align);
 	unsigned int shift = arena->shift;
 	bool dedicated = !fits_fresh(arena->shift, size, align);
 	struct alba_block *blk, *copy;
-	alba_plat_flags_t flags;
+	unsigned long flags;
 	void *p;
 
 	if (dedicated) {
@@ -330,7 +336,7 @@ static void *take_block(struct alba *arena, size_t size, size_t align,
 static inline void *take(struct alba *arena, size_t size, size_t align,
 			 gfp_t gfp, struct alba_cursor *cur)
 {
-	alba_plat_flags_t flags;
+	unsigned long flags;
 	void *p;
 
 	alba_plat_lock(&arena->lock, flags);
@@ -344,7 +350,7 @@ static inline void *take(struct alba *arena, size_t size, size_t align,
 /* Requests off the fast path: invalid arguments and size 0. */
 static void *alloc_odd(struct alba *arena, size_t align, bool align_valid)
 {
-	alba_plat_flags_t flags;
+	unsigned long flags;
 
 	if (!arena) {
 		alba_plat_invalid("allocation from a NULL arena");
@@ -542,7 +548,7 @@ static void free_list(struct alba_block *blk)
 void alba_reset(struct alba *arena)
 {
 	struct alba_block *first, *gone;
-	alba_plat_flags_t flags;
+	unsigned long flags;
 
 	if (!arena) {
 		alba_plat_invalid("reset of a NULL arena");
@@ -582,7 +588,7 @@ EXPORT_SYMBOL_GPL(alba_reset);
 struct alba_mark alba_mark(struct alba *arena)
 {
 	struct alba_mark mark = { 0 };
-	alba_plat_flags_t flags;
+	unsigned long flags;
 
 	if (!arena) {
 		alba_plat_invalid("mark of a NULL arena");
@@ -633,7 +639,7 @@ static bool mark_valid(struct alba *arena, const struct alba_mark *mark)
 void alba_rewind(struct alba *arena, struct alba_mark mark)
 {
 	struct alba_block *cur = mark.cur, *gone;
-	alba_plat_flags_t flags;
+	unsigned long flags;
 
 	if (!arena) {
 		alba_plat_invalid("rewind of a NULL arena");
@@ -683,14 +689,15 @@ struct alba *alba_of(const void *ptr, size_t block_size)
 		block_size = ALBA_DEFAULT_BLOCK_SIZE;
 	if (!ptr || !is_pow2(block_size) || block_size < ALBA_MIN_BLOCK ||
 	    block_size > ALBA_MAX_BLOCK) {
-		alba_plat_invalid("alba_of(%p, %zu): bad argument", ptr, block_size);
+		alba_plat_invalid("%s(%p, %zu): bad argument", __func__, ptr,
+				  block_size);
 		return NULL;
 	}
 	blk = block_of((uintptr_t)ptr, shift_of(block_size));
 	if (blk->check != block_check(blk->arena, blk) ||
 	    blk->arena->shift != shift_of(block_size)) {
-		alba_plat_invalid("alba_of(%p, %zu): not in an arena with such blocks",
-				  ptr, block_size);
+		alba_plat_invalid("%s(%p, %zu): not in an arena with such blocks",
+				  __func__, ptr, block_size);
 		return NULL;
 	}
 	return blk->arena;
@@ -744,11 +751,11 @@ void alba_get_stats(struct alba *arena, struct alba_stats *stats)
 {
 	const struct alba_block *blk;
 	struct alba_stats b;
-	alba_plat_flags_t flags;
+	unsigned long flags;
 
 	if (!stats || !arena) {
-		alba_plat_invalid("alba_get_stats(%p, %p): NULL argument",
-				  arena, stats);
+		alba_plat_invalid("%s(%p, %p): NULL argument", __func__, arena,
+				  stats);
 		if (stats)
 			memset(stats, 0, sizeof(*stats));
 		return;
@@ -789,7 +796,7 @@ size_t alba_core_blocks(struct alba *arena, struct alba_block_info *info,
 			size_t max)
 {
 	const struct alba_block *blk;
-	alba_plat_flags_t flags;
+	unsigned long flags;
 	size_t n = 0;
 
 	alba_plat_lock(&arena->lock, flags);
@@ -819,12 +826,12 @@ void alba_cursor_init(struct alba_cursor *cur, struct alba *arena, size_t chunk)
 	size_t block_size, room;
 
 	if (!cur) {
-		alba_plat_invalid("alba_cursor_init() of a NULL cursor");
+		alba_plat_invalid("%s() of a NULL cursor", __func__);
 		return;
 	}
 	memset(cur, 0, sizeof(*cur));
 	if (!arena) {
-		alba_plat_invalid("alba_cursor_init() on a NULL arena");
+		alba_plat_invalid("%s() on a NULL arena", __func__);
 		return;
 	}
 	block_size = (size_t)1 << arena->shift;
@@ -888,7 +895,7 @@ EXPORT_SYMBOL_GPL(alba_cursor_refill);
 void alba_cursor_fini(struct alba_cursor *cur)
 {
 	struct alba *arena = cur ? cur->arena : NULL;
-	alba_plat_flags_t flags;
+	unsigned long flags;
 
 	if (!arena || !cur->end)
 		return;

@@ -13,9 +13,7 @@
 #include <linux/compiler.h>
 #include <linux/types.h>
 #else
-#include <stddef.h>
-#include <stdint.h>
-typedef unsigned int gfp_t;
+#include "alba_types.h"
 #endif
 
 /* The alignment used when a caller passes 0. */
@@ -71,8 +69,8 @@ struct alba_stats {
 	size_t tail_bytes;
 	size_t free_bytes;
 	size_t reserved_bytes;
-	uint64_t allocs;
-	uint64_t failed;
+	unsigned long long allocs;
+	unsigned long long failed;
 	size_t block_size;
 };
 

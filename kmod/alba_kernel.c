@@ -149,11 +149,13 @@ static int blocks_show(struct seq_file *m, void *v)
 	n = alba_core_blocks(arena, info, n);
 	seq_printf(m, "# arena %s: %zu blocks of %zu bytes (larger: dedicated)\n",
 		   alba_core_name(arena), n, s.block_size);
-	seq_puts(m, "# H header  U used  P padding  R reserved by cursors  T tail  . free\n");
+	seq_puts(m, "# * current  H header  U used  P padding  R reserved by cursors  T tail  . free\n");
 	for (i = 0; i < n; i++) {
 		const struct alba_stats *b = &info[i].stats;
 
-		seq_printf(m, "%px order %2u %c ", info[i].base,
+		/* The pfn shows the natural alignment without leaking pointers. */
+		seq_printf(m, "pfn %#9lx order %2u %c ",
+			   page_to_pfn(virt_to_page(info[i].base)),
 			   info[i].shift - PAGE_SHIFT, info[i].is_current ? '*' : ' ');
 		draw_bar(m, &info[i]);
 		seq_printf(m, " used %zu pad %zu free %zu\n", b->used_bytes,

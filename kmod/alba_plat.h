@@ -21,10 +21,11 @@
  *	Make the n-th block allocation from now fail (1: the next one;
  *	0: none). A test hook; costs one atomic read on the block path.
  *
- *   alba_plat_lock_t, alba_plat_flags_t
+ *   alba_plat_lock_t
  *   alba_plat_lock_init(lock), alba_plat_lock(lock, flags),
  *   alba_plat_unlock(lock, flags)
- *	A spinlock; in the kernel taken with interrupts saved.
+ *	A spinlock; in the kernel taken with interrupts saved into the
+ *	unsigned long @flags.
  *
  *   alba_plat_invalid(fmt, ...)
  *	A caller broke the contract: the kernel warns once, userspace sets
@@ -66,8 +67,7 @@
 #define ALBA_PLAT_PAGE_SHIFT	PAGE_SHIFT
 #define ALBA_PLAT_MAX_SHIFT	(PAGE_SHIFT + ALBA_MAX_PAGE_ORDER)
 
-typedef spinlock_t alba_plat_lock_t;
-typedef unsigned long alba_plat_flags_t;
+#define alba_plat_lock_t		spinlock_t
 
 #define alba_plat_lock_init(lock)	spin_lock_init(lock)
 #define alba_plat_lock(lock, flags)	spin_lock_irqsave(lock, flags)

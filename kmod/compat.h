@@ -5,19 +5,14 @@
 #ifndef _ALBA_COMPAT_H
 #define _ALBA_COMPAT_H
 
+#include <linux/log2.h>
 #include <linux/mmzone.h>
-#include <linux/version.h>
 
 /*
  * The largest order alloc_pages() gives. Up to 6.3, MAX_ORDER is one past
- * it; 6.4 made MAX_ORDER inclusive; 6.8 renamed it MAX_PAGE_ORDER.
+ * it; 6.4 made MAX_ORDER inclusive; 6.8 renamed it MAX_PAGE_ORDER. Every
+ * version defines MAX_ORDER_NR_PAGES as the pages of that largest order.
  */
-#if defined(MAX_PAGE_ORDER)
-#define ALBA_MAX_PAGE_ORDER	MAX_PAGE_ORDER
-#elif LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
-#define ALBA_MAX_PAGE_ORDER	MAX_ORDER
-#else
-#define ALBA_MAX_PAGE_ORDER	(MAX_ORDER - 1)
-#endif
+#define ALBA_MAX_PAGE_ORDER	ilog2(MAX_ORDER_NR_PAGES)
 
 #endif /* _ALBA_COMPAT_H */

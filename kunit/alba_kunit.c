@@ -154,8 +154,8 @@ static void alba_block_alignment_test(struct kunit *test)
 		KUNIT_ASSERT_NOT_NULL(test, blk[i]);
 		KUNIT_EXPECT_EQ(test, (uintptr_t)blk[i] & (bs - 1), 0);
 		/* The whole block is ours: touch both ends. */
-		((volatile u8 *)blk[i])[0] = 1;
-		((volatile u8 *)blk[i])[bs - 1] = 1;
+		((u8 *)blk[i])[0] = 1;
+		((u8 *)blk[i])[bs - 1] = 1;
 	}
 	for (i = 0; i < 3; i++)
 		alba_plat_block_free(blk[i], shift);

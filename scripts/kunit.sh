@@ -20,14 +20,8 @@ src=$O/linux
 results=$O/results
 mkdir -p "$results"
 
-"$top/scripts/deps.sh" kernel-source kernel
-
-if [ ! -f "$src/Makefile" ]; then
-	echo "kunit.sh: unpacking linux-source-6.1 into $src"
-	mkdir -p "$src"
-	tarball=$(ls /usr/src/linux-source-6.1.tar.* | head -1)
-	tar -xf "$tarball" -C "$src" --strip-components=1
-fi
+"$top/scripts/deps.sh" kernel
+"$top/scripts/linux-src.sh" "$src" >/dev/null
 
 # The graft: a copy of the sources the kernel build needs, refreshed
 # every run, and one line each in lib/Kconfig and lib/Makefile.

@@ -9,6 +9,7 @@
 #ifndef _ALBA_USER_H
 #define _ALBA_USER_H
 
+#include <assert.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -41,7 +42,6 @@ static inline bool alba_user_warn_on(bool cond, const char *what,
  * preempted.
  */
 typedef int alba_plat_lock_t;
-typedef int alba_plat_flags_t;
 
 void alba_user_yield(void);
 
