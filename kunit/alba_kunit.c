@@ -21,6 +21,8 @@
 #define ALBA_EXPECT_ERRNO(test, e)	do { } while (0)
 #define alba_test_clear_errno()		do { } while (0)
 #define alba_test_sort(base, n, size, cmp)	sort(base, n, size, cmp, NULL)
+/* Linux 6.1 has SIZE_MAX but not PTRDIFF_MAX. */
+#define PTRDIFF_MAX			((long)(SIZE_MAX >> 1))
 #else
 #include <stdlib.h>
 #define alba_test_sort(base, n, size, cmp)	qsort(base, n, size, cmp)
