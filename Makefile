@@ -52,12 +52,14 @@ help:
 	@echo '  make modules         alba.ko and samples/alba_sample.ko (KDIR=...)'
 	@echo '  make modules_install install alba.ko into /lib/modules/.../extra'
 	@echo '  make dkms-install    register, build and install with DKMS'
-	@echo '  make lint            checkpatch --strict, sparse (C=1), kernel-doc'
+	@echo '  make lint            checkpatch --strict, sparse (C=2), kernel-doc'
 	@echo '  make kunit           the suite under UML: plain and debug configs'
 	@echo '  make qemu-test       insmod in Debian 6.1 under QEMU -smp 2, 50 cycles'
+	@echo '  make check-dkms      dkms build against the installed Debian headers'
 	@echo '  make install PREFIX=DIR [TARGET=windows]'
 	@echo '                       install alba.h, libalba and alba.pc'
-	@echo '  make check           every test on every platform (what CI runs)'
+	@echo '  make check           every test on every platform (what CI runs):'
+	@echo '                       $(CHECKS)'
 	@echo '  make check-user      the suite and userspace tests: gcc+ASan+UBSan,'
 	@echo '                       clang, -m32, musl, TSan, valgrind'
 	@echo '  make check-windows   mingw-w64 build under wine, both block paths'
@@ -236,13 +238,17 @@ check-ktap:
 check-install: deps-user deps-windows
 	@scripts/check-install.sh
 
+CHECKS := check-user check-windows check-install lint check-dkms \
+	  kunit-plain kunit-debug qemu-test
+
 check:
 	@rm -rf $(O)/results
 	@rc=0; \
 	$(MAKE) --no-print-directory lib || rc=1; \
-	$(MAKE) --no-print-directory check-user || rc=1; \
-	$(MAKE) --no-print-directory check-windows || rc=1; \
-	$(MAKE) --no-print-directory check-install || rc=1; \
+	for t in $(CHECKS); do \
+		echo "== make $$t"; \
+		$(MAKE) --no-print-directory $$t || { rc=1; echo "== make $$t FAILED"; }; \
+	done; \
 	echo "make check: $$(scripts/ktap-count.sh $(O)/results/*.ktap)"; \
 	exit $$rc
 
