@@ -694,7 +694,8 @@ struct alba *alba_of(const void *ptr, size_t block_size)
 		return NULL;
 	}
 	blk = block_of((uintptr_t)ptr, shift_of(block_size));
-	if (blk->check != block_check(blk->arena, blk) ||
+	/* No block lives at 0: this catches size-0 pointers and small junk. */
+	if (!blk || blk->check != block_check(blk->arena, blk) ||
 	    blk->arena->shift != shift_of(block_size)) {
 		alba_plat_invalid("%s(%p, %zu): not in an arena with such blocks",
 				  __func__, ptr, block_size);

@@ -845,6 +845,10 @@ static void alba_null_arena_test(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, alba_of(NULL, 0));
 	ALBA_EXPECT_ERRNO(test, EINVAL);
 	KUNIT_EXPECT_NULL(test, alba_of(local, 3));
+	/* A size-0 pointer is no object: refused, not dereferenced. */
+	alba_test_clear_errno();
+	KUNIT_EXPECT_NULL(test, alba_of((void *)64, 0));
+	ALBA_EXPECT_ERRNO(test, EINVAL);
 	arena = new_arena(test, 8192);
 	KUNIT_ASSERT_NOT_NULL(test, alba_alloc(arena, 8, 8, GFP_KERNEL));
 	alba_test_clear_errno();
