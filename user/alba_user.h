@@ -120,6 +120,8 @@ void __asan_unpoison_memory_region(void const volatile *addr, size_t size);
 
 /* Implemented once for every OS, in user/prim/prim.c. */
 bool alba_user_fault_fires(void);
+/* Give every cached free block back to the OS. */
+void alba_user_cache_drain(void);
 /* Tests: fail every n-th block allocation from now on (0: stop). */
 void alba_user_fail_every(unsigned long n);
 void alba_user_block_taken(void);

@@ -4,8 +4,17 @@
  * that includes exactly one OS file.
  *
  * Implements alba_plat_block_alloc()/free() of kmod/alba_plat.h on top of
- * the OS file's alba_os_block_alloc()/free(), adding what tests need: a
- * live-block counter and a fault hook that fails the n-th block allocation.
+ * the OS file's alba_os_block_alloc()/free(), adding a cache of freed
+ * blocks and what tests need: a live-block counter and a fault hook that
+ * fails the n-th block allocation.
+ *
+ * The cache. Arenas are reset and filled again, over and over; without a
+ * cache each cycle would unmap its blocks and then pay for mapping,
+ * trimming and faulting them in again, which costs more than the
+ * allocations themselves. Freed blocks of up to 4 MiB are kept, up to
+ * ALBA_BLOCK_CACHE_BYTES in all (environment; default 64 MiB; 0 turns the
+ * cache off), and handed out again before the OS is asked. Cached blocks
+ * are poisoned for ASan as a whole, and do not count as live.
  * The OS file may assume 12 <= shift <= 30 and must return a block aligned
  * to 1 << shift, or NULL.
  */
@@ -19,6 +28,17 @@
 #else
 #include "posix.c"
 #endif
+
+#define CACHE_MAX_SHIFT	22
+#define CACHE_DEFAULT	((size_t)64 << 20)
+
+struct cached_block {
+	struct cached_block *next;
+};
+
+static struct cached_block *cache[CACHE_MAX_SHIFT + 1];
+static size_t cache_bytes, cache_limit = (size_t)-1;
+static alba_plat_lock_t cache_lock;
 
 static long live_blocks;
 static unsigned long fail_countdown;
@@ -78,6 +98,81 @@ long alba_plat_live_blocks(void)
 	return __atomic_load_n(&live_blocks, __ATOMIC_RELAXED);
 }
 
+static size_t cache_limit_bytes(void)
+{
+	const char *env;
+
+	if (cache_limit == (size_t)-1) {
+		env = getenv("ALBA_BLOCK_CACHE_BYTES");
+		cache_limit = env ? strtoull(env, NULL, 0) : CACHE_DEFAULT;
+	}
+	return cache_limit;
+}
+
+static void *cache_take(unsigned int shift)
+{
+	struct cached_block *blk;
+
+	if (shift > CACHE_MAX_SHIFT || !__atomic_load_n(&cache[shift], __ATOMIC_RELAXED))
+		return NULL;
+	alba_user_lock(&cache_lock);
+	blk = cache[shift];
+	if (blk) {
+		alba_plat_unpoison(blk, sizeof(*blk));
+		__atomic_store_n(&cache[shift], blk->next, __ATOMIC_RELAXED);
+		cache_bytes -= (size_t)1 << shift;
+	}
+	alba_user_unlock(&cache_lock);
+	if (blk)
+		alba_plat_unpoison(blk, (size_t)1 << shift);
+	return blk;
+}
+
+static bool cache_put(void *base, unsigned int shift)
+{
+	struct cached_block *blk = base;
+	size_t size = (size_t)1 << shift;
+	bool kept = false;
+
+	if (shift > CACHE_MAX_SHIFT || size > cache_limit_bytes())
+		return false;
+	alba_user_lock(&cache_lock);
+	if (cache_bytes + size <= cache_limit) {
+		blk->next = cache[shift];
+		/* Stored atomically: cache_take() peeks without the lock. */
+		__atomic_store_n(&cache[shift], blk, __ATOMIC_RELAXED);
+		cache_bytes += size;
+		kept = true;
+	}
+	alba_user_unlock(&cache_lock);
+	if (kept)
+		alba_plat_poison((char *)base + sizeof(*blk), size - sizeof(*blk));
+	return kept;
+}
+
+void alba_user_cache_drain(void)
+{
+	struct cached_block *blk;
+	unsigned int shift;
+
+	for (shift = 0; shift <= CACHE_MAX_SHIFT; shift++) {
+		for (;;) {
+			alba_user_lock(&cache_lock);
+			blk = cache[shift];
+			if (blk) {
+				__atomic_store_n(&cache[shift], blk->next,
+						 __ATOMIC_RELAXED);
+				cache_bytes -= (size_t)1 << shift;
+			}
+			alba_user_unlock(&cache_lock);
+			if (!blk)
+				break;
+			alba_plat_unpoison(blk, (size_t)1 << shift);
+			alba_os_block_free(blk, shift);
+		}
+	}
+}
+
 void *alba_plat_block_alloc(unsigned int shift, gfp_t gfp)
 {
 	void *base;
@@ -85,7 +180,9 @@ void *alba_plat_block_alloc(unsigned int shift, gfp_t gfp)
 	(void)gfp;
 	if (alba_user_fault_fires())
 		return NULL;
-	base = alba_os_block_alloc(shift);
+	base = cache_take(shift);
+	if (!base)
+		base = alba_os_block_alloc(shift);
 	if (base)
 		__atomic_add_fetch(&live_blocks, 1, __ATOMIC_RELAXED);
 	return base;
@@ -93,8 +190,9 @@ void *alba_plat_block_alloc(unsigned int shift, gfp_t gfp)
 
 void alba_plat_block_free(void *base, unsigned int shift)
 {
+	__atomic_sub_fetch(&live_blocks, 1, __ATOMIC_RELAXED);
 	/* Sanitizer poison outlives the mapping: clear it before giving back. */
 	alba_plat_unpoison(base, (size_t)1 << shift);
-	alba_os_block_free(base, shift);
-	__atomic_sub_fetch(&live_blocks, 1, __ATOMIC_RELAXED);
+	if (!cache_put(base, shift))
+		alba_os_block_free(base, shift);
 }

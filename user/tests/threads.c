@@ -202,6 +202,7 @@ static void alba_block_method_test(struct kunit *test)
 
 	os_path = !(force && *force && *force != '0');
 #endif
+	alba_user_cache_drain();	/* so that the block comes from the OS */
 	blk = alba_plat_block_alloc(20, 0);
 	KUNIT_ASSERT_NOT_NULL(test, blk);
 	KUNIT_EXPECT_EQ(test, (uintptr_t)blk & ((1 << 20) - 1), 0);
@@ -212,12 +213,43 @@ static void alba_block_method_test(struct kunit *test)
 	kunit_info(test, "1 MiB block from %s", method);
 }
 
+/*
+ * Freed blocks are reused from the cache; a drain gives them to the OS.
+ * 128 KiB: above both the page size and Windows' 64 KiB granularity, so
+ * the OS path is counted on every platform.
+ */
+static void alba_block_cache_test(struct kunit *test)
+{
+	long os0, self0, os1, self1;
+	void *a, *b;
+
+	alba_user_cache_drain();
+	alba_user_block_method(&os0, &self0);
+	a = alba_plat_block_alloc(17, 0);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	alba_plat_block_free(a, 17);
+	b = alba_plat_block_alloc(17, 0);
+	KUNIT_EXPECT_PTR_EQ(test, b, a);
+	alba_user_block_method(&os1, &self1);
+	KUNIT_EXPECT_EQ(test, os1 + self1 - os0 - self0, 1);
+	KUNIT_EXPECT_EQ(test, alba_plat_live_blocks(), 1);
+	alba_plat_block_free(b, 17);
+	KUNIT_EXPECT_EQ(test, alba_plat_live_blocks(), 0);
+	alba_user_cache_drain();
+	b = alba_plat_block_alloc(17, 0);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	alba_user_block_method(&os0, &self0);
+	KUNIT_EXPECT_EQ(test, os0 + self0 - os1 - self1, 1);
+	alba_plat_block_free(b, 17);
+}
+
 static struct kunit_case alba_threads_cases[] = {
 	KUNIT_CASE(alba_threads_locked_test),
 	KUNIT_CASE(alba_threads_cursor_test),
 	KUNIT_CASE(alba_threads_mixed_test),
 	KUNIT_CASE(alba_threads_live_blocks_test),
 	KUNIT_CASE(alba_block_method_test),
+	KUNIT_CASE(alba_block_cache_test),
 	{}
 };
 
