@@ -35,6 +35,7 @@ KDIR		?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
 
 .PHONY: all lib help install check check-user check-windows check-ktap \
 	check-install deps-user deps-windows clean modules modules_install \
+	bench check-bench \
 	dkms-install check-dkms lint kunit kunit-plain kunit-debug qemu-test demo
 .DEFAULT_GOAL := all
 
@@ -56,6 +57,8 @@ help:
 	@echo '  make kunit           the suite under UML: plain and debug configs'
 	@echo '  make qemu-test       insmod in Debian 6.1 under QEMU -smp 2, 50 cycles'
 	@echo '  make check-dkms      dkms build against the installed Debian headers'
+	@echo '  make bench           alba against the floors and peers: bench/results.md,'
+	@echo '                       bench/results.png (make check runs a smoke round)'
 	@echo '  make install PREFIX=DIR [TARGET=windows]'
 	@echo '                       install alba.h, libalba and alba.pc'
 	@echo '  make check           every test on every platform (what CI runs):'
@@ -157,6 +160,12 @@ kunit-plain kunit-debug:
 qemu-test:
 	@scripts/qemu-test.sh test
 
+bench:
+	@scripts/bench.sh
+
+check-bench:
+	@scripts/bench.sh --smoke
+
 demo:
 	@scripts/qemu-test.sh demo
 
@@ -238,8 +247,8 @@ check-ktap:
 check-install: deps-user deps-windows
 	@scripts/check-install.sh
 
-CHECKS := check-user check-windows check-install lint check-dkms \
-	  kunit-plain kunit-debug qemu-test
+CHECKS := check-user check-windows check-install check-bench lint \
+	  check-dkms kunit-plain kunit-debug qemu-test
 
 check:
 	@rm -rf $(O)/results

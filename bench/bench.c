@@ -1,0 +1,758 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * bench.c - alba against two floors and the peers, in one run.
+ *
+ * Built three times. alba-bench holds the floors, alba, GNU obstack,
+ * talloc, APR pools and glibc malloc. alba-bench-mimalloc
+ * (-DBENCH_MIMALLOC) and alba-bench-jemalloc (-DBENCH_JEMALLOC) are linked
+ * against allocators that replace malloc, so they run in processes of
+ * their own. The driver runs every contender once per round, in the same
+ * order every round (A B C ... A B C ...), and reports the median and the
+ * min-max of the rounds, and the ratio to the floor measured in the same
+ * run.
+ *
+ *   alba-bench [--rounds R] [--scale S] [--out DIR]   the full run
+ *   alba-bench --child NAME WORKLOAD N                one round, ns/alloc
+ *   alba-bench --rss NAME WORKLOAD N                  RSS growth per byte
+ *   alba-bench --callgrind N                          for instruction counts
+ *
+ * Workloads. W1: objects of 8..64 bytes (cycling), alignment 8, one byte
+ * of each touched, then everything freed (reset for arenas, free() of each
+ * object for malloc). W2: W1 with alignments cycling 8..4096. W3: W1 from
+ * 2 threads on one arena against 1 thread. W4: W1 from 1e3 to 1e7 objects.
+ * W5: bytes taken from the OS per byte requested.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "alba.h"
+#include "alba_plat.h"
+
+#if defined(BENCH_MIMALLOC)
+#include <mimalloc.h>
+#elif !defined(BENCH_JEMALLOC)
+#include <apr_pools.h>
+#include <obstack.h>
+#include <talloc.h>
+#endif
+
+#define MAX_ROUNDS	32
+
+enum workload { W1, W2 };
+
+static inline size_t obj_size(size_t i)
+{
+	return 8 + i % 57;
+}
+
+static inline size_t obj_align(enum workload w, size_t i)
+{
+	return w == W1 ? 8 : (size_t)8 << (i % 10);
+}
+
+static double now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+/* ---- contenders --------------------------------------------------------- */
+
+struct contender {
+	const char *name;
+	const char *binary;	/* NULL: in this process */
+	void *(*begin)(void);
+	void *(*alloc)(void *ctx, size_t size, size_t align);
+	void (*end)(void *ctx, void **objs, size_t n);
+};
+
+/* The floors: a bump over a region mapped once and reused every round. */
+struct bump {
+	uintptr_t pos, start, end;
+	alba_plat_lock_t lock;
+};
+
+static struct bump floor_bump;
+
+static void *bump_begin(void)
+{
+	struct bump *b = &floor_bump;
+
+	if (!b->start) {
+		size_t len = (size_t)1 << 33;	/* reserve; touched as used */
+		void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+		if (p == MAP_FAILED)
+			abort();
+		b->start = (uintptr_t)p;
+		b->end = b->start + len;
+	}
+	b->pos = b->start;
+	return b;
+}
+
+static inline void *bump_take(struct bump *b, size_t size, size_t align)
+{
+	uintptr_t p = (b->pos + align - 1) & ~(uintptr_t)(align - 1);
+
+	if (p + size > b->end)
+		abort();
+	b->pos = p + size;
+	return (void *)p;
+}
+
+static void *bump_alloc(void *ctx, size_t size, size_t align)
+{
+	return bump_take(ctx, size, align);
+}
+
+static void *bump_lock_alloc(void *ctx, size_t size, size_t align)
+{
+	struct bump *b = ctx;
+	void *p;
+
+	alba_user_lock(&b->lock);
+	p = bump_take(b, size, align);
+	alba_user_unlock(&b->lock);
+	return p;
+}
+
+static void bump_end(void *ctx, void **objs, size_t n)
+{
+	(void)ctx, (void)objs, (void)n;
+}
+
+/* alba, locked and through a cursor, on one arena kept across rounds. */
+static struct alba *bench_arena;
+static struct alba_cursor bench_cursor;
+
+static void *alba_begin(void)
+{
+	if (!bench_arena)
+		bench_arena = alba_create("bench", 0, 0);
+	return bench_arena;
+}
+
+static void *alba_locked_alloc(void *ctx, size_t size, size_t align)
+{
+	return alba_alloc(ctx, size, align, 0);
+}
+
+static void alba_end(void *ctx, void **objs, size_t n)
+{
+	(void)objs, (void)n;
+	alba_reset(ctx);
+}
+
+static void *cursor_begin(void)
+{
+	alba_cursor_init(&bench_cursor, alba_begin(), 0);
+	return &bench_cursor;
+}
+
+static void *cursor_alloc(void *ctx, size_t size, size_t align)
+{
+	return alba_cursor_alloc(ctx, size, align, 0);
+}
+
+static void cursor_end(void *ctx, void **objs, size_t n)
+{
+	alba_cursor_fini(ctx);
+	alba_end(bench_arena, objs, n);
+}
+
+#ifndef BENCH_MIMALLOC
+/* malloc and free of each object: glibc here, jemalloc in its binary. */
+static void *malloc_begin(void)
+{
+	return NULL;
+}
+
+static void *malloc_alloc(void *ctx, size_t size, size_t align)
+{
+	void *p;
+
+	(void)ctx;
+	if (align <= 16)
+		return malloc(size);
+	return posix_memalign(&p, align, size) ? NULL : p;
+}
+
+static void malloc_end(void *ctx, void **objs, size_t n)
+{
+	size_t i;
+
+	(void)ctx;
+	for (i = 0; i < n; i++)
+		free(objs[i]);
+}
+#endif
+
+#if defined(BENCH_MIMALLOC)
+static void *mi_begin(void)
+{
+	return mi_heap_new();
+}
+
+static void *mi_alloc(void *ctx, size_t size, size_t align)
+{
+	return align <= 16 ? mi_heap_malloc(ctx, size) :
+		mi_heap_malloc_aligned(ctx, size, align);
+}
+
+static void mi_end(void *ctx, void **objs, size_t n)
+{
+	(void)objs, (void)n;
+	mi_heap_destroy(ctx);
+}
+#elif !defined(BENCH_JEMALLOC)
+/* Pools without an alignment argument: over-allocate and align, as users do. */
+static inline void *align_in(void *p, size_t align)
+{
+	return (void *)(((uintptr_t)p + align - 1) & ~(uintptr_t)(align - 1));
+}
+
+static struct obstack bench_obstack;
+
+static void *obstack_begin_(void)
+{
+	obstack_specify_allocation(&bench_obstack, 32768, 0, malloc, free);
+	return &bench_obstack;
+}
+
+static void *obstack_alloc_(void *ctx, size_t size, size_t align)
+{
+	struct obstack *h = ctx;
+
+	obstack_alignment_mask(h) = align - 1;
+	return obstack_alloc(h, size);
+}
+
+static void obstack_end_(void *ctx, void **objs, size_t n)
+{
+	(void)objs, (void)n;
+	obstack_free((struct obstack *)ctx, NULL);
+}
+
+static void *talloc_begin(void)
+{
+	return talloc_pool(NULL, 1 << 20);
+}
+
+static void *talloc_alloc_(void *ctx, size_t size, size_t align)
+{
+	return align <= 16 ? talloc_size(ctx, size) :
+		align_in(talloc_size(ctx, size + align - 1), align);
+}
+
+static void talloc_end(void *ctx, void **objs, size_t n)
+{
+	(void)objs, (void)n;
+	talloc_free(ctx);
+}
+
+static apr_pool_t *bench_apr;
+
+static void *apr_begin(void)
+{
+	if (!bench_apr) {
+		apr_initialize();
+		apr_pool_create(&bench_apr, NULL);
+	}
+	return bench_apr;
+}
+
+static void *apr_alloc(void *ctx, size_t size, size_t align)
+{
+	return align <= 8 ? apr_palloc(ctx, size) :
+		align_in(apr_palloc(ctx, size + align - 1), align);
+}
+
+static void apr_end(void *ctx, void **objs, size_t n)
+{
+	(void)objs, (void)n;
+	apr_pool_clear(ctx);
+}
+#endif
+
+static const struct contender contenders[] = {
+	{ "bump (floor)", NULL, bump_begin, bump_alloc, bump_end },
+	{ "bump+spinlock (floor)", NULL, bump_begin, bump_lock_alloc, bump_end },
+	{ "alba_cursor_alloc", NULL, cursor_begin, cursor_alloc, cursor_end },
+	{ "alba_alloc (locked)", NULL, alba_begin, alba_locked_alloc, alba_end },
+#if defined(BENCH_MIMALLOC)
+	{ "mimalloc heap", "alba-bench-mimalloc", mi_begin, mi_alloc, mi_end },
+#elif defined(BENCH_JEMALLOC)
+	{ "jemalloc", "alba-bench-jemalloc", malloc_begin, malloc_alloc, malloc_end },
+#else
+	{ "mimalloc heap", "alba-bench-mimalloc", NULL, NULL, NULL },
+	{ "jemalloc", "alba-bench-jemalloc", NULL, NULL, NULL },
+	{ "APR pool", NULL, apr_begin, apr_alloc, apr_end },
+	{ "talloc pool", NULL, talloc_begin, talloc_alloc_, talloc_end },
+	{ "GNU obstack", NULL, obstack_begin_, obstack_alloc_, obstack_end_ },
+	{ "glibc malloc/free", NULL, malloc_begin, malloc_alloc, malloc_end },
+#endif
+};
+
+#define NR_CONTENDERS	(sizeof(contenders) / sizeof(contenders[0]))
+
+static const struct contender *find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NR_CONTENDERS; i++)
+		if (!strcmp(contenders[i].name, name) && contenders[i].alloc)
+			return &contenders[i];
+	return NULL;
+}
+
+/* ---- one round ------------------------------------------------------------ */
+
+static void **objs;
+static size_t objs_n;
+
+static void need_objs(size_t n)
+{
+	if (n > objs_n) {
+		free(objs);
+		objs = calloc(n, sizeof(*objs));
+		if (!objs)
+			abort();
+		objs_n = n;
+	}
+}
+
+/* One timed round: allocate n objects, touch each, free everything. */
+static double round_ns(const struct contender *c, enum workload w, size_t n)
+{
+	double t0, t1;
+	void *ctx;
+	size_t i;
+
+	need_objs(n);
+	t0 = now_ns();
+	ctx = c->begin();
+	for (i = 0; i < n; i++) {
+		char *p = c->alloc(ctx, obj_size(i), obj_align(w, i));
+
+		*p = (char)i;
+		objs[i] = p;
+	}
+	c->end(ctx, objs, n);
+	t1 = now_ns();
+	return (t1 - t0) / n;
+}
+
+static char self_dir[4096];
+
+/* A round of a contender that lives in another binary. */
+static double child_ns(const struct contender *c, const char *mode,
+		       enum workload w, size_t n)
+{
+	char cmd[8192];
+	double ns = -1;
+	FILE *f;
+
+	snprintf(cmd, sizeof(cmd), "%s/%s %s '%s' %s %zu", self_dir, c->binary,
+		 mode, c->name, w == W1 ? "W1" : "W2", n);
+	f = popen(cmd, "r");
+	if (!f || fscanf(f, "%lf", &ns) != 1)
+		ns = -1;
+	if (f)
+		pclose(f);
+	return ns;
+}
+
+static double measure(const struct contender *c, enum workload w, size_t n)
+{
+	if (c->binary && !c->alloc)
+		return child_ns(c, "--child", w, n);
+	return round_ns(c, w, n);
+}
+
+/* ---- W5: memory ---------------------------------------------------------- */
+
+static long rss_bytes(void)
+{
+	long pages = 0, rss = 0;
+	FILE *f = fopen("/proc/self/statm", "r");
+
+	if (f) {
+		if (fscanf(f, "%ld %ld", &pages, &rss) != 2)
+			rss = 0;
+		fclose(f);
+	}
+	return rss * sysconf(_SC_PAGESIZE);
+}
+
+/* RSS growth per requested byte for n objects, in a fresh process. */
+static double rss_per_byte(const struct contender *c, enum workload w, size_t n)
+{
+	size_t i, requested = 0;
+	long before;
+	void *ctx;
+
+	need_objs(n);
+	before = rss_bytes();
+	ctx = c->begin();
+	for (i = 0; i < n; i++) {
+		char *p = c->alloc(ctx, obj_size(i), obj_align(w, i));
+
+		*p = 1;
+		objs[i] = p;
+		requested += obj_size(i);
+	}
+	return (double)(rss_bytes() - before) / requested;
+}
+
+/* ---- statistics and output -------------------------------------------------- */
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+struct summary {
+	double median, min, max;
+};
+
+static struct summary summarize(double *v, int n)
+{
+	struct summary s;
+
+	qsort(v, n, sizeof(*v), cmp_double);
+	s.min = v[0];
+	s.max = v[n - 1];
+	s.median = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+	return s;
+}
+
+static FILE *md;
+
+static void out(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void out(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	if (md) {
+		va_start(ap, fmt);
+		vfprintf(md, fmt, ap);
+		va_end(ap);
+	}
+}
+
+/* W1 or W2: every contender, interleaved, @rounds times. */
+static void table(enum workload w, size_t n, int rounds, FILE *dat)
+{
+	static double v[NR_CONTENDERS][MAX_ROUNDS];
+	struct summary s[NR_CONTENDERS];
+	size_t c;
+	int r;
+
+	for (r = 0; r < rounds; r++)
+		for (c = 0; c < NR_CONTENDERS; c++)
+			v[c][r] = measure(&contenders[c], w, n);
+	out("\n### W%d: %zu objects of 8..64 bytes, alignment %s (%d rounds)\n\n",
+	    w == W1 ? 1 : 2, n, w == W1 ? "8" : "8..4096", rounds);
+	out("| allocator | ns/alloc (median) | min - max | vs bump | vs bump+spinlock |\n");
+	out("|---|---:|---:|---:|---:|\n");
+	for (c = 0; c < NR_CONTENDERS; c++)
+		s[c] = summarize(v[c], rounds);
+	for (c = 0; c < NR_CONTENDERS; c++) {
+		if (s[c].min < 0) {
+			out("| %s | not run | | | |\n", contenders[c].name);
+			continue;
+		}
+		out("| %s | %.2f | %.2f - %.2f | %.2fx | %.2fx |\n",
+		    contenders[c].name, s[c].median, s[c].min, s[c].max,
+		    s[c].median / s[0].median, s[c].median / s[1].median);
+		if (dat)
+			fprintf(dat, "\"%s\" %.3f %.3f %.3f\n", contenders[c].name,
+				s[c].median, s[c].min, s[c].max);
+	}
+}
+
+/* ---- W3: threads ------------------------------------------------------------ */
+
+struct w3_thread {
+	const struct contender *c;
+	struct alba_cursor cur;
+	void **objs;
+	size_t n;
+	volatile int *go;
+};
+
+static void *w3_fn(void *arg)
+{
+	struct w3_thread *t = arg;
+	bool cursor = !strcmp(t->c->name, "alba_cursor_alloc");
+	void *ctx = cursor ? (void *)&t->cur : (void *)bench_arena;
+	size_t i;
+
+	if (t->c->begin == bump_begin)
+		ctx = &floor_bump;
+	while (!__atomic_load_n(t->go, __ATOMIC_ACQUIRE))
+		;
+	for (i = 0; i < t->n; i++) {
+		char *p = t->c->alloc(ctx, obj_size(i), 8);
+
+		*p = (char)i;
+		t->objs[i] = p;
+	}
+	if (cursor)
+		alba_cursor_fini(&t->cur);
+	return NULL;
+}
+
+/* Objects per microsecond with @threads threads, each doing @n objects. */
+static double w3_round(const struct contender *c, int threads, size_t n)
+{
+	struct w3_thread t[2];
+	pthread_t tid[2];
+	volatile int go = 0;
+	double t0, t1;
+	int k;
+
+	alba_begin();
+	bump_begin();
+	need_objs(2 * n);
+	for (k = 0; k < threads; k++) {
+		t[k] = (struct w3_thread){ .c = c, .objs = objs + k * n, .n = n,
+					   .go = &go };
+		alba_cursor_init(&t[k].cur, bench_arena, 0);
+		pthread_create(&tid[k], NULL, w3_fn, &t[k]);
+	}
+	t0 = now_ns();
+	__atomic_store_n(&go, 1, __ATOMIC_RELEASE);
+	for (k = 0; k < threads; k++)
+		pthread_join(tid[k], NULL);
+	t1 = now_ns();
+	alba_reset(bench_arena);
+	return threads * n / ((t1 - t0) / 1000);
+}
+
+static void w3(size_t n, int rounds)
+{
+	static const char *const names[] = {
+		"bump+spinlock (floor)", "alba_alloc (locked)", "alba_cursor_alloc",
+	};
+	double one[MAX_ROUNDS], two[MAX_ROUNDS];
+	struct summary s1, s2;
+	size_t i;
+	int r;
+
+	out("\n### W3: W1 from 2 threads on one arena (%zu objects each, %d rounds)\n\n",
+	    n, rounds);
+	out("| allocator | 1 thread (objects/us) | 2 threads (objects/us) | speed-up |\n");
+	out("|---|---:|---:|---:|\n");
+	for (i = 0; i < 3; i++) {
+		const struct contender *c = find(names[i]);
+
+		for (r = 0; r < rounds; r++) {
+			one[r] = w3_round(c, 1, n);
+			two[r] = w3_round(c, 2, n);
+		}
+		s1 = summarize(one, rounds);
+		s2 = summarize(two, rounds);
+		out("| %s | %.1f | %.1f | %.2fx |\n", names[i], s1.median,
+		    s2.median, s2.median / s1.median);
+	}
+}
+
+/* ---- W4: scaling --------------------------------------------------------------- */
+
+static void w4(int rounds, size_t max_n, FILE *dat)
+{
+	static const char *const names[] = {
+		"bump (floor)", "alba_cursor_alloc", "alba_alloc (locked)",
+	};
+	double v[3][MAX_ROUNDS], med[3][8], lo[3], hi[3];
+	size_t n, i;
+	int r, k = 0;
+
+	out("\n### W4: W1 from 1e3 to %.0e objects (ns/alloc, median of %d rounds)\n\n",
+	    (double)max_n, rounds);
+	out("| objects |");
+	for (i = 0; i < 3; i++)
+		out(" %s |", names[i]);
+	out("\n|---:|---:|---:|---:|\n");
+	for (n = 1000; n <= max_n; n *= 10, k++) {
+		for (r = 0; r < rounds; r++)
+			for (i = 0; i < 3; i++)
+				v[i][r] = round_ns(find(names[i]), W1, n);
+		out("| %zu |", n);
+		for (i = 0; i < 3; i++) {
+			med[i][k] = summarize(v[i], rounds).median;
+			out(" %.2f |", med[i][k]);
+		}
+		out("\n");
+		if (dat)
+			fprintf(dat, "%zu %.3f %.3f %.3f\n", n, med[0][k], med[1][k],
+				med[2][k]);
+	}
+	out("\nSpread (max/min - 1) across sizes:");
+	for (i = 0; i < 3; i++) {
+		lo[i] = hi[i] = med[i][0];
+		for (r = 1; r < k; r++) {
+			lo[i] = med[i][r] < lo[i] ? med[i][r] : lo[i];
+			hi[i] = med[i][r] > hi[i] ? med[i][r] : hi[i];
+		}
+		out(" %s %+.0f%%%s", names[i], (hi[i] / lo[i] - 1) * 100,
+		    i < 2 ? ";" : "\n");
+	}
+}
+
+/* ---- W5: memory ------------------------------------------------------------------ */
+
+static void w5(size_t n)
+{
+	size_t c, i, requested = 0;
+	struct alba_stats st;
+	int w;
+
+	out("\n### W5: memory for %zu objects\n\n", n);
+	for (w = W1; w <= W2; w++) {
+		for (i = 0, requested = 0; i < n; i++) {
+			alba_alloc(alba_begin(), obj_size(i), obj_align(w, i), 0);
+			requested += obj_size(i);
+		}
+		alba_get_stats(bench_arena, &st);
+		out("alba W%d: block_bytes %zu = %.4f x (used + pad %zu) + %zu; requested %zu bytes, %zu bytes padding (%.3f bytes from the OS per byte requested)\n",
+		    w + 1, st.block_bytes,
+		    (double)st.block_bytes / (st.used_bytes + st.pad_bytes),
+		    st.used_bytes + st.pad_bytes,
+		    st.block_bytes - (st.used_bytes + st.pad_bytes), requested,
+		    st.pad_bytes, (double)st.block_bytes / requested);
+		alba_reset(bench_arena);
+	}
+	out("\n| allocator | W1 RSS growth per requested byte | W2 |\n|---|---:|---:|\n");
+	for (c = 0; c < NR_CONTENDERS; c++) {
+		double r[2];
+
+		for (w = W1; w <= W2; w++)
+			r[w] = child_ns(&(struct contender){
+				.name = contenders[c].name,
+				.binary = contenders[c].binary ? contenders[c].binary :
+					  "alba-bench" }, "--rss", w, n);
+		out("| %s | %.3f | %.3f |\n", contenders[c].name, r[0], r[1]);
+	}
+}
+
+/* ---- callgrind: instructions of the cursor fast path ------------------------------- */
+
+__attribute__((noinline)) void *bench_cursor_one(struct alba_cursor *cur,
+						 size_t size)
+{
+	return alba_cursor_alloc(cur, size, 8, 0);
+}
+
+__attribute__((noinline)) void *bench_bump_one(struct bump *b, size_t size)
+{
+	return bump_take(b, size, 8);
+}
+
+static int callgrind(size_t n)
+{
+	size_t i;
+
+	cursor_begin();
+	bump_begin();
+	for (i = 0; i < n; i++) {
+		*(char *)bench_cursor_one(&bench_cursor, obj_size(i)) = 1;
+		*(char *)bench_bump_one(&floor_bump, obj_size(i)) = 1;
+	}
+	cursor_end(&bench_cursor, NULL, 0);
+	return 0;
+}
+
+/* ---- main ---------------------------------------------------------------------------- */
+
+static enum workload parse_w(const char *s)
+{
+	return !strcmp(s, "W2") ? W2 : W1;
+}
+
+int main(int argc, char **argv)
+{
+	int rounds = 7, i;
+	double scale = 1;
+	const char *outdir = NULL;
+	char path[4096];
+	FILE *dat1 = NULL, *dat2 = NULL, *dat4 = NULL;
+	const struct contender *c;
+	char *slash;
+
+	snprintf(self_dir, sizeof(self_dir), "%s", argv[0]);
+	slash = strrchr(self_dir, '/');
+	if (slash)
+		*slash = '\0';
+	else
+		strcpy(self_dir, ".");
+
+	if (argc == 5 && (!strcmp(argv[1], "--child") || !strcmp(argv[1], "--rss"))) {
+		c = find(argv[2]);
+		if (!c)
+			return 1;
+		if (!strcmp(argv[1], "--rss"))
+			printf("%.4f\n", rss_per_byte(c, parse_w(argv[3]), strtoul(argv[4], NULL, 0)));
+		else
+			printf("%.4f\n", round_ns(c, parse_w(argv[3]), strtoul(argv[4], NULL, 0)));
+		return 0;
+	}
+	if (argc == 3 && !strcmp(argv[1], "--callgrind"))
+		return callgrind(strtoul(argv[2], NULL, 0));
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--rounds") && i + 1 < argc)
+			rounds = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--scale") && i + 1 < argc)
+			scale = atof(argv[++i]);
+		else if (!strcmp(argv[i], "--out") && i + 1 < argc)
+			outdir = argv[++i];
+	}
+	if (rounds < 1 || rounds > MAX_ROUNDS)
+		rounds = 7;
+	if (outdir) {
+		snprintf(path, sizeof(path), "%s/results.md", outdir);
+		md = fopen(path, "w");
+		snprintf(path, sizeof(path), "%s/w1.dat", outdir);
+		dat1 = fopen(path, "w");
+		snprintf(path, sizeof(path), "%s/w2.dat", outdir);
+		dat2 = fopen(path, "w");
+		snprintf(path, sizeof(path), "%s/w4.dat", outdir);
+		dat4 = fopen(path, "w");
+	}
+	table(W1, 100000 * scale, rounds, dat1);
+	table(W2, 100000 * scale, rounds, dat2);
+	w3(1000000 * scale, rounds);
+	w4(rounds, scale >= 1 ? 10000000 : 10000, dat4);
+	w5(1000000 * scale);
+	if (md)
+		fclose(md);
+	if (dat1)
+		fclose(dat1);
+	if (dat2)
+		fclose(dat2);
+	if (dat4)
+		fclose(dat4);
+	return 0;
+}

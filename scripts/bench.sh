@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build the benchmark (three binaries: the peers that replace malloc run
+# in processes of their own), run it, count the cursor fast path's
+# instructions with callgrind, and plot.
+#
+#   scripts/bench.sh [--smoke]
+#
+# Full run: prints the tables, writes bench/results.md and bench/results.png.
+# --smoke: one tiny round of everything, for make check; writes
+# $O/results/bench-smoke.ktap and nothing under bench/.
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+O=$(cd "$top" && mkdir -p "${O:-build}" && cd "${O:-build}" && pwd)
+smoke=${1:-}
+"$top/scripts/deps.sh" user bench
+cd "$top"
+b=$O/bench
+mkdir -p "$b"
+CF="-std=gnu11 -O2 -g -Wall -Wextra -Werror -Ikmod -Iuser"
+SRC="bench/bench.c kmod/alba.c user/prim/prim.c"
+gcc $CF $(pkg-config --cflags apr-1) -o "$b/alba-bench" $SRC \
+	$(pkg-config --libs apr-1 talloc) -pthread
+gcc $CF -DBENCH_MIMALLOC -o "$b/alba-bench-mimalloc" $SRC -lmimalloc -pthread
+gcc $CF -DBENCH_JEMALLOC -o "$b/alba-bench-jemalloc" $SRC -ljemalloc -pthread
+
+if [ "$smoke" = --smoke ]; then
+	mkdir -p "$O/results"
+	k=$O/results/bench-smoke.ktap
+	echo "TAP version 13" >"$k"
+	if "$b/alba-bench" --rounds 1 --scale 0.01 >"$b/smoke.txt" 2>&1 &&
+		! grep -q 'not run' "$b/smoke.txt"; then
+		echo "ok 1 bench smoke round (every workload, every contender)" >>"$k"
+		rc=0
+	else
+		echo "not ok 1 bench smoke round (every workload, every contender)" >>"$k"
+		cat "$b/smoke.txt"
+		rc=1
+	fi
+	echo "# exit: $rc" >>"$k"
+	tail -n 2 "$k" | head -1
+	exit $rc
+fi
+
+out=$top/bench
+{
+	echo "# alba benchmarks"
+	echo
+	echo "Run on $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs," \
+		"$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)," \
+		"$(uname -r), gcc $(gcc -dumpversion) -O2, with \`make bench\`."
+} >"$out/header.md"
+"$b/alba-bench" --rounds "${ROUNDS:-7}" --out "$b"
+
+# Instructions per allocation, counted, not timed.
+valgrind --tool=callgrind --callgrind-out-file="$b/callgrind.out" \
+	"$b/alba-bench" --callgrind 100000 >/dev/null 2>&1
+ir() {
+	callgrind_annotate "$b/callgrind.out" 2>/dev/null |
+		awk -v f="$1" '$0 ~ f { gsub(",", "", $1); print $1 / 100000; exit }'
+}
+{
+	echo
+	echo "### Instructions per allocation (valgrind --tool=callgrind, W1, 100000 calls)"
+	echo
+	echo "| function (noinline wrapper, call and return included) | instructions per call |"
+	echo "|---|---:|"
+	echo "| alba_cursor_alloc() | $(ir bench_cursor_one) |"
+	echo "| bare bump | $(ir bench_bump_one) |"
+} >>"$b/results.md"
+tail -n 6 "$b/results.md"
+cat "$out/header.md" "$b/results.md" >"$out/results.md"
+rm -f "$out/header.md"
+
+gnuplot -e "w1='$b/w1.dat'; w2='$b/w2.dat'; w4='$b/w4.dat'; out='$out/results.png'" \
+	bench/plot.gp
+echo "bench: wrote bench/results.md and bench/results.png"
