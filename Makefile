@@ -35,7 +35,7 @@ KDIR		?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
 
 .PHONY: all lib help install check check-user check-windows check-ktap \
 	check-install deps-user deps-windows clean modules modules_install \
-	bench check-bench \
+	bench check-bench kbench \
 	dkms-install check-dkms lint kunit kunit-plain kunit-debug qemu-test demo
 .DEFAULT_GOAL := all
 
@@ -59,6 +59,7 @@ help:
 	@echo '  make check-dkms      dkms build against the installed Debian headers'
 	@echo '  make bench           alba against the floors and peers: bench/results.md,'
 	@echo '                       bench/results.png (make check runs a smoke round)'
+	@echo '  make kbench          alba against kmalloc, kmem_cache, page_frag: UML and QEMU'
 	@echo '  make install PREFIX=DIR [TARGET=windows]'
 	@echo '                       install alba.h, libalba and alba.pc'
 	@echo '  make check           every test on every platform (what CI runs):'
@@ -165,6 +166,9 @@ bench:
 
 check-bench:
 	@scripts/bench.sh --smoke
+
+kbench:
+	@scripts/kbench.sh
 
 demo:
 	@scripts/qemu-test.sh demo

@@ -10,7 +10,10 @@
 # KTAP goes to $O/results/kunit-<config>.ktap; any KASAN, lockdep, WARN or
 # BUG report in the kernel log fails the run.
 #
-#   scripts/kunit.sh plain|debug [extra kunit.py args]
+#   scripts/kunit.sh plain|debug|kbench [extra kunit.py args]
+#
+# kbench: the plain config with the benchmark module built in
+# (CONFIG_ALBA_KBENCH); its results are in $O/results/kunit-kbench.log.
 set -eu
 cfg=${1:-plain}
 shift || true
@@ -31,6 +34,8 @@ mkdir -p "$graft/kmod" "$graft/kunit"
 cp "$top/Kbuild" "$graft/"
 cp "$top"/kmod/*.[ch] "$top/kmod/Kconfig" "$graft/kmod/"
 cp "$top/kunit/alba_kunit.c" "$graft/kunit/"
+mkdir -p "$graft/bench/kbench"
+cp "$top"/bench/kbench/Kbuild "$top"/bench/kbench/*.c "$graft/bench/kbench/"
 grep -q 'lib/alba/kmod/Kconfig' "$src/lib/Kconfig" ||
 	echo 'source "lib/alba/kmod/Kconfig"' >>"$src/lib/Kconfig"
 grep -q 'alba/' "$src/lib/Makefile" ||
@@ -38,7 +43,10 @@ grep -q 'alba/' "$src/lib/Makefile" ||
 
 kconf=$O/kunit-$cfg.kunitconfig
 cp "$top/kunit/.kunitconfig" "$kconf"
-[ "$cfg" = debug ] && cat "$top/kunit/debug.config" >>"$kconf"
+case "$cfg" in
+debug) cat "$top/kunit/debug.config" >>"$kconf" ;;
+kbench) echo CONFIG_ALBA_KBENCH=y >>"$kconf" ;;
+esac
 
 raw=$results/kunit-$cfg.log
 echo "kunit.sh: building and running UML ($cfg config); log in $raw"

@@ -22,6 +22,12 @@ live() { cat $D/live_blocks; }
 
 echo ALBA-BEGIN
 echo "# $(uname -r), $(grep -c ^processor /proc/cpuinfo) CPUs"
+if [ "$mode" = kbench ]; then
+	insmod /alba.ko && insmod /alba_kbench.ko &&
+		dmesg | grep 'alba_kbench:' | sed 's/^\[[ 0-9.]*\] //'
+	echo ALBA-END
+	poweroff -f
+fi
 t "insmod alba.ko" "insmod /alba.ko"
 t "loading alba creates nothing (live_blocks 0)" '[ "$(live)" = 0 ]'
 t "insmod alba_sample.ko (100000 records built and checked)" "insmod /alba_sample.ko"

@@ -8,7 +8,7 @@
 # insmod/rmmod cycles. Fails on any WARNING, BUG or Oops, and on pages not
 # given back (alba's live-block counter, and MemFree before and after).
 #
-#   scripts/qemu-test.sh [test|demo]
+#   scripts/qemu-test.sh [test|demo|kbench]
 set -eu
 mode=${1:-test}
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -32,6 +32,12 @@ rm -rf "$root"
 mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev" "$root/tmp"
 cp /bin/busybox "$root/bin/busybox"
 cp "$top/alba.ko" "$top/samples/alba_sample.ko" "$root/"
+if [ "$mode" = kbench ]; then
+	make -s -C "$KDIR" M="$top/bench/kbench" \
+		KBUILD_EXTRA_SYMBOLS="$top/Module.symvers" modules >>"$work/build.log" 2>&1 ||
+		{ cat "$work/build.log"; exit 1; }
+	cp "$top/bench/kbench/alba_kbench.ko" "$root/"
+fi
 cp "$top/scripts/qemu-init.sh" "$root/init"
 echo "$mode" >"$root/mode"
 chmod +x "$root/init"
@@ -47,7 +53,7 @@ tr -d '\r' <"$log" >"$log.txt"
 
 # What the guest printed for the reader (demo) or the results (test).
 sed -n '/ALBA-BEGIN/,/^ALBA-END/p' "$log.txt" | sed '1d;$d' || true
-if [ "$mode" = demo ]; then
+if [ "$mode" = demo ] || [ "$mode" = kbench ]; then
 	grep -q '^ALBA-END' "$log.txt"
 	exit $?
 fi
