@@ -11,6 +11,12 @@
  * min-max of the rounds, and the ratio to the floor measured in the same
  * run.
  *
+ * Every round of every contender runs in a fresh process (a warm-up round,
+ * then the timed one), pinned to one CPU. Timings in one process agree to
+ * a few percent, but from process to process they move by up to 2x with
+ * the address-space layout that ASLR picks; a fresh process per round
+ * makes the median cover layouts instead of reporting one.
+ *
  *   alba-bench [--rounds R] [--scale S] [--out DIR]   the full run
  *   alba-bench --child NAME WORKLOAD N                one round, ns/alloc
  *   alba-bench --rss NAME WORKLOAD N                  RSS growth per byte
@@ -32,6 +38,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -77,8 +84,26 @@ struct contender {
 	const char *binary;	/* NULL: in this process */
 	void *(*begin)(void);
 	void *(*alloc)(void *ctx, size_t size, size_t align);
+	void *(*alloc8)(void *ctx, size_t size);	/* W1: alignment 8, constant */
 	void (*end)(void *ctx, void **objs, size_t n);
 };
+
+/*
+ * Each contender's allocation, written once, and compiled twice: with the
+ * alignment as an argument (W2) and as the constant 8 (W1), the way a
+ * caller writes it for a type whose alignment it knows.
+ */
+#define ALLOCATOR(name)							\
+	static inline void *name##_do(void *ctx, size_t size, size_t align); \
+	static void *name(void *ctx, size_t size, size_t align)	\
+	{								\
+		return name##_do(ctx, size, align);			\
+	}								\
+	static void *name##8(void *ctx, size_t size)			\
+	{								\
+		return name##_do(ctx, size, 8);				\
+	}								\
+	static inline void *name##_do(void *ctx, size_t size, size_t align)
 
 /* The floors: a bump over a region mapped once and reused every round. */
 struct bump {
@@ -116,12 +141,12 @@ static inline void *bump_take(struct bump *b, size_t size, size_t align)
 	return (void *)p;
 }
 
-static void *bump_alloc(void *ctx, size_t size, size_t align)
+ALLOCATOR(bump_alloc)
 {
 	return bump_take(ctx, size, align);
 }
 
-static void *bump_lock_alloc(void *ctx, size_t size, size_t align)
+ALLOCATOR(bump_lock_alloc)
 {
 	struct bump *b = ctx;
 	void *p;
@@ -148,7 +173,7 @@ static void *alba_begin(void)
 	return bench_arena;
 }
 
-static void *alba_locked_alloc(void *ctx, size_t size, size_t align)
+ALLOCATOR(alba_locked_alloc)
 {
 	return alba_alloc(ctx, size, align, 0);
 }
@@ -161,11 +186,13 @@ static void alba_end(void *ctx, void **objs, size_t n)
 
 static void *cursor_begin(void)
 {
-	alba_cursor_init(&bench_cursor, alba_begin(), 0);
+	const char *chunk = getenv("BENCH_CHUNK");
+
+	alba_cursor_init(&bench_cursor, alba_begin(), chunk ? strtoul(chunk, NULL, 0) : 0);
 	return &bench_cursor;
 }
 
-static void *cursor_alloc(void *ctx, size_t size, size_t align)
+ALLOCATOR(cursor_alloc)
 {
 	return alba_cursor_alloc(ctx, size, align, 0);
 }
@@ -183,7 +210,7 @@ static void *malloc_begin(void)
 	return NULL;
 }
 
-static void *malloc_alloc(void *ctx, size_t size, size_t align)
+ALLOCATOR(malloc_alloc)
 {
 	void *p;
 
@@ -209,7 +236,7 @@ static void *mi_begin(void)
 	return mi_heap_new();
 }
 
-static void *mi_alloc(void *ctx, size_t size, size_t align)
+ALLOCATOR(mi_alloc)
 {
 	return align <= 16 ? mi_heap_malloc(ctx, size) :
 		mi_heap_malloc_aligned(ctx, size, align);
@@ -235,7 +262,7 @@ static void *obstack_begin_(void)
 	return &bench_obstack;
 }
 
-static void *obstack_alloc_(void *ctx, size_t size, size_t align)
+ALLOCATOR(obstack_alloc_)
 {
 	struct obstack *h = ctx;
 
@@ -254,7 +281,7 @@ static void *talloc_begin(void)
 	return talloc_pool(NULL, 1 << 20);
 }
 
-static void *talloc_alloc_(void *ctx, size_t size, size_t align)
+ALLOCATOR(talloc_alloc_)
 {
 	return align <= 16 ? talloc_size(ctx, size) :
 		align_in(talloc_size(ctx, size + align - 1), align);
@@ -277,7 +304,7 @@ static void *apr_begin(void)
 	return bench_apr;
 }
 
-static void *apr_alloc(void *ctx, size_t size, size_t align)
+ALLOCATOR(apr_alloc)
 {
 	return align <= 8 ? apr_palloc(ctx, size) :
 		align_in(apr_palloc(ctx, size + align - 1), align);
@@ -291,21 +318,21 @@ static void apr_end(void *ctx, void **objs, size_t n)
 #endif
 
 static const struct contender contenders[] = {
-	{ "bump (floor)", NULL, bump_begin, bump_alloc, bump_end },
-	{ "bump+spinlock (floor)", NULL, bump_begin, bump_lock_alloc, bump_end },
-	{ "alba_cursor_alloc", NULL, cursor_begin, cursor_alloc, cursor_end },
-	{ "alba_alloc (locked)", NULL, alba_begin, alba_locked_alloc, alba_end },
+	{ "bump (floor)", NULL, bump_begin, bump_alloc, bump_alloc8, bump_end },
+	{ "bump+spinlock (floor)", NULL, bump_begin, bump_lock_alloc, bump_lock_alloc8, bump_end },
+	{ "alba_cursor_alloc", NULL, cursor_begin, cursor_alloc, cursor_alloc8, cursor_end },
+	{ "alba_alloc (locked)", NULL, alba_begin, alba_locked_alloc, alba_locked_alloc8, alba_end },
 #if defined(BENCH_MIMALLOC)
-	{ "mimalloc heap", "alba-bench-mimalloc", mi_begin, mi_alloc, mi_end },
+	{ "mimalloc heap", "alba-bench-mimalloc", mi_begin, mi_alloc, mi_alloc8, mi_end },
 #elif defined(BENCH_JEMALLOC)
-	{ "jemalloc", "alba-bench-jemalloc", malloc_begin, malloc_alloc, malloc_end },
+	{ "jemalloc", "alba-bench-jemalloc", malloc_begin, malloc_alloc, malloc_alloc8, malloc_end },
 #else
-	{ "mimalloc heap", "alba-bench-mimalloc", NULL, NULL, NULL },
-	{ "jemalloc", "alba-bench-jemalloc", NULL, NULL, NULL },
-	{ "APR pool", NULL, apr_begin, apr_alloc, apr_end },
-	{ "talloc pool", NULL, talloc_begin, talloc_alloc_, talloc_end },
-	{ "GNU obstack", NULL, obstack_begin_, obstack_alloc_, obstack_end_ },
-	{ "glibc malloc/free", NULL, malloc_begin, malloc_alloc, malloc_end },
+	{ "mimalloc heap", "alba-bench-mimalloc", NULL, NULL, NULL, NULL },
+	{ "jemalloc", "alba-bench-jemalloc", NULL, NULL, NULL, NULL },
+	{ "APR pool", NULL, apr_begin, apr_alloc, apr_alloc8, apr_end },
+	{ "talloc pool", NULL, talloc_begin, talloc_alloc_, talloc_alloc_8, talloc_end },
+	{ "GNU obstack", NULL, obstack_begin_, obstack_alloc_, obstack_alloc_8, obstack_end_ },
+	{ "glibc malloc/free", NULL, malloc_begin, malloc_alloc, malloc_alloc8, malloc_end },
 #endif
 };
 
@@ -347,11 +374,20 @@ static double round_ns(const struct contender *c, enum workload w, size_t n)
 	need_objs(n);
 	t0 = now_ns();
 	ctx = c->begin();
-	for (i = 0; i < n; i++) {
-		char *p = c->alloc(ctx, obj_size(i), obj_align(w, i));
+	if (w == W1) {
+		for (i = 0; i < n; i++) {
+			char *p = c->alloc8(ctx, obj_size(i));
 
-		*p = (char)i;
-		objs[i] = p;
+			*p = (char)i;
+			objs[i] = p;
+		}
+	} else {
+		for (i = 0; i < n; i++) {
+			char *p = c->alloc(ctx, obj_size(i), obj_align(w, i));
+
+			*p = (char)i;
+			objs[i] = p;
+		}
 	}
 	c->end(ctx, objs, n);
 	t1 = now_ns();
@@ -380,9 +416,24 @@ static double child_ns(const struct contender *c, const char *mode,
 
 static double measure(const struct contender *c, enum workload w, size_t n)
 {
-	if (c->binary && !c->alloc)
-		return child_ns(c, "--child", w, n);
-	return round_ns(c, w, n);
+	struct contender here = *c;
+	const char *only = getenv("BENCH_ONLY");
+
+	if (only && !strstr(only, c->name))
+		return -1;
+	if (!here.binary)
+		here.binary = "alba-bench";
+	return child_ns(&here, "--child", w, n);
+}
+
+/* Pin to the last CPU, so that a round does not migrate midway. */
+static void pin(void)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(sysconf(_SC_NPROCESSORS_ONLN) - 1, &set);
+	sched_setaffinity(0, sizeof(set), &set);
 }
 
 /* ---- W5: memory ---------------------------------------------------------- */
@@ -494,8 +545,9 @@ static void table(enum workload w, size_t n, int rounds, FILE *dat)
 
 /* ---- W3: threads ------------------------------------------------------------ */
 
+/* One cache line each: cursors side by side would share one. */
 struct w3_thread {
-	const struct contender *c;
+	const struct contender *c __attribute__((aligned(64)));
 	struct alba_cursor cur;
 	void **objs;
 	size_t n;
@@ -514,7 +566,7 @@ static void *w3_fn(void *arg)
 	while (!__atomic_load_n(t->go, __ATOMIC_ACQUIRE))
 		;
 	for (i = 0; i < t->n; i++) {
-		char *p = t->c->alloc(ctx, obj_size(i), 8);
+		char *p = t->c->alloc8(ctx, obj_size(i));
 
 		*p = (char)i;
 		t->objs[i] = p;
@@ -581,44 +633,60 @@ static void w3(size_t n, int rounds)
 
 /* ---- W4: scaling --------------------------------------------------------------- */
 
+/*
+ * The last column runs with a block cache large enough for the whole
+ * arena, to show what the default cache (64 MiB) costs at 1e7 objects.
+ */
+#define W4_COLUMNS	4
+
 static void w4(int rounds, size_t max_n, FILE *dat)
 {
-	static const char *const names[] = {
+	static const char *const names[W4_COLUMNS] = {
 		"bump (floor)", "alba_cursor_alloc", "alba_alloc (locked)",
+		"alba_cursor_alloc",
 	};
-	double v[3][MAX_ROUNDS], med[3][8], lo[3], hi[3];
+	static const char *const titles[W4_COLUMNS] = {
+		"bump (floor)", "alba_cursor_alloc", "alba_alloc (locked)",
+		"alba_cursor_alloc, 1 GiB block cache",
+	};
+	double v[W4_COLUMNS][MAX_ROUNDS], med[W4_COLUMNS][8], lo, hi;
 	size_t n, i;
 	int r, k = 0;
 
 	out("\n### W4: W1 from 1e3 to %.0e objects (ns/alloc, median of %d rounds)\n\n",
 	    (double)max_n, rounds);
 	out("| objects |");
-	for (i = 0; i < 3; i++)
-		out(" %s |", names[i]);
-	out("\n|---:|---:|---:|---:|\n");
+	for (i = 0; i < W4_COLUMNS; i++)
+		out(" %s |", titles[i]);
+	out("\n|---:|---:|---:|---:|---:|\n");
 	for (n = 1000; n <= max_n; n *= 10, k++) {
-		for (r = 0; r < rounds; r++)
-			for (i = 0; i < 3; i++)
-				v[i][r] = round_ns(find(names[i]), W1, n);
+		for (r = 0; r < rounds; r++) {
+			for (i = 0; i < W4_COLUMNS; i++) {
+				if (i == W4_COLUMNS - 1)
+					setenv("ALBA_BLOCK_CACHE_BYTES", "1073741824", 1);
+				v[i][r] = measure(find(names[i]), W1, n);
+				unsetenv("ALBA_BLOCK_CACHE_BYTES");
+			}
+		}
 		out("| %zu |", n);
-		for (i = 0; i < 3; i++) {
+		for (i = 0; i < W4_COLUMNS; i++) {
 			med[i][k] = summarize(v[i], rounds).median;
 			out(" %.2f |", med[i][k]);
 		}
 		out("\n");
 		if (dat)
-			fprintf(dat, "%zu %.3f %.3f %.3f\n", n, med[0][k], med[1][k],
-				med[2][k]);
+			fprintf(dat, "%zu %.3f %.3f %.3f %.3f\n", n, med[0][k],
+				med[1][k], med[2][k], med[3][k]);
 	}
 	out("\nSpread (max/min - 1) across sizes:");
-	for (i = 0; i < 3; i++) {
-		lo[i] = hi[i] = med[i][0];
+	for (i = 0; i < W4_COLUMNS; i++) {
+		lo = hi = med[i][0];
 		for (r = 1; r < k; r++) {
-			lo[i] = med[i][r] < lo[i] ? med[i][r] : lo[i];
-			hi[i] = med[i][r] > hi[i] ? med[i][r] : hi[i];
+			lo = med[i][r] < lo ? med[i][r] : lo;
+			hi = med[i][r] > hi ? med[i][r] : hi;
 		}
-		out(" %s %+.0f%%%s", names[i], (hi[i] / lo[i] - 1) * 100,
-		    i < 2 ? ";" : "\n");
+		out(" %s %+.0f%%%s", titles[i], (hi / lo - 1) * 100,
+		    i < W4_COLUMNS - 1 ? ";" : "\n");
 	}
 }
 
@@ -660,13 +728,13 @@ static void w5(size_t n)
 
 /* ---- callgrind: instructions of the cursor fast path ------------------------------- */
 
-__attribute__((noinline)) void *bench_cursor_one(struct alba_cursor *cur,
+noinline void *bench_cursor_one(struct alba_cursor *cur,
 						 size_t size)
 {
 	return alba_cursor_alloc(cur, size, 8, 0);
 }
 
-__attribute__((noinline)) void *bench_bump_one(struct bump *b, size_t size)
+noinline void *bench_bump_one(struct bump *b, size_t size)
 {
 	return bump_take(b, size, 8);
 }
@@ -715,8 +783,13 @@ int main(int argc, char **argv)
 			return 1;
 		if (!strcmp(argv[1], "--rss"))
 			printf("%.4f\n", rss_per_byte(c, parse_w(argv[3]), strtoul(argv[4], NULL, 0)));
-		else
-			printf("%.4f\n", round_ns(c, parse_w(argv[3]), strtoul(argv[4], NULL, 0)));
+		else {
+			size_t n = strtoul(argv[4], NULL, 0);
+
+			pin();
+			round_ns(c, parse_w(argv[3]), n);	/* warm-up */
+			printf("%.4f\n", round_ns(c, parse_w(argv[3]), n));
+		}
 		return 0;
 	}
 	if (argc == 3 && !strcmp(argv[1], "--callgrind"))

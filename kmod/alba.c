@@ -41,9 +41,10 @@
  * reserved_bytes. Reset, mark and rewind need an arena no cursor holds a
  * chunk of, and refuse otherwise.
  *
- * Accounting. Each block counts its own used, padding, reserved and lost
- * bytes; the arena's statistics are their sum, so nothing can drift:
- * block_bytes == header + used + pad + tail + free + reserved, always.
+ * Accounting. Each block counts its padding, cursor-reserved and lost
+ * bytes; everything else between its header and its top is used, so the
+ * hot path counts one thing per object (its padding) and nothing can
+ * drift: block_bytes == header + used + pad + tail + free + reserved.
  *
  * Errors. Every argument is checked before anything changes; a failing
  * call returns NULL (userspace: errno EINVAL or ENOMEM) and leaves the
@@ -67,8 +68,9 @@
  * The header at the base of every block. @top is how far the block has
  * been consumed, valid once the block is no longer current (the current
  * block's top is the arena's bump position). Everything between @data and
- * @top is used, padding, reserved by a cursor, or lost (the unused rest of
- * a retired cursor chunk); everything above @top is tail or free.
+ * @top is padding, reserved by a cursor, lost (the unused rest of a
+ * retired cursor chunk), or else used; everything above @top is tail or
+ * free.
  */
 struct alba_block {
 	uintptr_t check;
@@ -78,7 +80,6 @@ struct alba_block {
 	unsigned int shift;
 	unsigned int data;
 	size_t top;
-	size_t used;
 	size_t pad;
 	size_t reserved;
 	size_t lost;
@@ -194,10 +195,8 @@ static void chunk_retire(struct alba *arena, struct alba_cursor *cur,
 			 bool give_back)
 {
 	struct alba_block *blk = block_of(cur->start, arena->shift);
-	size_t consumed = cur->pos - cur->start;
 
-	blk->used += cur->used;
-	blk->pad += consumed - cur->used;
+	blk->pad += cur->pos - cur->start - cur->used;
 	blk->reserved -= cur->end - cur->start;
 	arena->allocs += cur->allocs;
 	if (give_back) {
@@ -250,7 +249,6 @@ static inline void *bump(struct alba *arena, size_t size, size_t align,
 		cur->pos = p;
 		cur->end = p + size;
 	} else {
-		blk->used += size;
 		arena->allocs++;
 	}
 	alba_plat_unpoison((void *)p, size);
@@ -272,8 +270,9 @@ static void *fail(struct alba *arena, gfp_t gfp)
  * A request that does not fit the current block: a fresh block for the
  * bump, or a dedicated block for an object no fresh block can hold.
  */
-static void *take_block(struct alba *arena, size_t size, size_t align,
-			gfp_t gfp, struct alba_cursor *cur)
+static noinline void *take_block(struct alba *arena, size_t size,
+				 size_t align, gfp_t gfp,
+				 struct alba_cursor *cur)
 {
 	size_t block_size = (size_t)1 << arena->shift;
 	size_t off = round_up_pow2(ALBA_HDR, align);
@@ -301,7 +300,6 @@ static void *take_block(struct alba *arena, size_t size, size_t align,
 	if (dedicated) {
 		block_link(arena, blk);
 		blk->top = off + size;
-		blk->used = size;
 		blk->pad = off - ALBA_HDR;
 		arena->allocs++;
 		alba_plat_unlock(&arena->lock, flags);
@@ -333,8 +331,10 @@ static void *take_block(struct alba *arena, size_t size, size_t align,
 	return p;
 }
 
-static inline void *take(struct alba *arena, size_t size, size_t align,
-			 gfp_t gfp, struct alba_cursor *cur)
+/* take() when the lock was busy: wait for it, out of the fast path. */
+static noinline void *take_contended(struct alba *arena, size_t size,
+				     size_t align, gfp_t gfp,
+				     struct alba_cursor *cur)
 {
 	unsigned long flags;
 	void *p;
@@ -347,9 +347,30 @@ static inline void *take(struct alba *arena, size_t size, size_t align,
 	return take_block(arena, size, align, gfp, cur);
 }
 
-/* Requests off the fast path: invalid arguments and size 0. */
-static void *alloc_odd(struct alba *arena, size_t align, bool align_valid)
+/*
+ * Bump under the lock. Whatever is uncommon (a busy lock, a full block) is
+ * a tail call out of line, so that the common case is a leaf with nothing
+ * to save.
+ */
+static inline void *take(struct alba *arena, size_t size, size_t align,
+			 gfp_t gfp, struct alba_cursor *cur)
 {
+	unsigned long flags;
+	void *p;
+
+	if (unlikely(!alba_plat_trylock(&arena->lock, flags)))
+		return take_contended(arena, size, align, gfp, cur);
+	p = bump(arena, size, align, cur);
+	alba_plat_unlock(&arena->lock, flags);
+	if (likely(p))
+		return p;
+	return take_block(arena, size, align, gfp, cur);
+}
+
+/* Requests off the fast path: invalid arguments and size 0. */
+static noinline void *alloc_odd(struct alba *arena, size_t align)
+{
+	bool align_valid = align_ok(&align);
 	unsigned long flags;
 
 	if (!arena) {
@@ -471,10 +492,11 @@ EXPORT_SYMBOL_GPL(alba_destroy);
  */
 void *alba_alloc(struct alba *arena, size_t size, size_t align, gfp_t gfp)
 {
-	bool align_valid = align_ok(&align);
-
-	if (unlikely(!arena || !align_valid || !size))
-		return alloc_odd(arena, align, align_valid);
+	if (!align)
+		align = ALBA_DEFAULT_ALIGN;
+	if (unlikely(!arena || !size || (align & (align - 1)) ||
+		     align > ALBA_MAX_BLOCK))
+		return alloc_odd(arena, align);
 	return take(arena, size, align, gfp, NULL);
 }
 EXPORT_SYMBOL_GPL(alba_alloc);
@@ -561,7 +583,6 @@ void alba_reset(struct alba *arena)
 		return;
 	}
 	gone = unlink_newer(arena, first);
-	first->used = 0;
 	first->pad = 0;
 	first->lost = 0;
 	arena->cur = NULL;
@@ -600,7 +621,6 @@ struct alba_mark alba_mark(struct alba *arena)
 		mark.serial = arena->serial;
 		mark.cur = arena->cur;
 		mark.pos = arena->pos;
-		mark.used = arena->cur->used;
 		mark.pad = arena->cur->pad;
 		mark.lost = arena->cur->lost;
 		mark.gen = arena->gen;
@@ -656,7 +676,6 @@ void alba_rewind(struct alba *arena, struct alba_mark mark)
 		return;
 	}
 	gone = unlink_newer(arena, mark.newest);
-	cur->used = mark.used;
 	cur->pad = mark.pad;
 	cur->lost = mark.lost;
 	arena->cur = NULL;
@@ -728,7 +747,7 @@ static void block_figures(const struct alba *arena,
 	s->blocks = 1;
 	s->block_bytes = size;
 	s->header_bytes = blk->data;
-	s->used_bytes = blk->used;
+	s->used_bytes = top - blk->data - blk->pad - blk->reserved - blk->lost;
 	s->pad_bytes = blk->pad;
 	s->reserved_bytes = blk->reserved;
 	s->tail_bytes = blk->lost;

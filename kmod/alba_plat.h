@@ -23,9 +23,10 @@
  *
  *   alba_plat_lock_t
  *   alba_plat_lock_init(lock), alba_plat_lock(lock, flags),
- *   alba_plat_unlock(lock, flags)
+ *   alba_plat_trylock(lock, flags), alba_plat_unlock(lock, flags)
  *	A spinlock; in the kernel taken with interrupts saved into the
- *	unsigned long @flags.
+ *	unsigned long @flags. trylock is true if it took the lock (and
+ *	leaves interrupts as they were if not).
  *
  *   alba_plat_invalid(fmt, ...)
  *	A caller broke the contract: the kernel warns once, userspace sets
@@ -71,6 +72,7 @@
 
 #define alba_plat_lock_init(lock)	spin_lock_init(lock)
 #define alba_plat_lock(lock, flags)	spin_lock_irqsave(lock, flags)
+#define alba_plat_trylock(lock, flags)	spin_trylock_irqsave(lock, flags)
 #define alba_plat_unlock(lock, flags)	spin_unlock_irqrestore(lock, flags)
 
 /*

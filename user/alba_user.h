@@ -18,6 +18,8 @@
 #define ALBA_PLAT_PAGE_SHIFT	12
 #define ALBA_PLAT_MAX_SHIFT	30
 
+#define noinline	__attribute__((__noinline__))
+
 #ifndef likely
 #define likely(x)	__builtin_expect(!!(x), 1)
 #define unlikely(x)	__builtin_expect(!!(x), 0)
@@ -44,15 +46,8 @@ static inline bool alba_user_warn_on(bool cond, const char *what,
 typedef int alba_plat_lock_t;
 
 void alba_user_yield(void);
-
-static inline void alba_user_cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
-#elif defined(__aarch64__)
-	__asm__ __volatile__("yield");
-#endif
-}
+/* The contended path, out of line (user/prim/prim.c). */
+void alba_user_lock_slow(alba_plat_lock_t *lock);
 
 static inline void alba_plat_lock_init(alba_plat_lock_t *lock)
 {
@@ -61,16 +56,8 @@ static inline void alba_plat_lock_init(alba_plat_lock_t *lock)
 
 static inline void alba_user_lock(alba_plat_lock_t *lock)
 {
-	unsigned int spins = 0;
-
-	while (__atomic_exchange_n(lock, 1, __ATOMIC_ACQUIRE)) {
-		while (__atomic_load_n(lock, __ATOMIC_RELAXED)) {
-			if (++spins < 1024)
-				alba_user_cpu_relax();
-			else
-				alba_user_yield();
-		}
-	}
+	if (unlikely(__atomic_exchange_n(lock, 1, __ATOMIC_ACQUIRE)))
+		alba_user_lock_slow(lock);
 }
 
 static inline void alba_user_unlock(alba_plat_lock_t *lock)
@@ -79,6 +66,8 @@ static inline void alba_user_unlock(alba_plat_lock_t *lock)
 }
 
 #define alba_plat_lock(lock, flags)	((void)(flags), alba_user_lock(lock))
+#define alba_plat_trylock(lock, flags) \
+	((void)(flags), !__atomic_exchange_n((lock), 1, __ATOMIC_ACQUIRE))
 #define alba_plat_unlock(lock, flags)	((void)(flags), alba_user_unlock(lock))
 
 /*

@@ -44,6 +44,29 @@ static long live_blocks;
 static unsigned long fail_countdown;
 static unsigned long fail_period, fail_calls;
 
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield");
+#endif
+}
+
+void alba_user_lock_slow(alba_plat_lock_t *lock)
+{
+	unsigned int spins = 0;
+
+	do {
+		while (__atomic_load_n(lock, __ATOMIC_RELAXED)) {
+			if (++spins < 1024)
+				cpu_relax();
+			else
+				alba_user_yield();
+		}
+	} while (__atomic_exchange_n(lock, 1, __ATOMIC_ACQUIRE));
+}
+
 void alba_plat_fail_nth(unsigned long n)
 {
 	__atomic_store_n(&fail_countdown, n, __ATOMIC_RELAXED);
