@@ -549,6 +549,7 @@ static void table(enum workload w, size_t n, int rounds, FILE *dat)
 struct w3_thread {
 	const struct contender *c __attribute__((aligned(64)));
 	struct alba_cursor cur;
+	struct bump own;		/* the per-thread floor */
 	void **objs;
 	size_t n;
 	volatile int *go;
@@ -562,7 +563,7 @@ static void *w3_fn(void *arg)
 	size_t i;
 
 	if (t->c->begin == bump_begin)
-		ctx = &floor_bump;
+		ctx = t->c->alloc == bump_alloc ? &t->own : &floor_bump;
 	while (!__atomic_load_n(t->go, __ATOMIC_ACQUIRE))
 		;
 	for (i = 0; i < t->n; i++) {
@@ -591,7 +592,12 @@ static double w3_round(const struct contender *c, int threads, size_t n)
 	for (k = 0; k < threads; k++) {
 		t[k] = (struct w3_thread){ .c = c, .objs = objs + k * n, .n = n,
 					   .go = &go };
-		alba_cursor_init(&t[k].cur, bench_arena, 0);
+		alba_cursor_init(&t[k].cur, bench_arena,
+				 getenv("BENCH_CHUNK") ? strtoul(getenv("BENCH_CHUNK"), NULL, 0) : 0);
+		/* The unlocked floor: half of the floor region for each thread. */
+		t[k].own.start = floor_bump.start + k * ((floor_bump.end - floor_bump.start) / 2);
+		t[k].own.pos = t[k].own.start;
+		t[k].own.end = t[k].own.start + (floor_bump.end - floor_bump.start) / 2;
 		pthread_create(&tid[k], NULL, w3_fn, &t[k]);
 	}
 	t0 = now_ns();
@@ -606,7 +612,8 @@ static double w3_round(const struct contender *c, int threads, size_t n)
 static void w3(size_t n, int rounds)
 {
 	static const char *const names[] = {
-		"bump+spinlock (floor)", "alba_alloc (locked)", "alba_cursor_alloc",
+		"bump (floor)", "bump+spinlock (floor)", "alba_alloc (locked)",
+		"alba_cursor_alloc",
 	};
 	double one[MAX_ROUNDS], two[MAX_ROUNDS];
 	struct summary s1, s2;
@@ -617,7 +624,7 @@ static void w3(size_t n, int rounds)
 	    n, rounds);
 	out("| allocator | 1 thread (objects/us) | 2 threads (objects/us) | speed-up |\n");
 	out("|---|---:|---:|---:|\n");
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < 4; i++) {
 		const struct contender *c = find(names[i]);
 
 		for (r = 0; r < rounds; r++) {

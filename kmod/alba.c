@@ -223,10 +223,12 @@ static inline bool chunk_on_top(const struct alba *arena,
  * Lock held. Bump @size bytes aligned to @align in the current block, or
  * return NULL if they do not fit. With @cur, the bytes become the cursor's
  * new chunk, and its old chunk is retired in the same critical section; if
- * the old chunk ends at the bump position its rest is reused.
+ * the old chunk ends at the bump position its rest is reused. A chunk may
+ * be smaller than @size, down to @need: the rest of the block is better in
+ * a cursor's hands than left as tail.
  */
-static inline void *bump(struct alba *arena, size_t size, size_t align,
-			 struct alba_cursor *cur)
+static inline void *bump(struct alba *arena, size_t size, size_t need,
+			 size_t align, struct alba_cursor *cur)
 {
 	bool on_top = chunk_on_top(arena, cur);
 	uintptr_t pos = on_top ? cur->pos : arena->pos;
@@ -235,8 +237,11 @@ static inline void *bump(struct alba *arena, size_t size, size_t align,
 	struct alba_block *blk = arena->cur;
 	uintptr_t p;
 
-	if (unlikely(size > avail || pad > avail - size))
-		return NULL;
+	if (unlikely(size > avail || pad > avail - size)) {
+		if (!cur || need > avail || pad > avail - need)
+			return NULL;
+		size = avail - pad;
+	}
 	if (cur && cur->end)
 		chunk_retire(arena, cur, on_top);
 	p = pos + pad;
@@ -271,7 +276,7 @@ static void *fail(struct alba *arena, gfp_t gfp)
  * bump, or a dedicated block for an object no fresh block can hold.
  */
 static noinline void *take_block(struct alba *arena, size_t size,
-				 size_t align, gfp_t gfp,
+				 size_t need, size_t align, gfp_t gfp,
 				 struct alba_cursor *cur)
 {
 	size_t block_size = (size_t)1 << arena->shift;
@@ -316,13 +321,13 @@ static noinline void *take_block(struct alba *arena, size_t size,
 	}
 
 	/* Another caller may have installed a fresh block meanwhile. */
-	p = bump(arena, size, align, cur);
+	p = bump(arena, size, need, align, cur);
 	if (!p) {
 		if (chunk_on_top(arena, cur))
 			chunk_retire(arena, cur, true);
 		block_link(arena, blk);
 		block_make_current(arena, blk);
-		p = bump(arena, size, align, cur);
+		p = bump(arena, size, need, align, cur);
 		blk = NULL;
 	}
 	alba_plat_unlock(&arena->lock, flags);
@@ -333,18 +338,18 @@ static noinline void *take_block(struct alba *arena, size_t size,
 
 /* take() when the lock was busy: wait for it, out of the fast path. */
 static noinline void *take_contended(struct alba *arena, size_t size,
-				     size_t align, gfp_t gfp,
+				     size_t need, size_t align, gfp_t gfp,
 				     struct alba_cursor *cur)
 {
 	unsigned long flags;
 	void *p;
 
 	alba_plat_lock(&arena->lock, flags);
-	p = bump(arena, size, align, cur);
+	p = bump(arena, size, need, align, cur);
 	alba_plat_unlock(&arena->lock, flags);
 	if (likely(p))
 		return p;
-	return take_block(arena, size, align, gfp, cur);
+	return take_block(arena, size, need, align, gfp, cur);
 }
 
 /*
@@ -352,19 +357,19 @@ static noinline void *take_contended(struct alba *arena, size_t size,
  * a tail call out of line, so that the common case is a leaf with nothing
  * to save.
  */
-static inline void *take(struct alba *arena, size_t size, size_t align,
-			 gfp_t gfp, struct alba_cursor *cur)
+static inline void *take(struct alba *arena, size_t size, size_t need,
+			 size_t align, gfp_t gfp, struct alba_cursor *cur)
 {
 	unsigned long flags;
 	void *p;
 
 	if (unlikely(!alba_plat_trylock(&arena->lock, flags)))
-		return take_contended(arena, size, align, gfp, cur);
-	p = bump(arena, size, align, cur);
+		return take_contended(arena, size, need, align, gfp, cur);
+	p = bump(arena, size, need, align, cur);
 	alba_plat_unlock(&arena->lock, flags);
 	if (likely(p))
 		return p;
-	return take_block(arena, size, align, gfp, cur);
+	return take_block(arena, size, need, align, gfp, cur);
 }
 
 /* Requests off the fast path: invalid arguments and size 0. */
@@ -497,7 +502,7 @@ void *alba_alloc(struct alba *arena, size_t size, size_t align, gfp_t gfp)
 	if (unlikely(!arena || !size || (align & (align - 1)) ||
 		     align > ALBA_MAX_BLOCK))
 		return alloc_odd(arena, align);
-	return take(arena, size, align, gfp, NULL);
+	return take(arena, size, size, align, gfp, NULL);
 }
 EXPORT_SYMBOL_GPL(alba_alloc);
 
@@ -834,8 +839,9 @@ size_t alba_core_blocks(struct alba *arena, struct alba_block_info *info,
  * alba_cursor_init() - attach a cursor to an arena
  * @cur: the cursor
  * @arena: the arena
- * @chunk: bytes to reserve at a time; 0 for an eighth of a block, and at
- *	most what a fresh block holds
+ * @chunk: bytes to reserve at a time; 0 for half a block, and at most what
+ *	a fresh block holds. Near the end of a block a chunk is what is left,
+ *	if the request fits there.
  *
  * The cursor holds nothing until its first allocation.
  *
@@ -856,8 +862,9 @@ void alba_cursor_init(struct alba_cursor *cur, struct alba *arena, size_t chunk)
 	}
 	block_size = (size_t)1 << arena->shift;
 	room = block_size - ALBA_HDR;
+	/* Half a block: few trips to the lock, and no tail (see bump()). */
 	if (!chunk)
-		chunk = block_size / 8;
+		chunk = block_size / 2;
 	cur->arena = arena;
 	cur->chunk = chunk < room ? chunk : room;
 }
@@ -891,7 +898,7 @@ void *alba_cursor_refill(struct alba_cursor *cur, size_t size, size_t align,
 	    align > ALBA_CURSOR_MAX_ALIGN ||
 	    !fits_fresh(cur->arena->shift, cur->chunk, align))
 		return alba_alloc(cur->arena, size, align, gfp);
-	p = take(cur->arena, cur->chunk, align, gfp, cur);
+	p = take(cur->arena, cur->chunk, size, align, gfp, cur);
 	if (!p)
 		return NULL;
 	cur->pos = (uintptr_t)p + size;

@@ -12,7 +12,7 @@
  * cache each cycle would unmap its blocks and then pay for mapping,
  * trimming and faulting them in again, which costs more than the
  * allocations themselves. Freed blocks of up to 4 MiB are kept, up to
- * ALBA_BLOCK_CACHE_BYTES in all (environment; default 64 MiB; 0 turns the
+ * ALBA_BLOCK_CACHE_BYTES in all (environment; default 256 MiB; 0 turns the
  * cache off), and handed out again before the OS is asked. Cached blocks
  * are poisoned for ASan as a whole, and do not count as live.
  * The OS file may assume 12 <= shift <= 30 and must return a block aligned
@@ -30,7 +30,7 @@
 #endif
 
 #define CACHE_MAX_SHIFT	22
-#define CACHE_DEFAULT	((size_t)64 << 20)
+#define CACHE_DEFAULT	((size_t)256 << 20)
 
 struct cached_block {
 	struct cached_block *next;
