@@ -459,6 +459,7 @@ static double rss_per_byte(const struct contender *c, enum workload w, size_t n)
 	void *ctx;
 
 	need_objs(n);
+	memset(objs, 0, n * sizeof(*objs));	/* its pages are not the allocator's */
 	before = rss_bytes();
 	ctx = c->begin();
 	for (i = 0; i < n; i++) {

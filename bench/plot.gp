@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # gnuplot -e "w1='...'; w2='...'; w4='...'; out='...'" bench/plot.gp
-set terminal pngcairo size 1400,500 font ",10"
+set terminal pngcairo size 1400,500 font ",10" noenhanced
 set output out
 set multiplot layout 1,3
 set style data histograms
