@@ -133,6 +133,8 @@ modules:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/samples \
 		KBUILD_EXTRA_SYMBOLS=$(CURDIR)/Module.symvers modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/bench/kbench \
+		KBUILD_EXTRA_SYMBOLS=$(CURDIR)/Module.symvers modules
 
 modules_install: modules
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
@@ -269,3 +271,4 @@ clean:
 	rm -rf $(O)
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean >/dev/null 2>&1
 	-$(MAKE) -C $(KDIR) M=$(CURDIR)/samples clean >/dev/null 2>&1
+	-$(MAKE) -C $(KDIR) M=$(CURDIR)/bench/kbench clean >/dev/null 2>&1

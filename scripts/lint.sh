@@ -11,7 +11,7 @@ O=$(cd "$top" && mkdir -p "${O:-build}" && cd "${O:-build}" && pwd)
 src=$("$top/scripts/linux-src.sh" "$O/linux") || exit 1
 kdir=$(ls -d /usr/src/linux-headers-*-amd64 | sort -V | tail -1)
 cd "$top"
-files=$(ls kmod/*.[ch] kunit/*.c samples/*.c | grep -v '\.mod\.c$')
+files=$(ls kmod/*.[ch] kunit/*.c samples/*.c bench/kbench/*.c | grep -v '\.mod\.c$')
 out=$O/results
 mkdir -p "$out"
 ktap=$out/lint.ktap
@@ -32,7 +32,7 @@ result() {
 # shellcheck disable=SC2086
 perl "$src/scripts/checkpatch.pl" --no-tree --strict --terse --show-types \
 	-f $files >"$O/checkpatch.log" 2>&1
-result $? "checkpatch.pl --strict on kmod/ kunit/ samples/" "$O/checkpatch.log"
+result $? "checkpatch.pl --strict on kmod/ kunit/ samples/ bench/kbench/" "$O/checkpatch.log"
 
 # shellcheck disable=SC2086
 perl "$src/scripts/kernel-doc" -none -Werror $files >"$O/kernel-doc.log" 2>&1
@@ -40,21 +40,22 @@ st=$?
 [ -s "$O/kernel-doc.log" ] && st=1
 result $st "kernel-doc -none -Werror" "$O/kernel-doc.log"
 
-make -C "$kdir" M="$top" C=2 modules >"$O/sparse.log" 2>&1
-st=$?
-grep -E '^(/|\./)?[^ ]*\.(c|h):[0-9]+:[0-9]+: (warning|error)' "$O/sparse.log" |
-	grep -v '^/usr/src' >"$O/sparse.found"
-[ -s "$O/sparse.found" ] && st=1
-grep -q 'CHECK' "$O/sparse.log" || st=1
-result $st "sparse (make C=2) on alba.ko" "$O/sparse.found"
+# sparse over every file of a module: NAME DIR [make args]
+sparse() {
+	local name=$1 dir=$2 st
+	shift 2
+	make -C "$kdir" M="$dir" C=2 "$@" modules >"$O/sparse-$name.log" 2>&1
+	st=$?
+	grep -E '\.(c|h):[0-9]+:[0-9]+: (warning|error)' "$O/sparse-$name.log" |
+		grep -v '^/usr/src' >"$O/sparse-$name.found"
+	[ -s "$O/sparse-$name.found" ] && st=1
+	grep -q 'CHECK' "$O/sparse-$name.log" || st=1
+	result $st "sparse (make C=2) on $name.ko" "$O/sparse-$name.found"
+}
 
-make -C "$kdir" M="$top/samples" KBUILD_EXTRA_SYMBOLS="$top/Module.symvers" \
-	C=2 modules >"$O/sparse-sample.log" 2>&1
-st=$?
-grep -E '\.(c|h):[0-9]+:[0-9]+: (warning|error)' "$O/sparse-sample.log" |
-	grep -v '^/usr/src' >"$O/sparse-sample.found"
-[ -s "$O/sparse-sample.found" ] && st=1
-result $st "sparse (make C=2) on alba_sample.ko" "$O/sparse-sample.found"
+sparse alba "$top"
+sparse alba_sample "$top/samples" KBUILD_EXTRA_SYMBOLS="$top/Module.symvers"
+sparse alba_kbench "$top/bench/kbench" KBUILD_EXTRA_SYMBOLS="$top/Module.symvers"
 
 echo "# exit: $rc" >>"$ktap"
 exit $rc
