@@ -35,7 +35,7 @@ KDIR		?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
 
 .PHONY: all lib help install check check-user check-windows check-ktap \
 	check-install deps-user deps-windows clean modules modules_install \
-	bench check-bench kbench \
+	bench check-bench kbench soak \
 	dkms-install check-dkms lint kunit kunit-plain kunit-debug qemu-test demo
 .DEFAULT_GOAL := all
 
@@ -60,6 +60,9 @@ help:
 	@echo '  make bench           alba against the floors and peers: bench/results.md,'
 	@echo '                       bench/results.png (make check runs a smoke round)'
 	@echo '  make kbench          alba against kmalloc, kmem_cache, page_frag: UML and QEMU'
+	@echo '  make soak            1e8 mixed operations over 4 threads with resets and'
+	@echo '                       rewinds (SOAK_OPS=...); make check runs 1e6 under'
+	@echo '                       ASan and TSan'
 	@echo '  make install PREFIX=DIR [TARGET=windows]'
 	@echo '                       install alba.h, libalba and alba.pc'
 	@echo '  make check           every test on every platform (what CI runs):'
@@ -172,6 +175,10 @@ check-bench:
 kbench:
 	@scripts/kbench.sh
 
+SOAK_OPS ?= 100000000
+soak: deps-user $(O)/gcc-O2/alba_soak
+	@$(RUN) soak $(O)/gcc-O2/alba_soak $(SOAK_OPS); cat $(O)/results/soak.ktap
+
 demo:
 	@scripts/qemu-test.sh demo
 
@@ -186,6 +193,10 @@ $(O)/$(1)/alba_kunit$(5): $(SUITE) $(HARNESS) $(CORE) $(HDRS)
 $(O)/$(1)/alba_user_tests$(5): $(USER_TESTS) $(HARNESS) $(CORE) $(HDRS)
 	@mkdir -p $$(@D)
 	$(2) $(TEST_CFLAGS) $(3) -o $$@ $(USER_TESTS) $(HARNESS) $(CORE) $(4)
+
+$(O)/$(1)/alba_soak$(5): user/tests/soak.c $(CORE) $(HDRS)
+	@mkdir -p $$(@D)
+	$(2) $(TEST_CFLAGS) $(3) -o $$@ user/tests/soak.c $(CORE) $(4)
 endef
 
 comma		:= ,
@@ -196,11 +207,13 @@ $(eval $(call variant,gcc-m32,gcc,-m32 -O2,-pthread,))
 $(eval $(call variant,musl,musl-gcc,-O2,-pthread,))
 $(eval $(call variant,clang-tsan,clang,-O1 -fsanitize=thread,-pthread,))
 $(eval $(call variant,valgrind,gcc,-O1,-pthread,))
+$(eval $(call variant,gcc-O2,gcc,-O2,-pthread,))
 $(eval $(call variant,mingw,$(MINGW),-O2 $(MINGW_CFLAGS),-static,.exe))
 
 USER_BINS := $(foreach v,gcc-asan clang gcc-m32 musl,\
 		$(O)/$(v)/alba_kunit $(O)/$(v)/alba_user_tests) \
-	     $(O)/clang-tsan/alba_user_tests $(O)/valgrind/alba_kunit
+	     $(O)/clang-tsan/alba_user_tests $(O)/valgrind/alba_kunit \
+	     $(O)/gcc-asan/alba_soak $(O)/clang-tsan/alba_soak
 WIN_BINS := $(O)/mingw/alba_kunit.exe $(O)/mingw/alba_user_tests.exe
 
 deps-user:
@@ -222,6 +235,9 @@ check-user: deps-user
 	TSAN_OPTIONS=halt_on_error=1 \
 		$(RUN) user-clang-tsan-tests $(O)/clang-tsan/alba_user_tests || rc=1; \
 	$(RUN) user-valgrind-suite $(VALGRIND) $(O)/valgrind/alba_kunit || rc=1; \
+	$(RUN) user-gcc-asan-soak $(O)/gcc-asan/alba_soak 1000000 || rc=1; \
+	TSAN_OPTIONS=halt_on_error=1 \
+		$(RUN) user-clang-tsan-soak $(O)/clang-tsan/alba_soak 1000000 || rc=1; \
 	exit $$rc
 	@$(MAKE) --no-print-directory check-ktap
 
