@@ -623,7 +623,8 @@ struct alba_mark alba_mark(struct alba *arena)
 	alba_plat_lock(&arena->lock, flags);
 	if (quiet(arena, "mark")) {
 		mark.newest = arena->newest;
-		mark.serial = arena->serial;
+		/* Not arena->serial: after a reset or rewind, newest is older. */
+		mark.serial = arena->newest->serial;
 		mark.cur = arena->cur;
 		mark.pos = arena->pos;
 		mark.pad = arena->cur->pad;

@@ -473,7 +473,7 @@ static void alba_mark_rewind_test(struct kunit *test)
 	struct alba_stats at0, at1, at2, s;
 	struct alba_mark m0, m1, m2;
 	void *after1, *p;
-	int i;
+	int i, n;
 
 	m0 = alba_mark(arena);
 	stats_of(test, arena, &at0);
@@ -526,6 +526,22 @@ static void alba_mark_rewind_test(struct kunit *test)
 	ALBA_EXPECT_ERRNO(test, EINVAL);
 	stats_of(test, arena, &s);
 	expect_stats_same(test, &at0, &s, 0);
+
+	/* Marks taken after a reset or a rewind work (found by fuzzing). */
+	alba_reset(arena);
+	for (i = 0; i < 2; i++) {
+		stats_of(test, arena, &at1);
+		m1 = alba_mark(arena);
+		for (n = 0; n < 50; n++)
+			KUNIT_ASSERT_NOT_NULL(test, alba_alloc(arena, 300, 8, GFP_KERNEL));
+		alba_test_clear_errno();
+		alba_rewind(arena, m1);
+		ALBA_EXPECT_ERRNO(test, 0);
+		stats_of(test, arena, &s);
+		at1.allocs = s.allocs;
+		expect_stats_same(test, &at1, &s, 0);
+		/* The second time round the mark follows a rewind. */
+	}
 
 	alba_destroy(arena);
 	KUNIT_EXPECT_EQ(test, alba_plat_live_blocks(), live);

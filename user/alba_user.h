@@ -111,6 +111,8 @@ void __asan_unpoison_memory_region(void const volatile *addr, size_t size);
 bool alba_user_fault_fires(void);
 /* Give every cached free block back to the OS. */
 void alba_user_cache_drain(void);
+/* Tests: block allocations left before alba_plat_fail_nth() fires (0: none). */
+unsigned long alba_user_fail_pending(void);
 /* Tests: fail every n-th block allocation from now on (0: stop). */
 void alba_user_fail_every(unsigned long n);
 void alba_user_block_taken(void);

@@ -72,6 +72,11 @@ void alba_plat_fail_nth(unsigned long n)
 	__atomic_store_n(&fail_countdown, n, __ATOMIC_RELAXED);
 }
 
+unsigned long alba_user_fail_pending(void)
+{
+	return __atomic_load_n(&fail_countdown, __ATOMIC_RELAXED);
+}
+
 void alba_user_fail_every(unsigned long n)
 {
 	__atomic_store_n(&fail_calls, 0, __ATOMIC_RELAXED);

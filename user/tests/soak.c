@@ -111,7 +111,8 @@ int main(int argc, char **argv)
 	long mid = 0, late = 0, rss;
 	pthread_t t[THREADS];
 	struct alba_mark mark;
-	unsigned long phase, k, sum_bad = 0, sum_ops = 0;
+	unsigned long phase, k, sum_bad = 0, sum_ops = 0, rewinds_missed = 0;
+	struct alba_stats st;
 	int failed = 0;
 
 	phases = total / (THREADS * PER_PHASE);
@@ -131,10 +132,14 @@ int main(int argc, char **argv)
 			mid = rss;
 		if (phase >= 2 * phases / 3 && rss > late)
 			late = rss;
-		if (phase % 2)
+		if (phase % 2) {
 			alba_reset(arena);
-		else
+		} else {
+			/* Every mark is taken on an empty arena. */
 			alba_rewind(arena, mark);
+			alba_get_stats(arena, &st);
+			rewinds_missed += st.used_bytes != 0 || st.blocks != 1;
+		}
 		if (phase % 2)
 			mark = alba_mark(arena);
 		pthread_barrier_wait(&barrier);
@@ -146,7 +151,7 @@ int main(int argc, char **argv)
 	}
 	alba_destroy(arena);
 
-	printf("TAP version 13\n1..3\n");
+	printf("TAP version 13\n1..4\n");
 	printf("# %lu operations over %d threads, %lu reset/rewind cycles\n",
 	       sum_ops, THREADS, phases);
 	printf("%sok 1 every allocation aligned and every pattern intact (%lu bad)\n",
@@ -160,5 +165,8 @@ int main(int argc, char **argv)
 	k = late <= mid + mid / 10 + 1024;
 	printf("%sok 3 resident memory bounded across reset cycles\n", k ? "" : "not ");
 	failed |= !k;
+	printf("%sok 4 every rewind took effect (%lu did not)\n",
+	       rewinds_missed ? "not " : "", rewinds_missed);
+	failed |= rewinds_missed != 0;
 	return failed;
 }
