@@ -35,7 +35,7 @@ KDIR		?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
 
 .PHONY: all lib help install check check-user check-windows check-ktap \
 	check-install deps-user deps-windows clean modules modules_install \
-	bench check-bench kbench soak \
+	bench check-bench kbench soak fuzz check-fuzz \
 	dkms-install check-dkms lint kunit kunit-plain kunit-debug qemu-test demo
 .DEFAULT_GOAL := all
 
@@ -60,6 +60,8 @@ help:
 	@echo '  make bench           alba against the floors and peers: bench/results.md,'
 	@echo '                       bench/results.png (make check runs a smoke round)'
 	@echo '  make kbench          alba against kmalloc, kmem_cache, page_frag: UML and QEMU'
+	@echo '  make fuzz            the libFuzzer target for FUZZ_TIME seconds (600);'
+	@echo '                       make check runs it for 60'
 	@echo '  make soak            1e8 mixed operations over 4 threads with resets and'
 	@echo '                       rewinds (SOAK_OPS=...); make check runs 1e6 under'
 	@echo '                       ASan and TSan'
@@ -175,6 +177,13 @@ check-bench:
 kbench:
 	@scripts/kbench.sh
 
+FUZZ_TIME ?= 600
+fuzz:
+	@scripts/fuzz.sh $(FUZZ_TIME)
+
+check-fuzz:
+	@scripts/fuzz.sh 60
+
 SOAK_OPS ?= 100000000
 soak: deps-user $(O)/gcc-O2/alba_soak
 	@$(RUN) soak $(O)/gcc-O2/alba_soak $(SOAK_OPS); cat $(O)/results/soak.ktap
@@ -269,7 +278,7 @@ check-ktap:
 check-install: deps-user deps-windows
 	@scripts/check-install.sh
 
-CHECKS := check-user check-windows check-install check-bench lint \
+CHECKS := check-user check-windows check-install check-bench check-fuzz lint \
 	  check-dkms kunit-plain kunit-debug qemu-test
 
 check:

@@ -343,6 +343,16 @@ static void of(void)
 		CHECK(alba_of(o->p + off, s.block_size) == s.arena);
 }
 
+static unsigned long long total_ops, total_runs;
+
+/* libFuzzer exits through exit(): report what was run. */
+__attribute__((destructor)) static void report(void)
+{
+	if (total_runs)
+		fprintf(stderr, "fuzz: %llu programs, %llu operations\n",
+			total_runs, total_ops);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	int ops = 0;
@@ -391,5 +401,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	destroy();
 	alba_plat_fail_nth(0);
 	alba_user_cache_drain();
+	total_runs++;
+	total_ops += ops;
 	return 0;
 }
