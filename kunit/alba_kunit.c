@@ -16,7 +16,9 @@
 #include <linux/hrtimer.h>
 #include <linux/irqflags.h>
 #include <linux/mm.h>
+#include <linux/cpu.h>
 #include <linux/delay.h>
+#include <linux/kthread.h>
 #include <linux/sort.h>
 #define ALBA_EXPECT_ERRNO(test, e)	do { } while (0)
 #define alba_test_clear_errno()		do { } while (0)
@@ -1218,6 +1220,114 @@ static void alba_atomic_context_test(struct kunit *test)
 	}
 	alba_destroy(ctx->arena);
 }
+
+#define SMP_OBJS	4000
+
+struct smp_worker {
+	struct completion done;
+	struct alba *arena;
+	struct robj *obj;	/* SMP_OBJS of them */
+	unsigned int id;
+	unsigned int failed;
+};
+
+static int smp_worker_fn(void *data)
+{
+	struct smp_worker *w = data;
+	struct alba_cursor cur;
+	unsigned int i;
+	size_t size;
+	u8 *p;
+
+	alba_cursor_init(&cur, w->arena, 0);
+	for (i = 0; i < SMP_OBJS; i++) {
+		size = 1 + (i * 37 + w->id * 11) % 200;
+		p = i % 2 ? alba_alloc(w->arena, size, 16, GFP_KERNEL) :
+			alba_cursor_alloc(&cur, size, 16, GFP_KERNEL);
+		if (!p) {
+			w->failed++;
+			continue;
+		}
+		w->obj[i] = (struct robj){ .p = p, .size = size,
+					   .pattern = (u8)(w->id * 50 + i) | 1 };
+		memset(p, w->obj[i].pattern, size);
+		if (i % 512 == 0)
+			cond_resched();
+	}
+	alba_cursor_fini(&cur);
+	complete(&w->done);
+	return 0;
+}
+
+/*
+ * Real SMP (make kunit-smp, QEMU -smp 2): a kthread on every online CPU
+ * allocates from one arena, locked and through its own cursor, while an
+ * hrtimer allocates with GFP_ATOMIC; then every object is checked.
+ */
+static void alba_smp_hammer_test(struct kunit *test)
+{
+	struct atomic_ctx *tctx = kunit_kzalloc(test, sizeof(*tctx), GFP_KERNEL);
+	unsigned int cpu, n = 0, nr = num_online_cpus(), k;
+	struct alba *arena = new_arena(test, 0);
+	struct task_struct *t;
+	struct smp_worker *w;
+	struct robj *all;
+	size_t total = 0, i;
+
+	KUNIT_ASSERT_NOT_NULL(test, tctx);
+	w = kunit_kcalloc(test, nr, sizeof(*w), GFP_KERNEL);
+	all = kunit_kcalloc(test, (size_t)nr * SMP_OBJS, sizeof(*all), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, w);
+	KUNIT_ASSERT_NOT_NULL(test, all);
+	kunit_info(test, "%u CPUs online", nr);
+
+	tctx->arena = arena;
+	hrtimer_init(&tctx->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
+	tctx->timer.function = atomic_timer_fn;
+	hrtimer_start(&tctx->timer, ns_to_ktime(20000), HRTIMER_MODE_REL);
+
+	cpus_read_lock();
+	for_each_online_cpu(cpu) {
+		if (n == nr)
+			break;
+		init_completion(&w[n].done);
+		w[n].arena = arena;
+		w[n].obj = all + (size_t)n * SMP_OBJS;
+		w[n].id = n;
+		t = kthread_create_on_cpu(smp_worker_fn, &w[n], cpu, "alba_kunit/%u");
+		KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+		wake_up_process(t);
+		n++;
+	}
+	cpus_read_unlock();
+	for (k = 0; k < n; k++) {
+		wait_for_completion(&w[k].done);
+		KUNIT_EXPECT_EQ(test, w[k].failed, 0);
+	}
+	while (atomic_read(&tctx->fired) < (int)ARRAY_SIZE(tctx->obj))
+		msleep(1);
+	hrtimer_cancel(&tctx->timer);
+	KUNIT_EXPECT_EQ(test, atomic_read(&tctx->bad), 0);
+
+	/* The timer's objects join the check. */
+	for (i = 0; i < ARRAY_SIZE(tctx->obj); i++) {
+		if (!tctx->obj[i])
+			continue;
+		KUNIT_EXPECT_PTR_EQ(test, alba_of(tctx->obj[i], 0), arena);
+		KUNIT_EXPECT_TRUE(test, check_fill(tctx->obj[i], 48 + i,
+						   0xa0 + (i & 15)));
+	}
+	for (i = 0; i < (size_t)n * SMP_OBJS; i++) {
+		if (!all[i].p)
+			continue;
+		KUNIT_EXPECT_PTR_EQ(test, alba_of(all[i].p, 0), arena);
+		all[total++] = all[i];
+	}
+	verify_objects(test, all, total);
+	kunit_info(test, "%zu objects from %u CPUs and %d from an hrtimer checked",
+		   total, n, atomic_read(&tctx->fired));
+	alba_destroy(arena);
+}
 #endif /* __KERNEL__ */
 
 static struct kunit_case alba_test_cases[] = {
@@ -1243,6 +1353,7 @@ static struct kunit_case alba_test_cases[] = {
 #ifdef __KERNEL__
 	KUNIT_CASE(alba_phys_alignment_test),
 	KUNIT_CASE(alba_atomic_context_test),
+	KUNIT_CASE(alba_smp_hammer_test),
 #endif
 	{}
 };

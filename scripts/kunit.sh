@@ -10,8 +10,10 @@
 # KTAP goes to $O/results/kunit-<config>.ktap; any KASAN, lockdep, WARN or
 # BUG report in the kernel log fails the run.
 #
-#   scripts/kunit.sh plain|debug|kbench [extra kunit.py args]
+#   scripts/kunit.sh plain|debug|smp|kbench [extra kunit.py args]
 #
+# smp: x86_64 in QEMU with -smp 2 instead of UML, with kunit/smp.config
+# (PREEMPT, DEBUG_ATOMIC_SLEEP, PROVE_LOCKING, KASAN, KFENCE).
 # kbench: the plain config with the benchmark module built in
 # (CONFIG_ALBA_KBENCH); its results are in $O/results/kunit-kbench.log.
 set -eu
@@ -43,8 +45,13 @@ grep -q 'alba/' "$src/lib/Makefile" ||
 
 kconf=$O/kunit-$cfg.kunitconfig
 cp "$top/kunit/.kunitconfig" "$kconf"
+arch=()
 case "$cfg" in
 debug) cat "$top/kunit/debug.config" >>"$kconf" ;;
+smp)
+	cat "$top/kunit/smp.config" >>"$kconf"
+	arch=(--arch=x86_64 "--qemu_args=-smp 2 -m 1024")
+	;;
 kbench) echo CONFIG_ALBA_KBENCH=y >>"$kconf" ;;
 esac
 
@@ -53,8 +60,8 @@ echo "kunit.sh: building and running UML ($cfg config); log in $raw"
 cd "$src"
 set +e
 python3 tools/testing/kunit/kunit.py run --kunitconfig="$kconf" \
-	--build_dir="$O/kunit-$cfg" --jobs="$(nproc)" --timeout=900 \
-	--raw_output=all "$@" >"$raw" 2>&1
+	--build_dir="$O/kunit-$cfg" --jobs="$(nproc)" --timeout=1800 \
+	"${arch[@]}" --raw_output=all "$@" >"$raw" 2>&1
 rc=$?
 set -e
 
