@@ -206,6 +206,10 @@ $(O)/$(1)/alba_user_tests$(5): $(USER_TESTS) $(HARNESS) $(CORE) $(HDRS)
 $(O)/$(1)/alba_soak$(5): user/tests/soak.c $(CORE) $(HDRS)
 	@mkdir -p $$(@D)
 	$(2) $(TEST_CFLAGS) $(3) -o $$@ user/tests/soak.c $(CORE) $(4)
+
+$(O)/$(1)/alba_asan$(5): user/tests/asan.c $(CORE) $(HDRS)
+	@mkdir -p $$(@D)
+	$(2) $(TEST_CFLAGS) $(3) -o $$@ user/tests/asan.c $(CORE) $(4)
 endef
 
 comma		:= ,
@@ -222,7 +226,8 @@ $(eval $(call variant,mingw,$(MINGW),-O2 $(MINGW_CFLAGS),-static,.exe))
 USER_BINS := $(foreach v,gcc-asan clang gcc-m32 musl,\
 		$(O)/$(v)/alba_kunit $(O)/$(v)/alba_user_tests) \
 	     $(O)/clang-tsan/alba_user_tests $(O)/valgrind/alba_kunit \
-	     $(O)/gcc-asan/alba_soak $(O)/clang-tsan/alba_soak
+	     $(O)/gcc-asan/alba_soak $(O)/clang-tsan/alba_soak \
+	     $(O)/gcc-asan/alba_asan
 WIN_BINS := $(O)/mingw/alba_kunit.exe $(O)/mingw/alba_user_tests.exe
 
 deps-user:
@@ -245,6 +250,7 @@ check-user: deps-user
 		$(RUN) user-clang-tsan-tests $(O)/clang-tsan/alba_user_tests || rc=1; \
 	$(RUN) user-valgrind-suite $(VALGRIND) $(O)/valgrind/alba_kunit || rc=1; \
 	$(RUN) user-gcc-asan-soak $(O)/gcc-asan/alba_soak 1000000 || rc=1; \
+	$(RUN) user-gcc-asan-poison scripts/asan-check.sh $(O)/gcc-asan/alba_asan || rc=1; \
 	TSAN_OPTIONS=halt_on_error=1 \
 		$(RUN) user-clang-tsan-soak $(O)/clang-tsan/alba_soak 1000000 || rc=1; \
 	exit $$rc
