@@ -36,7 +36,8 @@ KDIR		?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
 .PHONY: all lib help install check check-user check-windows check-ktap \
 	check-install deps-user deps-windows clean modules modules_install \
 	bench check-bench kbench soak fuzz check-fuzz \
-	dkms-install check-dkms lint kunit kunit-plain kunit-debug qemu-test demo
+	dkms-install check-dkms lint kunit kunit-plain kunit-debug kunit-smp \
+	qemu-test demo
 .DEFAULT_GOAL := all
 
 all: lib
@@ -55,6 +56,8 @@ help:
 	@echo '  make dkms-install    register, build and install with DKMS'
 	@echo '  make lint            checkpatch --strict, sparse (C=2), kernel-doc'
 	@echo '  make kunit           the suite under UML: plain and debug configs'
+	@echo '  make kunit-smp       the suite on x86_64 in QEMU -smp 2 with PREEMPT,'
+	@echo '                       DEBUG_ATOMIC_SLEEP, PROVE_LOCKING, KASAN, KFENCE'
 	@echo '  make qemu-test       insmod in Debian 6.1 under QEMU -smp 2, 50 cycles'
 	@echo '  make check-dkms      dkms build against the installed Debian headers'
 	@echo '  make bench           alba against the floors and peers: bench/results.md,'
@@ -162,7 +165,7 @@ lint:
 
 kunit: kunit-plain kunit-debug
 
-kunit-plain kunit-debug:
+kunit-plain kunit-debug kunit-smp:
 	@scripts/kunit.sh $(subst kunit-,,$@)
 
 qemu-test:
@@ -285,7 +288,7 @@ check-install: deps-user deps-windows
 	@scripts/check-install.sh
 
 CHECKS := check-user check-windows check-install check-bench check-fuzz lint \
-	  check-dkms kunit-plain kunit-debug qemu-test
+	  check-dkms kunit-plain kunit-debug kunit-smp qemu-test
 
 check:
 	@rm -rf $(O)/results

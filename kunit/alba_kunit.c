@@ -14,6 +14,7 @@
 
 #ifdef __KERNEL__
 #include <linux/hrtimer.h>
+#include <linux/io.h>
 #include <linux/irqflags.h>
 #include <linux/mm.h>
 #include <linux/cpu.h>

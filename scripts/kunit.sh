@@ -78,7 +78,9 @@ PY
 python3 tools/testing/kunit/kunit.py parse "$raw" >"$results/kunit-$cfg.parsed" 2>&1 || rc=1
 tail -n 3 "$results/kunit-$cfg.parsed"
 
-reports=$(grep -nE 'BUG: KASAN|WARNING:|BUG:|Oops|possible recursive locking|inconsistent lock state|possible circular locking|lockdep|Kernel panic|sleeping function called from invalid context' "$raw" || true)
+# lockdep, KASAN, KFENCE, WARN, BUG and atomic-sleep reports; not their
+# banners ("RCU lockdep checking is enabled").
+reports=$(grep -nE 'BUG: |WARNING:|Oops|KFENCE: |possible (recursive|circular) locking|inconsistent lock state|DEBUG_LOCKS_WARN_ON|lockdep is turned off|Kernel panic|sleeping function called from invalid context' "$raw" || true)
 if [ -n "$reports" ]; then
 	echo "kunit.sh: kernel reports in the $cfg run:"
 	echo "$reports" | head -20
