@@ -224,13 +224,20 @@ $(eval $(call variant,musl,musl-gcc,-O2,-pthread,))
 $(eval $(call variant,clang-tsan,clang,-O1 -fsanitize=thread,-pthread,))
 $(eval $(call variant,valgrind,gcc,-O1,-pthread,))
 $(eval $(call variant,gcc-O2,gcc,-O2,-pthread,))
+$(eval $(call variant,gcc-asan-debug,gcc,$(SAN) -fsanitize=address$(comma)undefined -DALBA_DEBUG,-pthread,))
+
+$(O)/gcc-asan-debug/alba_debug: user/tests/debug.c $(HARNESS) $(CORE) $(HDRS)
+	@mkdir -p $(@D)
+	gcc $(TEST_CFLAGS) $(SAN) -fsanitize=address,undefined -DALBA_DEBUG -o $@ \
+		user/tests/debug.c $(HARNESS) $(CORE) -pthread
 $(eval $(call variant,mingw,$(MINGW),-O2 $(MINGW_CFLAGS),-static,.exe))
 
 USER_BINS := $(foreach v,gcc-asan clang gcc-m32 musl,\
 		$(O)/$(v)/alba_kunit $(O)/$(v)/alba_user_tests) \
 	     $(O)/clang-tsan/alba_user_tests $(O)/valgrind/alba_kunit \
 	     $(O)/gcc-asan/alba_soak $(O)/clang-tsan/alba_soak \
-	     $(O)/gcc-asan/alba_asan
+	     $(O)/gcc-asan/alba_asan $(O)/gcc-asan-debug/alba_debug \
+	     $(O)/gcc-asan-debug/alba_asan $(O)/gcc-asan-debug/alba_user_tests
 WIN_BINS := $(O)/mingw/alba_kunit.exe $(O)/mingw/alba_user_tests.exe
 
 deps-user:
@@ -254,6 +261,9 @@ check-user: deps-user
 	$(RUN) user-valgrind-suite $(VALGRIND) $(O)/valgrind/alba_kunit || rc=1; \
 	$(RUN) user-gcc-asan-soak $(O)/gcc-asan/alba_soak 1000000 || rc=1; \
 	$(RUN) user-gcc-asan-poison scripts/asan-check.sh $(O)/gcc-asan/alba_asan || rc=1; \
+	$(RUN) user-debug-suite $(O)/gcc-asan-debug/alba_debug || rc=1; \
+	$(RUN) user-debug-tests $(O)/gcc-asan-debug/alba_user_tests || rc=1; \
+	$(RUN) user-debug-poison scripts/asan-check.sh $(O)/gcc-asan-debug/alba_asan || rc=1; \
 	TSAN_OPTIONS=halt_on_error=1 \
 		$(RUN) user-clang-tsan-soak $(O)/clang-tsan/alba_soak 1000000 || rc=1; \
 	exit $$rc

@@ -65,6 +65,27 @@
 #define ALBA_CURSOR_MAX_ALIGN	4096
 
 /*
+ * Debug mode (ALBA_DEBUG; CONFIG_ALBA_DEBUG in the kernel): every object
+ * is followed by a red zone, a trailer holding a pattern, the object's
+ * size and the padding before it, so that alba_validate() can walk each
+ * block back from its top and check every object. The red zones count as
+ * padding, and (for ASan) stay poisoned. Cursors take the locked path.
+ * Without ALBA_DEBUG, ALBA_RZ is 0 and all of it compiles away.
+ */
+struct alba_redzone {
+	unsigned char pattern[8];
+	unsigned int size;
+	unsigned int pad;
+};
+
+#define ALBA_RZ_BYTE	0xbb
+#ifdef ALBA_DEBUG
+#define ALBA_RZ		sizeof(struct alba_redzone)
+#else
+#define ALBA_RZ		0
+#endif
+
+/*
  * The header at the base of every block. @top is how far the block has
  * been consumed, valid once the block is no longer current (the current
  * block's top is the arena's bump position). Everything between @data and
@@ -186,6 +207,21 @@ static void block_make_current(struct alba *arena, struct alba_block *blk)
 	arena->end = block_base(blk) + ((size_t)1 << blk->shift);
 }
 
+/* Write the red zone after an object of @size bytes at @p (debug only). */
+static inline void redzone_set(uintptr_t p, size_t size, size_t pad)
+{
+	struct alba_redzone rz;
+
+	if (!ALBA_RZ)
+		return;
+	memset(rz.pattern, ALBA_RZ_BYTE, sizeof(rz.pattern));
+	rz.size = (unsigned int)size;
+	rz.pad = (unsigned int)pad;
+	alba_plat_unpoison((void *)(p + size), sizeof(rz));
+	memcpy((void *)(p + size), &rz, sizeof(rz));
+	alba_plat_poison((void *)(p + size), sizeof(rz));
+}
+
 /*
  * Lock held. Account a cursor's chunk to its block and empty the cursor.
  * With @give_back the unused rest goes back to the bump position (the
@@ -255,6 +291,10 @@ static inline void *bump(struct alba *arena, size_t size, size_t need,
 		cur->end = p + size;
 	} else {
 		arena->allocs++;
+		/* Debug: the red zone ends the object, and is padding. */
+		blk->pad += ALBA_RZ;
+		size -= ALBA_RZ;
+		redzone_set(p, size, pad);
 	}
 	alba_plat_unpoison((void *)p, size);
 	return (void *)p;
@@ -305,7 +345,7 @@ static noinline void *take_block(struct alba *arena, size_t size,
 	if (dedicated) {
 		block_link(arena, blk);
 		blk->top = off + size;
-		blk->pad = off - ALBA_HDR;
+		blk->pad = off - ALBA_HDR + ALBA_RZ;
 		arena->allocs++;
 		alba_plat_unlock(&arena->lock, flags);
 		if (off > block_size) {
@@ -316,7 +356,8 @@ static noinline void *take_block(struct alba *arena, size_t size,
 			copy->check = block_check(arena, copy);
 		}
 		p = (char *)blk + off;
-		alba_plat_unpoison(p, size);
+		redzone_set((uintptr_t)p, size - ALBA_RZ, off - ALBA_HDR);
+		alba_plat_unpoison(p, size - ALBA_RZ);
 		return p;
 	}
 
@@ -502,7 +543,9 @@ void *alba_alloc(struct alba *arena, size_t size, size_t align, gfp_t gfp)
 	if (unlikely(!arena || !size || (align & (align - 1)) ||
 		     align > ALBA_MAX_BLOCK))
 		return alloc_odd(arena, align);
-	return take(arena, size, size, align, gfp, NULL);
+	if (ALBA_RZ && unlikely(size > ALBA_MAX_BLOCK))
+		return fail(arena, gfp);
+	return take(arena, size + ALBA_RZ, size + ALBA_RZ, align, gfp, NULL);
 }
 EXPORT_SYMBOL_GPL(alba_alloc);
 
@@ -806,6 +849,81 @@ void alba_get_stats(struct alba *arena, struct alba_stats *stats)
 }
 EXPORT_SYMBOL_GPL(alba_get_stats);
 
+/*
+ * Lock held. The errors in one block: a bad header (then nothing else is
+ * trusted), and in debug builds each clobbered red zone, a walk that does
+ * not reach the block's start, and sizes that do not add up.
+ */
+static unsigned int block_validate(const struct alba *arena,
+				   const struct alba_block *blk)
+{
+	size_t size = (size_t)1 << blk->shift, used = 0, pad = 0;
+	size_t top = blk == arena->cur ? arena->pos - block_base(blk) : blk->top;
+	unsigned int errors = 0, i;
+	struct alba_redzone rz;
+	uintptr_t t;
+
+	if (blk->check != block_check(arena, blk) || blk->arena != arena ||
+	    top > size || top < blk->data ||
+	    blk->pad + blk->reserved + blk->lost > top - blk->data)
+		return 1;
+	if (!ALBA_RZ)
+		return 0;
+	while (top > blk->data) {
+		if (top < blk->data + ALBA_RZ)
+			return errors + 1;
+		t = block_base(blk) + top - ALBA_RZ;
+		alba_plat_unpoison((void *)t, sizeof(rz));
+		memcpy(&rz, (void *)t, sizeof(rz));
+		alba_plat_poison((void *)t, sizeof(rz));
+		for (i = 0; i < sizeof(rz.pattern); i++)
+			if (rz.pattern[i] != ALBA_RZ_BYTE)
+				break;
+		errors += i < sizeof(rz.pattern);
+		if ((size_t)rz.size + rz.pad > top - ALBA_RZ - blk->data)
+			return errors + 1;
+		used += rz.size;
+		pad += rz.pad + ALBA_RZ;
+		top -= ALBA_RZ + rz.size + rz.pad;
+	}
+	/* The walk must account for exactly what the block counted. */
+	top = blk == arena->cur ? arena->pos - block_base(blk) : blk->top;
+	if (pad != blk->pad || used != top - blk->data - blk->pad)
+		errors++;
+	return errors;
+}
+
+/**
+ * alba_validate() - check an arena's blocks and, in debug builds, objects
+ * @arena: the arena
+ *
+ * Walks every block under the lock, as slub's validate does, and counts
+ * what is wrong: a block header whose check value or counters are off; in
+ * debug builds (ALBA_DEBUG, CONFIG_ALBA_DEBUG) also every red zone after
+ * an object that was written to, and every block whose objects do not add
+ * up to its statistics. Cursors must hold no chunks.
+ *
+ * Context: any context.
+ * Return: the number of errors found; 0 for a sound arena.
+ */
+unsigned int alba_validate(struct alba *arena)
+{
+	const struct alba_block *blk;
+	unsigned int errors = 0;
+	unsigned long flags;
+
+	if (!arena) {
+		alba_plat_invalid("%s(NULL)", __func__);
+		return 1;
+	}
+	alba_plat_lock(&arena->lock, flags);
+	for (blk = arena->newest; blk; blk = blk->older)
+		errors += block_validate(arena, blk);
+	alba_plat_unlock(&arena->lock, flags);
+	return errors;
+}
+EXPORT_SYMBOL_GPL(alba_validate);
+
 /* For platforms (see alba_plat.h): the arena's name and platform data. */
 const char *alba_core_name(const struct alba *arena)
 {
@@ -895,7 +1013,8 @@ void *alba_cursor_refill(struct alba_cursor *cur, size_t size, size_t align,
 		alba_plat_invalid("allocation from a cursor without an arena");
 		return NULL;
 	}
-	if (!align_ok(&align) || !size || size > cur->chunk ||
+	/* Debug builds check every object: no unlocked chunks. */
+	if (ALBA_RZ || !align_ok(&align) || !size || size > cur->chunk ||
 	    align > ALBA_CURSOR_MAX_ALIGN ||
 	    !fits_fresh(cur->arena->shift, cur->chunk, align))
 		return alba_alloc(cur->arena, size, align, gfp);

@@ -108,6 +108,7 @@ void alba_rewind(struct alba *arena, struct alba_mark mark);
 struct alba *alba_of(const void *ptr, size_t block_size);
 size_t alba_block_size(const struct alba *arena);
 void alba_get_stats(struct alba *arena, struct alba_stats *stats);
+unsigned int alba_validate(struct alba *arena);
 
 void alba_cursor_init(struct alba_cursor *cur, struct alba *arena,
 		      size_t chunk);

@@ -65,6 +65,10 @@
 #include <linux/printk.h>
 #include "compat.h"
 
+#ifdef CONFIG_ALBA_DEBUG
+#define ALBA_DEBUG		1
+#endif
+
 #define ALBA_PLAT_PAGE_SHIFT	PAGE_SHIFT
 #define ALBA_PLAT_MAX_SHIFT	(PAGE_SHIFT + ALBA_MAX_PAGE_ORDER)
 

@@ -1306,7 +1306,7 @@ static void alba_smp_hammer_test(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, w[k].failed, 0);
 	}
 	while (atomic_read(&tctx->fired) < (int)ARRAY_SIZE(tctx->obj))
-		msleep(1);
+		usleep_range(500, 1000);
 	hrtimer_cancel(&tctx->timer);
 	KUNIT_EXPECT_EQ(test, atomic_read(&tctx->bad), 0);
 

@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Debug mode (built with -DALBA_DEBUG): every object has a red zone after
+ * it, and alba_validate() counts exactly what was corrupted. Each test
+ * corrupts on purpose (unpoisoning first, so that ASan lets the test do
+ * what a buggy caller would) and asserts the count, as lib/slub_kunit.c
+ * does for slub.
+ */
+#include <kunit/test.h>
+
+#include "alba.h"
+#include "alba_plat.h"
+
+#ifndef ALBA_DEBUG
+#error "user/tests/debug.c is for debug builds (-DALBA_DEBUG)"
+#endif
+
+#define RZ	16	/* sizeof(struct alba_redzone) in alba.c */
+
+static void corrupt(void *p, size_t off_bytes, unsigned char v)
+{
+	unsigned char *b = (unsigned char *)p + off_bytes;
+
+	alba_plat_unpoison(b, 1);
+	*b = v;
+}
+
+/* Locked, cursor, dedicated and over-aligned objects: all sound. */
+static void alba_debug_clean_test(struct kunit *test)
+{
+	struct alba *arena = alba_create("debug", 4096, 0);
+	struct alba_cursor cur;
+	struct alba_stats s;
+	size_t used = 0, n = 0, i;
+	unsigned char *p;
+
+	KUNIT_ASSERT_NOT_NULL(test, arena);
+	alba_cursor_init(&cur, arena, 0);
+	for (i = 0; i < 300; i++) {
+		size_t size = 1 + i % 97, align = (size_t)1 << (i % 7);
+
+		p = i % 2 ? alba_alloc(arena, size, align, 0) :
+			alba_cursor_alloc(&cur, size, align, 0);
+		KUNIT_ASSERT_NOT_NULL(test, p);
+		memset(p, 0x5a, size);
+		used += size;
+		n++;
+	}
+	p = alba_alloc(arena, 5000, 8, 0);		/* a dedicated block */
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	memset(p, 1, 5000);
+	p = alba_alloc(arena, 100, 16384, 0);		/* aligned beyond a block */
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_PTR_EQ(test, alba_of(p, 4096), arena);
+	memset(p, 2, 100);
+	KUNIT_EXPECT_NOT_NULL(test, alba_alloc(arena, 0, 8, 0));	/* no red zone */
+	used += 5100;
+	n += 2;
+	alba_cursor_fini(&cur);
+
+	KUNIT_EXPECT_EQ(test, alba_validate(arena), 0);
+	alba_get_stats(arena, &s);
+	KUNIT_EXPECT_EQ(test, s.used_bytes, used);
+	KUNIT_EXPECT_GE(test, s.pad_bytes, n * RZ);
+	KUNIT_EXPECT_EQ(test, s.reserved_bytes, 0);
+	KUNIT_EXPECT_EQ(test, s.block_bytes, s.header_bytes + s.used_bytes +
+			s.pad_bytes + s.tail_bytes + s.free_bytes);
+	alba_destroy(arena);
+}
+
+/*
+ * One byte written past three objects, in two blocks:
+ *
+ *   | obj 0 | rz | obj 1 | RZ* | ... | obj 5 | RZ* | ... | obj 40 | RZ* |
+ */
+static void alba_debug_redzone_test(struct kunit *test)
+{
+	struct alba *arena = alba_create("debug", 4096, 0);
+	unsigned char *p[60];
+	struct alba_mark m;
+	size_t i;
+
+	KUNIT_ASSERT_NOT_NULL(test, arena);
+	m = alba_mark(arena);
+	for (i = 0; i < 60; i++) {
+		p[i] = alba_alloc(arena, 100 + i, 8, 0);
+		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+	}
+	KUNIT_EXPECT_EQ(test, alba_validate(arena), 0);
+	corrupt(p[1], 101, 0);
+	KUNIT_EXPECT_EQ(test, alba_validate(arena), 1);
+	corrupt(p[5], 105, 0x42);
+	corrupt(p[40], 140 + 7, 0);	/* the last pattern byte */
+	KUNIT_EXPECT_EQ(test, alba_validate(arena), 3);
+
+	/* A rewind releases the corrupted objects: sound again. */
+	alba_rewind(arena, m);
+	KUNIT_EXPECT_EQ(test, alba_validate(arena), 0);
+	alba_destroy(arena);
+}
+
+/* A block header whose check value was overwritten: one error. */
+static void alba_debug_header_test(struct kunit *test)
+{
+	struct alba *arena = alba_create("debug", 4096, 0);
+	uintptr_t *base;
+	unsigned char *p = NULL;
+	size_t i;
+
+	KUNIT_ASSERT_NOT_NULL(test, arena);
+	for (i = 0; i < 100; i++)
+		p = alba_alloc(arena, 200, 8, 0);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	base = (uintptr_t *)(((uintptr_t)p - 1) & ~(uintptr_t)4095);
+	KUNIT_EXPECT_EQ(test, alba_validate(arena), 0);
+	*base ^= 1;
+	KUNIT_EXPECT_EQ(test, alba_validate(arena), 1);
+	KUNIT_EXPECT_NULL(test, alba_of(p, 4096));
+	*base ^= 1;
+	KUNIT_EXPECT_EQ(test, alba_validate(arena), 0);
+	KUNIT_EXPECT_PTR_EQ(test, alba_of(p, 4096), arena);
+	alba_destroy(arena);
+}
+
+/* A red zone whose recorded size was overwritten: the walk stops; one error. */
+static void alba_debug_trailer_test(struct kunit *test)
+{
+	struct alba *arena = alba_create("debug", 4096, 0);
+	unsigned char *p;
+	unsigned int big = 0x7fffffff;
+	size_t i;
+
+	KUNIT_ASSERT_NOT_NULL(test, arena);
+	for (i = 0; i < 5; i++)
+		KUNIT_ASSERT_NOT_NULL(test, alba_alloc(arena, 50, 8, 0));
+	p = alba_alloc(arena, 50, 8, 0);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_EQ(test, alba_validate(arena), 0);
+	for (i = 0; i < sizeof(big); i++)
+		corrupt(p, 50 + 8 + i, ((unsigned char *)&big)[i]);
+	KUNIT_EXPECT_EQ(test, alba_validate(arena), 1);
+	alba_destroy(arena);
+}
+
+static struct kunit_case alba_debug_cases[] = {
+	KUNIT_CASE(alba_debug_clean_test),
+	KUNIT_CASE(alba_debug_redzone_test),
+	KUNIT_CASE(alba_debug_header_test),
+	KUNIT_CASE(alba_debug_trailer_test),
+	{}
+};
+
+static struct kunit_suite alba_debug_suite = {
+	.name = "alba_debug",
+	.test_cases = alba_debug_cases,
+};
+
+kunit_test_suites(&alba_debug_suite);
