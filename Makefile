@@ -37,6 +37,7 @@ KDIR		?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
 	check-install deps-user deps-windows clean modules modules_install \
 	bench check-bench kbench soak fuzz check-fuzz \
 	dkms-install check-dkms lint kunit kunit-plain kunit-debug kunit-smp \
+	kunit-debugmode \
 	qemu-test demo
 .DEFAULT_GOAL := all
 
@@ -163,9 +164,9 @@ check-dkms:
 lint:
 	@scripts/lint.sh
 
-kunit: kunit-plain kunit-debug
+kunit: kunit-plain kunit-debug kunit-debugmode
 
-kunit-plain kunit-debug kunit-smp:
+kunit-plain kunit-debug kunit-smp kunit-debugmode:
 	@scripts/kunit.sh $(subst kunit-,,$@)
 
 qemu-test:
@@ -226,10 +227,10 @@ $(eval $(call variant,valgrind,gcc,-O1,-pthread,))
 $(eval $(call variant,gcc-O2,gcc,-O2,-pthread,))
 $(eval $(call variant,gcc-asan-debug,gcc,$(SAN) -fsanitize=address$(comma)undefined -DALBA_DEBUG,-pthread,))
 
-$(O)/gcc-asan-debug/alba_debug: user/tests/debug.c $(HARNESS) $(CORE) $(HDRS)
+$(O)/gcc-asan-debug/alba_debug: kunit/alba_debug_kunit.c $(HARNESS) $(CORE) $(HDRS)
 	@mkdir -p $(@D)
 	gcc $(TEST_CFLAGS) $(SAN) -fsanitize=address,undefined -DALBA_DEBUG -o $@ \
-		user/tests/debug.c $(HARNESS) $(CORE) -pthread
+		kunit/alba_debug_kunit.c $(HARNESS) $(CORE) -pthread
 $(eval $(call variant,mingw,$(MINGW),-O2 $(MINGW_CFLAGS),-static,.exe))
 
 USER_BINS := $(foreach v,gcc-asan clang gcc-m32 musl,\
@@ -298,7 +299,7 @@ check-install: deps-user deps-windows
 	@scripts/check-install.sh
 
 CHECKS := check-user check-windows check-install check-bench check-fuzz lint \
-	  check-dkms kunit-plain kunit-debug kunit-smp qemu-test
+	  check-dkms kunit-plain kunit-debug kunit-smp kunit-debugmode qemu-test
 
 check:
 	@rm -rf $(O)/results

@@ -10,7 +10,10 @@
 # KTAP goes to $O/results/kunit-<config>.ktap; any KASAN, lockdep, WARN or
 # BUG report in the kernel log fails the run.
 #
-#   scripts/kunit.sh plain|debug|smp|kbench [extra kunit.py args]
+#   scripts/kunit.sh plain|debug|smp|debugmode|kbench [extra kunit.py args]
+#
+# debugmode: alba built with CONFIG_ALBA_DEBUG (red zones), running the
+# debug-mode suite instead of the main one (whose layouts assume none).
 #
 # smp: x86_64 in QEMU with -smp 2 instead of UML, with kunit/smp.config
 # (PREEMPT, DEBUG_ATOMIC_SLEEP, PROVE_LOCKING, KASAN, KFENCE).
@@ -35,7 +38,7 @@ rm -rf "$graft"
 mkdir -p "$graft/kmod" "$graft/kunit"
 cp "$top/Kbuild" "$graft/"
 cp "$top"/kmod/*.[ch] "$top/kmod/Kconfig" "$graft/kmod/"
-cp "$top/kunit/alba_kunit.c" "$graft/kunit/"
+cp "$top"/kunit/*.c "$graft/kunit/"
 mkdir -p "$graft/bench/kbench"
 cp "$top"/bench/kbench/Kbuild "$top"/bench/kbench/*.c "$graft/bench/kbench/"
 grep -q 'lib/alba/kmod/Kconfig' "$src/lib/Kconfig" ||
@@ -51,6 +54,11 @@ debug) cat "$top/kunit/debug.config" >>"$kconf" ;;
 smp)
 	cat "$top/kunit/smp.config" >>"$kconf"
 	arch=(--arch=x86_64 "--qemu_args=-smp 2 -m 1024")
+	;;
+debugmode)
+	cat "$top/kunit/debug.config" >>"$kconf"
+	printf '%s\n' CONFIG_ALBA_DEBUG=y CONFIG_ALBA_DEBUG_KUNIT_TEST=y \
+		'# CONFIG_ALBA_KUNIT_TEST is not set' >>"$kconf"
 	;;
 kbench) echo CONFIG_ALBA_KBENCH=y >>"$kconf" ;;
 esac

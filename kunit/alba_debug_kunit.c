@@ -1,7 +1,8 @@
-// SPDX-License-Identifier: GPL-2.0 OR MIT
+// SPDX-License-Identifier: GPL-2.0
 /*
- * Debug mode (built with -DALBA_DEBUG): every object has a red zone after
- * it, and alba_validate() counts exactly what was corrupted. Each test
+ * KUnit suite for alba's debug mode (CONFIG_ALBA_DEBUG in the kernel,
+ * -DALBA_DEBUG in userspace): every object has a red zone after it, and
+ * alba_validate() counts exactly what was corrupted. Each test
  * corrupts on purpose (unpoisoning first, so that ASan lets the test do
  * what a buggy caller would) and asserts the count, as lib/slub_kunit.c
  * does for slub.
@@ -12,7 +13,7 @@
 #include "alba_plat.h"
 
 #ifndef ALBA_DEBUG
-#error "user/tests/debug.c is for debug builds (-DALBA_DEBUG)"
+#error "alba_debug_kunit.c is for debug builds (ALBA_DEBUG)"
 #endif
 
 #define RZ	16	/* sizeof(struct alba_redzone) in alba.c */
@@ -28,7 +29,7 @@ static void corrupt(void *p, size_t off_bytes, unsigned char v)
 /* Locked, cursor, dedicated and over-aligned objects: all sound. */
 static void alba_debug_clean_test(struct kunit *test)
 {
-	struct alba *arena = alba_create("debug", 4096, 0);
+	struct alba *arena = alba_create("debug", 4096, GFP_KERNEL);
 	struct alba_cursor cur;
 	struct alba_stats s;
 	size_t used = 0, n = 0, i;
@@ -39,21 +40,21 @@ static void alba_debug_clean_test(struct kunit *test)
 	for (i = 0; i < 300; i++) {
 		size_t size = 1 + i % 97, align = (size_t)1 << (i % 7);
 
-		p = i % 2 ? alba_alloc(arena, size, align, 0) :
-			alba_cursor_alloc(&cur, size, align, 0);
+		p = i % 2 ? alba_alloc(arena, size, align, GFP_KERNEL) :
+			alba_cursor_alloc(&cur, size, align, GFP_KERNEL);
 		KUNIT_ASSERT_NOT_NULL(test, p);
 		memset(p, 0x5a, size);
 		used += size;
 		n++;
 	}
-	p = alba_alloc(arena, 5000, 8, 0);		/* a dedicated block */
+	p = alba_alloc(arena, 5000, 8, GFP_KERNEL);		/* a dedicated block */
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	memset(p, 1, 5000);
-	p = alba_alloc(arena, 100, 16384, 0);		/* aligned beyond a block */
+	p = alba_alloc(arena, 100, 16384, GFP_KERNEL);		/* aligned beyond a block */
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	KUNIT_EXPECT_PTR_EQ(test, alba_of(p, 4096), arena);
 	memset(p, 2, 100);
-	KUNIT_EXPECT_NOT_NULL(test, alba_alloc(arena, 0, 8, 0));	/* no red zone */
+	KUNIT_EXPECT_NOT_NULL(test, alba_alloc(arena, 0, 8, GFP_KERNEL));	/* no red zone */
 	used += 5100;
 	n += 2;
 	alba_cursor_fini(&cur);
@@ -75,7 +76,7 @@ static void alba_debug_clean_test(struct kunit *test)
  */
 static void alba_debug_redzone_test(struct kunit *test)
 {
-	struct alba *arena = alba_create("debug", 4096, 0);
+	struct alba *arena = alba_create("debug", 4096, GFP_KERNEL);
 	unsigned char *p[60];
 	struct alba_mark m;
 	size_t i;
@@ -83,7 +84,7 @@ static void alba_debug_redzone_test(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, arena);
 	m = alba_mark(arena);
 	for (i = 0; i < 60; i++) {
-		p[i] = alba_alloc(arena, 100 + i, 8, 0);
+		p[i] = alba_alloc(arena, 100 + i, 8, GFP_KERNEL);
 		KUNIT_ASSERT_NOT_NULL(test, p[i]);
 	}
 	KUNIT_EXPECT_EQ(test, alba_validate(arena), 0);
@@ -102,14 +103,14 @@ static void alba_debug_redzone_test(struct kunit *test)
 /* A block header whose check value was overwritten: one error. */
 static void alba_debug_header_test(struct kunit *test)
 {
-	struct alba *arena = alba_create("debug", 4096, 0);
+	struct alba *arena = alba_create("debug", 4096, GFP_KERNEL);
 	uintptr_t *base;
 	unsigned char *p = NULL;
 	size_t i;
 
 	KUNIT_ASSERT_NOT_NULL(test, arena);
 	for (i = 0; i < 100; i++)
-		p = alba_alloc(arena, 200, 8, 0);
+		p = alba_alloc(arena, 200, 8, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	base = (uintptr_t *)(((uintptr_t)p - 1) & ~(uintptr_t)4095);
 	KUNIT_EXPECT_EQ(test, alba_validate(arena), 0);
@@ -125,15 +126,15 @@ static void alba_debug_header_test(struct kunit *test)
 /* A red zone whose recorded size was overwritten: the walk stops; one error. */
 static void alba_debug_trailer_test(struct kunit *test)
 {
-	struct alba *arena = alba_create("debug", 4096, 0);
+	struct alba *arena = alba_create("debug", 4096, GFP_KERNEL);
 	unsigned char *p;
 	unsigned int big = 0x7fffffff;
 	size_t i;
 
 	KUNIT_ASSERT_NOT_NULL(test, arena);
 	for (i = 0; i < 5; i++)
-		KUNIT_ASSERT_NOT_NULL(test, alba_alloc(arena, 50, 8, 0));
-	p = alba_alloc(arena, 50, 8, 0);
+		KUNIT_ASSERT_NOT_NULL(test, alba_alloc(arena, 50, 8, GFP_KERNEL));
+	p = alba_alloc(arena, 50, 8, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	KUNIT_EXPECT_EQ(test, alba_validate(arena), 0);
 	for (i = 0; i < sizeof(big); i++)
@@ -156,3 +157,6 @@ static struct kunit_suite alba_debug_suite = {
 };
 
 kunit_test_suites(&alba_debug_suite);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("KUnit tests for alba's debug mode");
