@@ -12,7 +12,8 @@ VERSION		:= 0.1.0
 
 CORE		:= kmod/alba.c user/prim/prim.c
 HDRS		:= kmod/alba.h kmod/alba_plat.h user/alba_user.h user/alba_types.h \
-		   $(wildcard user/prim/*.c) user/kunit/include/kunit/test.h
+		   $(wildcard user/prim/*.c) user/kunit/include/kunit/test.h \
+		   user/tests/helpers.h
 SUITE		:= kunit/alba_kunit.c
 USER_TESTS	:= user/tests/threads.c user/tests/faults.c
 HARNESS		:= user/kunit/kunit.c

@@ -46,6 +46,7 @@
 
 #include "alba.h"
 #include "alba_plat.h"
+#include "tests/helpers.h"
 
 #if defined(BENCH_MIMALLOC)
 #include <mimalloc.h>
@@ -438,19 +439,6 @@ static void pin(void)
 
 /* ---- W5: memory ---------------------------------------------------------- */
 
-static long rss_bytes(void)
-{
-	long pages = 0, rss = 0;
-	FILE *f = fopen("/proc/self/statm", "r");
-
-	if (f) {
-		if (fscanf(f, "%ld %ld", &pages, &rss) != 2)
-			rss = 0;
-		fclose(f);
-	}
-	return rss * sysconf(_SC_PAGESIZE);
-}
-
 /* RSS growth per requested byte for n objects, in a fresh process. */
 static double rss_per_byte(const struct contender *c, enum workload w, size_t n)
 {
@@ -460,7 +448,7 @@ static double rss_per_byte(const struct contender *c, enum workload w, size_t n)
 
 	need_objs(n);
 	memset(objs, 0, n * sizeof(*objs));	/* its pages are not the allocator's */
-	before = rss_bytes();
+	before = alba_test_rss_bytes();
 	ctx = c->begin();
 	for (i = 0; i < n; i++) {
 		char *p = c->alloc(ctx, obj_size(i), obj_align(w, i));
@@ -469,7 +457,7 @@ static double rss_per_byte(const struct contender *c, enum workload w, size_t n)
 		objs[i] = p;
 		requested += obj_size(i);
 	}
-	return (double)(rss_bytes() - before) / requested;
+	return (double)(alba_test_rss_bytes() - before) / requested;
 }
 
 /* ---- statistics and output -------------------------------------------------- */

@@ -24,6 +24,7 @@
 
 #include "alba.h"
 #include "alba_plat.h"
+#include "tests/helpers.h"
 
 #define MAX_OBJS	4096
 #define MAX_MARKS	16
@@ -140,16 +141,6 @@ static void stats(struct alba_stats *st)
 	      st->reserved_bytes);
 }
 
-static bool same_but_failed(const struct alba_stats *a,
-			    const struct alba_stats *b)
-{
-	return a->blocks == b->blocks && a->block_bytes == b->block_bytes &&
-	       a->used_bytes == b->used_bytes && a->pad_bytes == b->pad_bytes &&
-	       a->tail_bytes == b->tail_bytes && a->free_bytes == b->free_bytes &&
-	       a->reserved_bytes == b->reserved_bytes &&
-	       a->allocs == b->allocs && a->failed + 1 == b->failed;
-}
-
 static int obj_cmp(const void *x, const void *y)
 {
 	const struct obj *a = x, *b = y;
@@ -241,14 +232,14 @@ static void alloc(int how)
 	a = align ? align : ALBA_DEFAULT_ALIGN;
 	if (!align_valid(align)) {
 		CHECK(!p && errno == EINVAL);
-		CHECK(same_but_failed(&before, &after));
+		CHECK(alba_test_same_but_failed(&before, &after));
 		return;
 	}
 	if (!p) {
 		/* Only for a size no block can hold, or an injected failure. */
 		CHECK(errno == ENOMEM);
 		CHECK(!fits(size, a) || (pending && !alba_user_fail_pending()));
-		CHECK(same_but_failed(&before, &after));
+		CHECK(alba_test_same_but_failed(&before, &after));
 		return;
 	}
 	CHECK(size <= MAX_BLOCK);

@@ -9,6 +9,7 @@
 
 #include "alba.h"
 #include "alba_plat.h"
+#include "tests/helpers.h"
 
 static const unsigned long periods[] = { 1, 2, 3, 4, 5, 7, 10, 16, 25, 50 };
 
@@ -18,16 +19,6 @@ static void period_desc(const unsigned long *n, char *desc)
 }
 
 KUNIT_ARRAY_PARAM(period, periods, period_desc);
-
-static bool same_but_failed(const struct alba_stats *a,
-			    const struct alba_stats *b)
-{
-	return a->blocks == b->blocks && a->block_bytes == b->block_bytes &&
-	       a->used_bytes == b->used_bytes && a->pad_bytes == b->pad_bytes &&
-	       a->tail_bytes == b->tail_bytes && a->free_bytes == b->free_bytes &&
-	       a->reserved_bytes == b->reserved_bytes &&
-	       a->allocs == b->allocs && a->failed + 1 == b->failed;
-}
 
 static void alba_fail_every_test(struct kunit *test)
 {
@@ -67,7 +58,8 @@ static void alba_fail_every_test(struct kunit *test)
 		if (!p) {
 			nulls++;
 			KUNIT_EXPECT_EQ(test, errno, ENOMEM);
-			KUNIT_EXPECT_TRUE(test, same_but_failed(&before, &after));
+			KUNIT_EXPECT_TRUE(test,
+					  alba_test_same_but_failed(&before, &after));
 		} else {
 			ok++;
 			memset(p, 0x6b, size);

@@ -19,6 +19,7 @@
 
 #include "alba.h"
 #include "alba_plat.h"
+#include "tests/helpers.h"
 
 #define THREADS		4
 #define PER_PHASE	20000	/* operations per thread per phase */
@@ -41,19 +42,6 @@ static unsigned long long rnd(unsigned long long *s)
 	*s ^= *s >> 7;
 	*s ^= *s << 17;
 	return *s;
-}
-
-static long rss_kib(void)
-{
-	long pages = 0, rss = 0;
-	FILE *f = fopen("/proc/self/statm", "r");
-
-	if (f) {
-		if (fscanf(f, "%ld %ld", &pages, &rss) != 2)
-			rss = 0;
-		fclose(f);
-	}
-	return rss * (sysconf(_SC_PAGESIZE) / 1024);
 }
 
 static void *worker(void *arg)
@@ -127,7 +115,7 @@ int main(int argc, char **argv)
 		pthread_create(&t[k], NULL, worker, (void *)(uintptr_t)k);
 	for (phase = 0; phase < phases; phase++) {
 		pthread_barrier_wait(&barrier);
-		rss = rss_kib();
+		rss = alba_test_rss_bytes() / 1024;
 		if (phase >= phases / 3 && phase < 2 * phases / 3 && rss > mid)
 			mid = rss;
 		if (phase >= 2 * phases / 3 && rss > late)

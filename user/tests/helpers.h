@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * Helpers shared by the userspace test programs and the benchmark (which
+ * include it as "tests/helpers.h" through -Iuser).
+ */
+#ifndef _ALBA_TESTS_HELPERS_H
+#define _ALBA_TESTS_HELPERS_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "alba.h"
+
+#ifndef _WIN32
+/* Resident memory of this process, in bytes (Linux). */
+static inline long alba_test_rss_bytes(void)
+{
+	long pages = 0, rss = 0;
+	FILE *f = fopen("/proc/self/statm", "r");
+
+	if (f) {
+		if (fscanf(f, "%ld %ld", &pages, &rss) != 2)
+			rss = 0;
+		fclose(f);
+	}
+	return rss * sysconf(_SC_PAGESIZE);
+}
+#endif
+
+/* @b is @a after one failed call: everything the same but @failed. */
+static inline bool alba_test_same_but_failed(const struct alba_stats *a,
+					     const struct alba_stats *b)
+{
+	return a->blocks == b->blocks && a->block_bytes == b->block_bytes &&
+	       a->used_bytes == b->used_bytes && a->pad_bytes == b->pad_bytes &&
+	       a->tail_bytes == b->tail_bytes && a->free_bytes == b->free_bytes &&
+	       a->reserved_bytes == b->reserved_bytes &&
+	       a->allocs == b->allocs && a->failed + 1 == b->failed;
+}
+
+#endif /* _ALBA_TESTS_HELPERS_H */
