@@ -107,11 +107,15 @@ bool alba_user_fault_fires(void)
 void alba_user_report(int err, const char *fmt, ...)
 {
 	static int verbose = -1;
+	int v = __atomic_load_n(&verbose, __ATOMIC_RELAXED);
 	va_list ap;
 
-	if (verbose < 0)
-		verbose = getenv("ALBA_VERBOSE") != NULL;
-	if (verbose) {
+	/* Racing first callers compute the same value; atomics keep it defined. */
+	if (v < 0) {
+		v = getenv("ALBA_VERBOSE") != NULL;
+		__atomic_store_n(&verbose, v, __ATOMIC_RELAXED);
+	}
+	if (v) {
 		va_start(ap, fmt);
 		fputs("alba: ", stderr);
 		vfprintf(stderr, fmt, ap);
@@ -130,11 +134,15 @@ static size_t cache_limit_bytes(void)
 {
 	const char *env;
 
-	if (cache_limit == (size_t)-1) {
+	size_t limit = __atomic_load_n(&cache_limit, __ATOMIC_RELAXED);
+
+	/* Racing first callers compute the same value; atomics keep it defined. */
+	if (limit == (size_t)-1) {
 		env = getenv("ALBA_BLOCK_CACHE_BYTES");
-		cache_limit = env ? strtoull(env, NULL, 0) : CACHE_DEFAULT;
+		limit = env ? strtoull(env, NULL, 0) : CACHE_DEFAULT;
+		__atomic_store_n(&cache_limit, limit, __ATOMIC_RELAXED);
 	}
-	return cache_limit;
+	return limit;
 }
 
 static void *cache_take(unsigned int shift)
@@ -159,13 +167,13 @@ static void *cache_take(unsigned int shift)
 static bool cache_put(void *base, unsigned int shift)
 {
 	struct cached_block *blk = base;
-	size_t size = (size_t)1 << shift;
+	size_t size = (size_t)1 << shift, limit = cache_limit_bytes();
 	bool kept = false;
 
-	if (shift > CACHE_MAX_SHIFT || size > cache_limit_bytes())
+	if (shift > CACHE_MAX_SHIFT || size > limit)
 		return false;
 	alba_user_lock(&cache_lock);
-	if (cache_bytes + size <= cache_limit) {
+	if (cache_bytes + size <= limit) {
 		blk->next = cache[shift];
 		/* Stored atomically: cache_take() peeks without the lock. */
 		__atomic_store_n(&cache[shift], blk, __ATOMIC_RELAXED);

@@ -53,19 +53,22 @@ void alba_user_yield(void)
 static virtual_alloc2_fn virtual_alloc2(void)
 {
 	static virtual_alloc2_fn fn;
-	static volatile LONG looked;
+	static int looked;
+	virtual_alloc2_fn found = NULL;
 	HMODULE dll;
 
-	if (!looked) {
+	/* Racing first callers find the same function; atomics keep it defined. */
+	if (!__atomic_load_n(&looked, __ATOMIC_ACQUIRE)) {
 		const char *force = getenv("ALBA_WIN_FALLBACK");
 
 		dll = GetModuleHandleA("kernelbase.dll");
 		if (dll && !(force && *force && *force != '0'))
-			fn = (virtual_alloc2_fn)(void (*)(void))
+			found = (virtual_alloc2_fn)(void (*)(void))
 				GetProcAddress(dll, "VirtualAlloc2");
-		InterlockedExchange(&looked, 1);
+		__atomic_store_n(&fn, found, __ATOMIC_RELAXED);
+		__atomic_store_n(&looked, 1, __ATOMIC_RELEASE);
 	}
-	return fn;
+	return __atomic_load_n(&fn, __ATOMIC_RELAXED);
 }
 
 static long by_requirement, by_reservation;
