@@ -22,6 +22,9 @@
  *   alba-bench --rss NAME WORKLOAD N                  RSS growth per byte
  *   alba-bench --callgrind N                          for instruction counts
  *
+ * BENCH_ONLY="name,name" in the environment runs only those allocators in
+ * the W1/W2 tables (the others print "not run").
+ *
  * Workloads. W1: objects of 8..64 bytes (cycling), alignment 8, one byte
  * of each touched, then everything freed (reset for arenas, free() of each
  * object for malloc). W2: W1 with alignments cycling 8..4096. W3: W1 from
@@ -187,9 +190,7 @@ static void alba_end(void *ctx, void **objs, size_t n)
 
 static void *cursor_begin(void)
 {
-	const char *chunk = getenv("BENCH_CHUNK");
-
-	alba_cursor_init(&bench_cursor, alba_begin(), chunk ? strtoul(chunk, NULL, 0) : 0);
+	alba_cursor_init(&bench_cursor, alba_begin(), 0);
 	return &bench_cursor;
 }
 
@@ -581,8 +582,7 @@ static double w3_round(const struct contender *c, int threads, size_t n)
 	for (k = 0; k < threads; k++) {
 		t[k] = (struct w3_thread){ .c = c, .objs = objs + k * n, .n = n,
 					   .go = &go };
-		alba_cursor_init(&t[k].cur, bench_arena,
-				 getenv("BENCH_CHUNK") ? strtoul(getenv("BENCH_CHUNK"), NULL, 0) : 0);
+		alba_cursor_init(&t[k].cur, bench_arena, 0);
 		/* The unlocked floor: half of the floor region for each thread. */
 		t[k].own.start = floor_bump.start + k * ((floor_bump.end - floor_bump.start) / 2);
 		t[k].own.pos = t[k].own.start;
