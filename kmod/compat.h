@@ -1,12 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * compat.h - what differs between the kernels alba builds against.
+ * compat.h - every difference between the kernels alba builds against
+ * (5.10 to 7.3, see scripts/kernels.conf), in one place. Each shim names
+ * the kernel that changed the API; where a newer kernel added a function,
+ * older kernels get it under the same name, so that the code reads like
+ * code for the newest kernel. KUnit's own differences are in
+ * kunit/compat.h.
  */
 #ifndef _ALBA_COMPAT_H
 #define _ALBA_COMPAT_H
 
+#include <linux/gfp.h>
+#include <linux/hrtimer.h>
 #include <linux/log2.h>
+#include <linux/mm.h>
 #include <linux/mmzone.h>
+#include <linux/version.h>
 
 /*
  * The largest order alloc_pages() gives. Up to 6.3, MAX_ORDER is one past
@@ -14,5 +23,51 @@
  * version defines MAX_ORDER_NR_PAGES as the pages of that largest order.
  */
 #define ALBA_MAX_PAGE_ORDER	ilog2(MAX_ORDER_NR_PAGES)
+
+/* hrtimer_setup() came in 6.13; hrtimer_init() went away in 6.15. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 13, 0)
+static inline void hrtimer_setup(struct hrtimer *timer,
+				 enum hrtimer_restart (*function)(struct hrtimer *),
+				 clockid_t clock_id, enum hrtimer_mode mode)
+{
+	hrtimer_init(timer, clock_id, mode);
+	timer->function = function;
+}
+#endif
+
+/*
+ * page_frag (kbench's peer). 6.13 moved it to <linux/page_frag_cache.h>
+ * and hid struct page_frag_cache's fields; page_frag_cache_drain() came in
+ * 6.9. page_frag_alloc_align() came in 5.14, taking an alignment mask up to
+ * 6.11 and the alignment itself since 6.12. alba_page_frag_alloc() takes
+ * the alignment (a power of two) on all of them; 5.10 aligns nothing, so
+ * there the size is rounded up instead (fragments are carved downwards
+ * from the end of a page, so that keeps every one of them aligned).
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+#include <linux/page_frag_cache.h>
+#endif
+
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 9, 0)
+static inline void page_frag_cache_drain(struct page_frag_cache *nc)
+{
+	if (nc->va)
+		__page_frag_cache_drain(virt_to_head_page(nc->va),
+					nc->pagecnt_bias);
+}
+#endif
+
+static inline void *alba_page_frag_alloc(struct page_frag_cache *nc,
+					 unsigned int size, gfp_t gfp,
+					 unsigned int align)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+	return page_frag_alloc_align(nc, size, gfp, align);
+#elif LINUX_VERSION_CODE >= KERNEL_VERSION(5, 14, 0)
+	return page_frag_alloc_align(nc, size, gfp, -align);
+#else
+	return page_frag_alloc(nc, ALIGN(size, align), gfp);
+#endif
+}
 
 #endif /* _ALBA_COMPAT_H */

@@ -1295,8 +1295,9 @@ static void alba_smp_hammer_test(struct kunit *test)
 		w[n].arena = arena;
 		w[n].obj = all + (size_t)n * SMP_OBJS;
 		w[n].id = n;
-		t = kthread_create_on_cpu(smp_worker_fn, &w[n], cpu, "alba_kunit/%u");
+		t = kthread_create(smp_worker_fn, &w[n], "alba_kunit/%u", cpu);
 		KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+		kthread_bind(t, cpu);
 		wake_up_process(t);
 		n++;
 	}

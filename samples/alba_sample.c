@@ -95,11 +95,12 @@ static int build_table(void)
 		init_completion(&b[n].done);
 		b[n].first = n;
 		b[n].step = nr;
-		t = kthread_create_on_cpu(build_fn, &b[n], cpu, "alba_sample/%u");
+		t = kthread_create(build_fn, &b[n], "alba_sample/%u", cpu);
 		if (IS_ERR(t)) {
 			/* Build this share here instead. */
 			build_fn(&b[n]);
 		} else {
+			kthread_bind(t, cpu);
 			wake_up_process(t);
 		}
 		n++;

@@ -5,13 +5,14 @@
 # already installed are skipped, and apt is only asked when something is
 # missing.
 #
-#   scripts/deps.sh user|windows|kernel-source|kernel|bench|all...
+#   scripts/deps.sh user|windows|kernel|bench|all...
 set -eu
 
 pkgs_user="build-essential gcc clang libclang-rt-14-dev gcc-multilib musl-tools valgrind pkg-config"
 pkgs_windows="mingw-w64 wine64 wine"
-pkgs_kernel_source="linux-source-6.1 python3 xz-utils"
-pkgs_kernel="linux-source-6.1 linux-headers-amd64 linux-image-amd64 qemu-system-x86 busybox-static sparse bc flex bison libelf-dev libssl-dev dkms python3 cpio kmod xz-utils"
+# Kernels, their headers and sources never come from here: scripts/kernel-fetch.sh
+# takes them from Debian's archive with a private apt configuration.
+pkgs_kernel="qemu-system-x86 busybox-static sparse bc flex bison libelf-dev libssl-dev dkms python3 cpio kmod xz-utils dwarves mmdebstrap"
 pkgs_bench="libtalloc-dev libapr1-dev libmimalloc-dev libjemalloc-dev gnuplot-nox"
 
 want=""
@@ -19,11 +20,10 @@ for set in "${@:-user}"; do
 	case "$set" in
 	user)    want="$want $pkgs_user" ;;
 	windows) want="$want $pkgs_windows" ;;
-	kernel-source) want="$want $pkgs_kernel_source" ;;
 	kernel)  want="$want $pkgs_kernel" ;;
 	bench)   want="$want $pkgs_bench" ;;
 	all)     want="$want $pkgs_user $pkgs_windows $pkgs_kernel $pkgs_bench" ;;
-	*) echo "deps.sh: unknown set '$set' (user|windows|kernel-source|kernel|bench|all)" >&2; exit 2 ;;
+	*) echo "deps.sh: unknown set '$set' (user|windows|kernel|bench|all)" >&2; exit 2 ;;
 	esac
 done
 

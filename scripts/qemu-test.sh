@@ -2,42 +2,39 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Load alba in a real kernel: build alba.ko and the sample against Debian's
-# linux-headers-*-amd64, pack them with busybox into an initramfs, boot
-# Debian's linux-image-*-amd64 in qemu-system-x86_64 -smp 2 (TCG), and
-# inside: insmod both, read the debugfs files, rmmod both, then 50
-# insmod/rmmod cycles. Fails on any WARNING, BUG or Oops, and on pages not
-# given back (alba's live-block counter, and MemFree before and after).
+# headers of one kernel of the matrix, pack them with busybox into an
+# initramfs, boot Debian's image of that kernel in qemu-system-x86_64
+# -smp 2 (TCG), and inside: insmod both, read the debugfs files, rmmod
+# both, then 50 insmod/rmmod cycles. Fails on any WARNING, BUG or Oops, and
+# on pages not given back (alba's live-block counter, and MemFree before
+# and after).
 #
-#   scripts/qemu-test.sh [test|demo|kbench]
+#   scripts/qemu-test.sh [test|demo|kbench] [SERIES] [rt]
+#
+# SERIES is a row of scripts/kernels.conf (default: KVER, or 6.1); "rt"
+# boots its -rt-amd64 image (PREEMPT_RT) instead. Results go to
+# $O/results/kernel-<series>-qemu[-rt].ktap.
 set -eu
 mode=${1:-test}
-top=$(cd "$(dirname "$0")/.." && pwd)
-O=$(cd "$top" && mkdir -p "${O:-build}" && cd "${O:-build}" && pwd)
-work=$O/qemu
-results=$O/results
-mkdir -p "$work" "$results"
-
+series=${2:-${KVER:-6.1}}
+flavour=${3:-}
+# shellcheck source=scripts/kernel-lib.sh
+. "$(dirname "$0")/kernel-lib.sh" "$series"
 "$top/scripts/deps.sh" kernel
+work=$KWORK/qemu${flavour:+-$flavour}
+mkdir -p "$work"
+vmlinuz=$VMLINUZ
+[ "$flavour" = rt ] && vmlinuz=$VMLINUZ_RT
 
-vmlinuz=$(ls /boot/vmlinuz-*-amd64 | sort -V | tail -1)
-kver=${vmlinuz#/boot/vmlinuz-}
-KDIR=${KDIR:-/usr/src/linux-headers-$kver}
-
-echo "qemu-test: building alba.ko and alba_sample.ko against $KDIR"
-make -s -C "$top" modules KDIR="$KDIR" >"$work/build.log" 2>&1 ||
-	{ cat "$work/build.log"; exit 1; }
+echo "qemu-test: building alba.ko, the sample and kbench for $(basename "$vmlinuz")"
+build_modules "$flavour" || { tail -40 "$BUILD_LOG"; exit 1; }
 
 root=$work/initramfs
 rm -rf "$root"
 mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev" "$root/tmp"
 cp /bin/busybox "$root/bin/busybox"
-cp "$top/alba.ko" "$top/samples/alba_sample.ko" "$root/"
-if [ "$mode" = kbench ]; then
-	make -s -C "$KDIR" M="$top/bench/kbench" \
-		KBUILD_EXTRA_SYMBOLS="$top/Module.symvers" modules >>"$work/build.log" 2>&1 ||
-		{ cat "$work/build.log"; exit 1; }
-	cp "$top/bench/kbench/alba_kbench.ko" "$root/"
-fi
+cp "$MODDIR/alba.ko" "$MODDIR/samples/alba_sample.ko" \
+	"$MODDIR/bench/kbench/alba_kbench.ko" "$root/"
 cp "$top/scripts/qemu-init.sh" "$root/init"
 echo "$mode" >"$root/mode"
 chmod +x "$root/init"
@@ -58,7 +55,7 @@ if [ "$mode" = demo ] || [ "$mode" = kbench ]; then
 	exit $?
 fi
 
-ktap=$results/qemu.ktap
+ktap=$RESULTS/kernel-$SERIES-qemu${flavour:+-$flavour}.ktap
 {
 	echo "TAP version 13"
 	grep -E '^(not )?ok [0-9]+ ' "$log.txt"

@@ -23,6 +23,7 @@
 #include <linux/vmalloc.h>
 
 #include "alba.h"
+#include "compat.h"
 
 #define NR_OBJS		100000
 #define ROUNDS		7
@@ -106,7 +107,7 @@ static u64 run_page_frag(void)
 	unsigned int i;
 
 	for (i = 0; i < NR_OBJS; i++) {
-		char *p = page_frag_alloc_align(&frag, obj_size(i), GFP_KERNEL, ~7u);
+		char *p = alba_page_frag_alloc(&frag, obj_size(i), GFP_KERNEL, 8);
 
 		*p = (char)i;
 		objs[i] = p;
@@ -162,8 +163,7 @@ static int __init alba_kbench_init(void)
 			t[c][ROUNDS - 1] / NR_OBJS,
 			t[c][ROUNDS - 1] % NR_OBJS * 100 / NR_OBJS);
 	}
-	if (frag.va)	/* what 6.1's drivers do; later kernels: page_frag_cache_drain() */
-		__page_frag_cache_drain(virt_to_head_page(frag.va), frag.pagecnt_bias);
+	page_frag_cache_drain(&frag);
 	kmem_cache_destroy(cache);
 	alba_destroy(arena);
 	vfree(objs);

@@ -1,0 +1,77 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Sourced by the scripts that work on one kernel of the matrix:
+#
+#   . scripts/kernel-lib.sh SERIES [source]
+#
+# fetches the row (scripts/kernel-fetch.sh), loads its variables (KREL,
+# KDIR, VMLINUZ, TOOLROOT, SRC, ... see there) and defines:
+#
+#   in_tool CMD...     run CMD with the toolchain the row's headers want:
+#                      on the host, or chrooted into TOOLROOT
+#   build_modules [rt] stage the module sources for the toolchain and build
+#                      alba.ko, the sample and kbench against the headers
+#                      (of the -rt-amd64 flavour with "rt"); sets MODDIR to
+#                      where the .ko files are (host path) and BUILD_LOG
+#   kversion           the kernel's version as a number (6.1 -> 601)
+#
+# Every result file is $RESULTS/kernel-<series>-<kind>.ktap.
+set -eu
+SERIES=$1
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+O=$(cd "$top" && mkdir -p "${O:-build}" && cd "${O:-build}" && pwd)
+RESULTS=$O/results
+mkdir -p "$RESULTS"
+# shellcheck disable=SC1090
+. "$("$top/scripts/kernel-fetch.sh" "$SERIES" "${2:-}")"
+KWORK=$O/kernels/$SERIES
+
+in_tool() {
+	if [ -n "$TOOLROOT" ]; then
+		# A private mount namespace: /proc (objtool reads it) is
+		# mounted for this command only and goes away with it.
+		unshare --mount --fork sh -c 'mount -t proc proc "$0/proc" &&
+			exec chroot "$0" /usr/bin/env -i HOME=/root LANG=C.UTF-8 \
+			PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$@"' \
+			"$TOOLROOT" "$@"
+	else
+		"$@"
+	fi
+}
+
+kversion() {
+	echo "$SERIES" | awk -F. '{ print $1 * 100 + $2 }'
+}
+
+# Where a staged copy of the module sources lives: for the toolchain
+# (STAGE) and for the host (HOST_STAGE). One copy per kernel and flavour,
+# so kernels never share object files.
+stage_dirs() {
+	local name=alba-$SERIES${1:+-$1}
+	if [ -n "$TOOLROOT" ]; then
+		STAGE=/build/$name
+		HOST_STAGE=$TOOLROOT$STAGE
+	else
+		STAGE=$KWORK/$name
+		HOST_STAGE=$STAGE
+	fi
+}
+
+build_modules() {
+	local flavour=${1:-} kdir=$KDIR
+	[ "$flavour" = rt ] && kdir=$KDIR_RT
+	stage_dirs "$flavour"
+	rm -rf "$HOST_STAGE"
+	mkdir -p "$HOST_STAGE/bench"
+	cp -r "$top/Kbuild" "$top/dkms.conf" "$top/kmod" "$top/samples" "$HOST_STAGE/"
+	cp -r "$top/bench/kbench" "$HOST_STAGE/bench/"
+	MODDIR=$HOST_STAGE
+	BUILD_LOG=$KWORK/build${flavour:+-$flavour}.log
+	{
+		in_tool make -C "$kdir" M="$STAGE" modules &&
+		in_tool make -C "$kdir" M="$STAGE/samples" \
+			KBUILD_EXTRA_SYMBOLS="$STAGE/Module.symvers" modules &&
+		in_tool make -C "$kdir" M="$STAGE/bench/kbench" \
+			KBUILD_EXTRA_SYMBOLS="$STAGE/Module.symvers" modules
+	} >"$BUILD_LOG" 2>&1
+}
