@@ -30,16 +30,21 @@ export WINEDEBUG := -all
 export WINEPREFIX := $(abspath $(O))/wineprefix
 RUN		:= scripts/run-ktap.sh
 
-# The kernel: the running kernel's build dir, else Debian's 6.1 headers.
+# The kernel for `make modules`: the running kernel's build dir, else the
+# newest installed Debian headers. The tests take their kernels from the
+# matrix instead (scripts/kernels.conf); KVER picks one of its rows for
+# the targets that run on one kernel, by default Debian bookworm's.
 KDIR		?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
 		     $(lastword $(sort $(wildcard /usr/src/linux-headers-*-amd64))))
+KVER		?= 6.1
+KERNELS		:= $(shell awk '!/^\#/ && NF { print $$1 }' scripts/kernels.conf)
 
 .PHONY: all lib help install check check-user check-windows check-ktap \
 	check-install deps-user deps-windows clean modules modules_install \
 	bench check-bench kbench soak fuzz check-fuzz \
 	dkms-install check-dkms lint kunit kunit-plain kunit-debug kunit-smp \
-	kunit-debugmode \
-	qemu-test demo
+	kunit-debugmode kunit-rt qemu-test qemu-test-rt demo check-kernels \
+	$(addprefix check-kernel-,$(KERNELS))
 .DEFAULT_GOAL := all
 
 all: lib
@@ -51,17 +56,20 @@ help:
 	@echo
 	@echo '  make                 the userspace library (build/lib) and, with'
 	@echo '                       kernel headers, alba.ko and the sample'
-	@echo '  make demo            boot Debian 6.1 in QEMU, load alba and the sample,'
-	@echo '                       print the stats and the block map, unload'
+	@echo '  make demo            boot Debian'"'"'s kernel KVER in QEMU, load alba and the'
+	@echo '                       sample, print the stats and the block map, unload'
 	@echo '  make modules         alba.ko and samples/alba_sample.ko (KDIR=...)'
 	@echo '  make modules_install install alba.ko into /lib/modules/.../extra'
 	@echo '  make dkms-install    register, build and install with DKMS'
-	@echo '  make lint            checkpatch --strict, sparse (C=2), kernel-doc'
-	@echo '  make kunit           the suite under UML: plain and debug configs'
-	@echo '  make kunit-smp       the suite on x86_64 in QEMU -smp 2 with PREEMPT,'
-	@echo '                       DEBUG_ATOMIC_SLEEP, PROVE_LOCKING, KASAN, KFENCE'
-	@echo '  make qemu-test       insmod in Debian 6.1 under QEMU -smp 2, 50 cycles'
-	@echo '  make check-dkms      dkms build against the installed Debian headers'
+	@echo '  make check-kernels   every check on every kernel of the matrix'
+	@echo '                       (scripts/kernels.conf: $(KERNELS))'
+	@echo '  make check-kernel-V  every check on kernel V'
+	@echo '  make lint            checkpatch --strict, sparse (C=2), kernel-doc (KVER)'
+	@echo '  make kunit           the suite in kernel KVER: its UML and QEMU configs'
+	@echo '  make kunit-plain|-debug|-debugmode|-smp|-rt   one of them (KVER)'
+	@echo '  make qemu-test       insmod in Debian'"'"'s KVER under QEMU -smp 2, 50 cycles'
+	@echo '  make qemu-test-rt    the same in its -rt-amd64 (PREEMPT_RT) image'
+	@echo '  make check-dkms      dkms build against KVER'"'"'s Debian headers'
 	@echo '  make bench           alba against the floors and peers: bench/results.md,'
 	@echo '                       bench/results.png (make check runs a smoke round)'
 	@echo '  make kbench          alba against kmalloc, kmem_cache, page_frag: UML and QEMU'
@@ -81,7 +89,7 @@ help:
 	@echo '                       on Linux and for Windows, and run it'
 	@echo '  make clean           remove build/'
 	@echo
-	@echo 'Variables: O=$(O) PREFIX=$(PREFIX) TARGET=$(TARGET) KDIR=$(KDIR)'
+	@echo 'Variables: O=$(O) PREFIX=$(PREFIX) TARGET=$(TARGET) KDIR=$(KDIR) KVER=$(KVER)'
 
 # ---- the library -----------------------------------------------------------
 
@@ -160,18 +168,30 @@ dkms-install:
 	dkms install alba/$(DKMS_VERSION) -k $(notdir $(patsubst %/build,%,$(KDIR)))
 
 check-dkms:
-	@scripts/check-dkms.sh
+	@scripts/kernel.sh $(KVER) dkms
 
 lint:
-	@scripts/lint.sh
+	@scripts/kernel.sh $(KVER) lint
 
-kunit: kunit-plain kunit-debug kunit-debugmode
+# The KUnit runs the matrix lists for KVER.
+kunit:
+	@scripts/kernel.sh $(KVER) $(shell awk '$$1 == "$(KVER)"' scripts/kernels.conf | \
+		grep -o 'kunit-[a-z]*')
 
-kunit-plain kunit-debug kunit-smp kunit-debugmode:
-	@scripts/kunit.sh $(subst kunit-,,$@)
+kunit-plain kunit-debug kunit-smp kunit-debugmode kunit-rt:
+	@scripts/kunit.sh $(subst kunit-,,$@) $(KVER)
 
 qemu-test:
-	@scripts/qemu-test.sh test
+	@scripts/qemu-test.sh test $(KVER)
+
+qemu-test-rt:
+	@scripts/qemu-test.sh test $(KVER) rt
+
+check-kernels:
+	@rc=0; for k in $(KERNELS); do scripts/kernel.sh $$k || rc=1; done; exit $$rc
+
+$(addprefix check-kernel-,$(KERNELS)):
+	@scripts/kernel.sh $(subst check-kernel-,,$@)
 
 bench:
 	@scripts/bench.sh
@@ -194,7 +214,7 @@ soak: deps-user $(O)/gcc-O2/alba_soak
 	@$(RUN) soak $(O)/gcc-O2/alba_soak $(SOAK_OPS); cat $(O)/results/soak.ktap
 
 demo:
-	@scripts/qemu-test.sh demo
+	@scripts/qemu-test.sh demo $(KVER)
 
 # ---- test builds: one template, one build folder per variant --------------
 
@@ -284,14 +304,13 @@ check-windows: deps-windows
 	done; \
 	exit $$rc
 
-# The userspace KTAP must be what the kernel's own parser accepts.
-KUNIT_TOOLS := $(O)/kunit-tools
+# The userspace KTAP must be what the kernel's own parser accepts (the
+# default kernel's kunit.py).
 check-ktap:
-	@scripts/deps.sh kernel-source
-	@scripts/kunit-tools.sh $(KUNIT_TOOLS)
-	@rc=0; for f in $(O)/results/user-gcc-asan-suite.ktap \
+	@src=$$(. scripts/kernel-lib.sh $(KVER) source >/dev/null && echo $$SRC) && \
+	rc=0; for f in $(O)/results/user-gcc-asan-suite.ktap \
 			$(O)/results/user-gcc-asan-tests.ktap; do \
-		python3 $(KUNIT_TOOLS)/tools/testing/kunit/kunit.py parse $(abspath .)/$$f > $$f.parsed 2>&1 && \
+		python3 $$src/tools/testing/kunit/kunit.py parse $(abspath .)/$$f > $$f.parsed 2>&1 && \
 			echo "ok   kunit.py parse $$f: $$(grep -o 'Testing complete.*' $$f.parsed)" || \
 			{ echo "FAIL kunit.py parse $$f"; tail -20 $$f.parsed; rc=1; }; \
 	done; exit $$rc
@@ -299,8 +318,8 @@ check-ktap:
 check-install: deps-user deps-windows
 	@scripts/check-install.sh
 
-CHECKS := check-user check-windows check-install check-bench check-fuzz lint \
-	  check-dkms kunit-plain kunit-debug kunit-smp kunit-debugmode qemu-test
+CHECKS := check-user check-windows check-install check-bench check-fuzz \
+	  check-kernels
 
 check:
 	@rm -rf $(O)/results

@@ -7,44 +7,63 @@
  * alloc_pages() of the matching order; in userspace it is trimmed mmap() or
  * VirtualAlloc2(). Everything below follows from that one property.
  *
- * Bumping. The current block has a bump position. An object of alignment A
- * goes at the next multiple of A; because the block base is a multiple of
- * the block size (and so of every smaller power of two), an aligned offset
- * is an aligned address, and the padding is exactly what the alignment
- * needs from the current position, never more. Objects that do not fit a
- * fresh block get a dedicated block of the smallest sufficient power-of-two
- * size, and the current block stays current.
+ * Bumping. The current block's free space is one run, [pos, lo). Locked
+ * allocations bump upwards from pos: an object of alignment A goes at the
+ * next multiple of A; because the block base is a multiple of the block
+ * size (and so of every smaller power of two), an aligned offset is an
+ * aligned address, and the padding is exactly what the alignment needs from
+ * the current position, never more. Cursor chunks are carved downwards from
+ * lo (see Cursors). Objects that do not fit a fresh block get a dedicated
+ * block of the smallest sufficient power-of-two size, and the current block
+ * stays current.
  *
  * Finding the arena. Every block starts with a header naming its arena and
  * carrying a check value derived from the arena and the header's own
  * address. Masking any object pointer (minus one, see below) with
  * ~(block_size - 1) lands on that header: alba_of() is O(1), lock-free and
- * does not search. The "minus one" matters only for objects aligned to the
- * block size or more: such an object starts on a block-size boundary, so
- * the header that covers it must sit just below it; those dedicated blocks
- * carry a copy of the header there. For every other object, masking the
- * pointer or the pointer minus one gives the same header.
+ * does not search. Before it reads there, it asks the platform whether that
+ * address is a live alba header (the kernel marks the header's page, the
+ * userspace platform keeps a lock-free bitmap of live headers), so a
+ * foreign pointer is refused without touching memory that is not alba's.
+ * The "minus one" matters only for objects aligned to the block size or
+ * more: such an object starts on a block-size boundary, so the header that
+ * covers it must sit just below it; those dedicated blocks carry a copy of
+ * the header there. For every other object, masking the pointer or the
+ * pointer minus one gives the same header.
  *
- * Locking. One spinlock per arena, taken with interrupts saved, guards the
- * bump position and the block list; the critical section of an allocation
- * is a handful of instructions. The page allocator is never called with the
- * lock held: the slow path drops the lock, allocates a block, retakes the
- * lock and checks again, because another CPU may have installed a fresh
- * block meanwhile; the loser of that race is freed after unlocking. Blocks
- * released by reset, rewind or destroy are unlinked under the lock and
- * freed after it.
+ * Locking. One spinlock per arena (a raw spinlock in the kernel), taken
+ * with interrupts saved, guards the bump position and the block list; the
+ * critical section of an allocation is a handful of instructions, and no
+ * critical section walks the blocks except alba_validate() and a rewind
+ * (over the blocks it releases). The page allocator is never called with
+ * the lock held: the slow path drops the lock, allocates a block, retakes
+ * the lock and checks again, because another CPU may have installed a
+ * fresh block meanwhile; the loser of that race is freed after unlocking.
+ * Blocks released by reset, rewind or destroy are unlinked under the lock
+ * and freed after it. Nothing prints under the lock.
  *
  * Cursors. A cursor reserves a chunk of the current block under the lock,
- * then bumps inside it with no lock and no atomic: the inline fast path in
- * alba.h is a few instructions. Its allocations are accounted to the arena
- * when the chunk is retired (refill or fini); until then the chunk shows as
- * reserved_bytes. Reset, mark and rewind need an arena no cursor holds a
- * chunk of, and refuse otherwise.
+ * then bumps inside it with no lock and no atomic. Chunks are carved from
+ * the top of the free run downwards, each starting on an
+ * ALBA_CURSOR_MAX_ALIGN boundary, and a cursor fills its chunk from the
+ * top down too: its position is an offset from the chunk's base, so the
+ * inline fast path in alba.h is a subtraction that cannot wrap unnoticed
+ * (the borrow is the "chunk exhausted" test), a mask, a store and two
+ * counters. A retired chunk's unused bottom lies next to the free run when
+ * nothing was carved after it, and then goes back to it. A cursor's
+ * allocations are accounted to the arena when its chunk is retired (refill
+ * or fini); until then the chunk shows as reserved_bytes. Reset, mark and
+ * rewind need an arena no cursor holds a chunk of, and refuse otherwise.
  *
- * Accounting. Each block counts its padding, cursor-reserved and lost
- * bytes; everything else between its header and its top is used, so the
- * hot path counts one thing per object (its padding) and nothing can
- * drift: block_bytes == header + used + pad + tail + free + reserved.
+ * Accounting, in O(1). The arena keeps running totals of its blocks'
+ * figures (blocks, bytes, headers) and of the padding and tail of every
+ * block but the current one, settled when a block stops being current;
+ * the current block counts its padding, cursor-reserved and lost bytes in
+ * its header, and its free bytes are lo - pos. Used bytes are what is
+ * left, so the hot path counts one thing per object (its padding) and
+ * nothing can drift: block_bytes == header + used + pad + tail + free +
+ * reserved, at every moment. A mark saves the totals, and a rewind puts
+ * them back.
  *
  * Errors. Every argument is checked before anything changes; a failing
  * call returns NULL (userspace: errno EINVAL or ENOMEM) and leaves the
@@ -61,16 +80,14 @@
 #define ALBA_CHECK	((uintptr_t)0x5a1ba5a1ba5a1ba5ULL)
 #define ALBA_MAX_BLOCK	((size_t)1 << ALBA_PLAT_MAX_SHIFT)
 #define ALBA_MIN_BLOCK	((size_t)1 << ALBA_PLAT_PAGE_SHIFT)
-/* Cursors bump for alignments up to this; see alba_cursor_alloc(). */
-#define ALBA_CURSOR_MAX_ALIGN	4096
 
 /*
  * Debug mode (ALBA_DEBUG; CONFIG_ALBA_DEBUG in the kernel): every object
  * is followed by a red zone, a trailer holding a pattern, the object's
  * size and the padding before it, so that alba_validate() can walk each
  * block back from its top and check every object. The red zones count as
- * padding, and (for ASan) stay poisoned. Cursors take the locked path.
- * Without ALBA_DEBUG, ALBA_RZ is 0 and all of it compiles away.
+ * padding, and (for ASan and KASAN) stay poisoned. Cursors take the locked
+ * path. Without ALBA_DEBUG, ALBA_RZ is 0 and all of it compiles away.
  */
 struct alba_redzone {
 	unsigned char pattern[8];
@@ -86,39 +103,58 @@ struct alba_redzone {
 #endif
 
 /*
- * The header at the base of every block. @top is how far the block has
- * been consumed, valid once the block is no longer current (the current
- * block's top is the arena's bump position). Everything between @data and
- * @top is padding, reserved by a cursor, lost (the unused rest of a
- * retired cursor chunk), or else used; everything above @top is tail or
- * free.
+ * The header at the base of every block. A block's objects lie in
+ * [data, top) (locked allocations, growing up) and [low, size) (cursor
+ * chunks, growing down); [top, low) is free in the current block and tail
+ * in the others. @top and @low are valid once the block is not current:
+ * the current block's are the arena's pos and lo. Of the bytes in use,
+ * @pad are padding, @reserved are held by cursors, @lost are the unused
+ * rest of retired chunks; everything else is used.
  */
 struct alba_block {
 	uintptr_t check;
 	struct alba *arena;
 	struct alba_block *older;
 	unsigned long serial;
-	unsigned int shift;
+	unsigned short shift;
+	unsigned short dedicated;	/* one object, too large for a block */
 	unsigned int data;
 	size_t top;
+	size_t low;
 	size_t pad;
 	size_t reserved;
 	size_t lost;
 };
 
+/*
+ * Running totals over the arena's blocks: @blocks, @bytes and @header
+ * over all of them; @pad and @tail over all but the current block.
+ */
+struct alba_totals {
+	size_t blocks;
+	size_t bytes;
+	size_t header;
+	size_t pad;
+	size_t tail;
+};
+
 struct alba {
 	alba_plat_lock_t lock;
 	uintptr_t pos;			/* bump position in @cur */
-	uintptr_t end;			/* end of @cur */
+	uintptr_t lo;			/* end of @cur's free run */
 	struct alba_block *cur;		/* the block being bumped */
 	struct alba_block *newest;	/* list of all blocks, newest first */
+	struct alba_totals sum;
+	size_t reserved;		/* held by cursors, in all blocks */
 	unsigned long serial;		/* serial of the newest block */
 	unsigned long gen;		/* bumped by every reset */
+	unsigned long unlinks;		/* bumped by every reset and rewind */
 	unsigned int holders;		/* cursors holding a chunk */
 	unsigned int shift;		/* log2 of the block size */
+	int nid;			/* NUMA node of the blocks */
 	unsigned long long allocs;
 	unsigned long long failed;
-	void *plat;			/* the platform's (debugfs) */
+	void *plat;			/* the platform's (debugfs, registry) */
 	char name[ALBA_NAME_MAX];
 };
 
@@ -128,6 +164,8 @@ struct alba {
 
 static_assert(sizeof(struct alba) + ALBA_HDR < ALBA_MIN_BLOCK / 2,
 	      "the arena must leave room in its first block");
+static_assert(ALBA_CURSOR_MAX_ALIGN <= ALBA_MIN_BLOCK / 2,
+	      "a cursor chunk must fit a block");
 
 /* @x rounded up to a multiple of @pow2; callers keep both far below 2^31. */
 static inline size_t round_up_pow2(size_t x, size_t pow2)
@@ -148,6 +186,11 @@ static inline unsigned int shift_of(size_t pow2)
 static inline uintptr_t block_base(const struct alba_block *blk)
 {
 	return (uintptr_t)blk;
+}
+
+static inline size_t block_bytes(const struct alba_block *blk)
+{
+	return (size_t)1 << blk->shift;
 }
 
 static inline uintptr_t block_check(const struct alba *arena,
@@ -178,15 +221,41 @@ static bool align_ok(size_t *align)
 	return is_pow2(*align) && *align <= ALBA_MAX_BLOCK;
 }
 
+/* Where a dedicated block's header copy lies (see alba_of()), or 0. */
+static size_t copy_offset(const struct alba *arena,
+			  const struct alba_block *blk)
+{
+	size_t off = blk->pad + ALBA_HDR - ALBA_RZ;	/* the object's offset */
+	size_t block_size = (size_t)1 << arena->shift;
+
+	return blk->dedicated && off > block_size ? off - block_size : 0;
+}
+
 static void block_init(struct alba_block *blk, struct alba *arena,
 		       unsigned int shift, unsigned int data)
 {
 	memset(blk, 0, sizeof(*blk));
 	blk->check = block_check(arena, blk);
 	blk->arena = arena;
-	blk->shift = shift;
+	blk->shift = (unsigned short)shift;
 	blk->data = data;
+	blk->top = data;
+	blk->low = (size_t)1 << shift;
 	alba_plat_poison((char *)blk + data, ((size_t)1 << shift) - data);
+	alba_plat_header_set(blk);
+}
+
+/* Give a block back to the platform; nothing may use it any more. */
+static void block_free(struct alba *arena, struct alba_block *blk)
+{
+	size_t copy = copy_offset(arena, blk);
+	unsigned int shift = blk->shift;
+
+	if (copy)
+		alba_plat_header_clear((char *)blk + copy);
+	alba_plat_header_clear(blk);
+	alba_plat_trace_block_free(arena, blk, shift);
+	alba_plat_block_free(blk, shift);
 }
 
 /* Lock held. */
@@ -195,16 +264,28 @@ static void block_link(struct alba *arena, struct alba_block *blk)
 	blk->older = arena->newest;
 	blk->serial = ++arena->serial;
 	arena->newest = blk;
+	arena->sum.blocks++;
+	arena->sum.bytes += block_bytes(blk);
+	arena->sum.header += blk->data;
 }
 
-/* Lock held. Make @blk the block being bumped; the old one keeps its top. */
+/*
+ * Lock held. Make @blk the block being bumped; the old one keeps its
+ * figures in its header and settles its padding and tail in the totals.
+ */
 static void block_make_current(struct alba *arena, struct alba_block *blk)
 {
-	if (arena->cur)
-		arena->cur->top = arena->pos - block_base(arena->cur);
+	struct alba_block *old = arena->cur;
+
+	if (old) {
+		old->top = arena->pos - block_base(old);
+		old->low = arena->lo - block_base(old);
+		arena->sum.pad += old->pad;
+		arena->sum.tail += old->lost + (old->low - old->top);
+	}
 	arena->cur = blk;
-	arena->pos = block_base(blk) + blk->data;
-	arena->end = block_base(blk) + ((size_t)1 << blk->shift);
+	arena->pos = block_base(blk) + blk->top;
+	arena->lo = block_base(blk) + blk->low;
 }
 
 /* Write the red zone after an object of @size bytes at @p (debug only). */
@@ -224,173 +305,233 @@ static inline void redzone_set(uintptr_t p, size_t size, size_t pad)
 
 /*
  * Lock held. Account a cursor's chunk to its block and empty the cursor.
- * With @give_back the unused rest goes back to the bump position (the
- * chunk must end there); otherwise it is lost.
+ * The unused bottom of the chunk goes back to the free run if the chunk is
+ * the lowest of the current block; otherwise it is lost (tail).
  */
-static void chunk_retire(struct alba *arena, struct alba_cursor *cur,
-			 bool give_back)
+static void chunk_retire(struct alba *arena, struct alba_cursor *cur)
 {
-	struct alba_block *blk = block_of(cur->start, arena->shift);
+	struct alba_block *blk = block_of(cur->base + 1, arena->shift);
+	size_t len = cur->end - cur->base;
+	size_t pad = len - cur->off - cur->used;
 
-	blk->pad += cur->pos - cur->start - cur->used;
-	blk->reserved -= cur->end - cur->start;
+	blk->pad += pad;
+	blk->reserved -= len;
+	arena->reserved -= len;
 	arena->allocs += cur->allocs;
-	if (give_back) {
-		arena->pos = cur->pos;
-		alba_plat_poison((void *)cur->pos, cur->end - cur->pos);
+	if (blk != arena->cur)
+		arena->sum.pad += pad;
+	if (blk == arena->cur && cur->base == arena->lo) {
+		arena->lo = cur->base + cur->off;
 	} else {
-		blk->lost += cur->end - cur->pos;
+		blk->lost += cur->off;
+		if (blk != arena->cur)
+			arena->sum.tail += cur->off;
 	}
+	alba_plat_poison((void *)cur->base, cur->off);
 	arena->holders--;
-	cur->pos = 0;
+	cur->base = 0;
+	cur->off = 0;
 	cur->end = 0;
-	cur->start = 0;
 	cur->used = 0;
 	cur->allocs = 0;
 }
 
-static inline bool chunk_on_top(const struct alba *arena,
-				const struct alba_cursor *cur)
+/* Lock held: where @cur's free run would end if its chunk were retired. */
+static inline uintptr_t lo_after_retire(const struct alba *arena,
+					const struct alba_cursor *cur)
 {
-	return cur && cur->end && cur->end == arena->pos;
+	if (cur->end && cur->base == arena->lo &&
+	    block_of(cur->base + 1, arena->shift) == arena->cur)
+		return cur->base + cur->off;
+	return arena->lo;
 }
 
 /*
- * Lock held. Bump @size bytes aligned to @align in the current block, or
- * return NULL if they do not fit. With @cur, the bytes become the cursor's
- * new chunk, and its old chunk is retired in the same critical section; if
- * the old chunk ends at the bump position its rest is reused. A chunk may
- * be smaller than @size, down to @need: the rest of the block is better in
- * a cursor's hands than left as tail.
+ * Lock held. Bump @size bytes aligned to @align upwards in the current
+ * block, or return NULL if they do not fit.
  */
-static inline void *bump(struct alba *arena, size_t size, size_t need,
-			 size_t align, struct alba_cursor *cur)
+static inline void *bump(struct alba *arena, size_t size, size_t align)
 {
-	bool on_top = chunk_on_top(arena, cur);
-	uintptr_t pos = on_top ? cur->pos : arena->pos;
-	size_t avail = arena->end - pos;
+	uintptr_t pos = arena->pos;
+	size_t avail = arena->lo - pos;
 	size_t pad = -pos & (align - 1);
-	struct alba_block *blk = arena->cur;
 	uintptr_t p;
 
-	if (unlikely(size > avail || pad > avail - size)) {
-		if (!cur || need > avail || pad > avail - need)
-			return NULL;
-		size = avail - pad;
-	}
-	if (cur && cur->end)
-		chunk_retire(arena, cur, on_top);
+	if (unlikely(size > avail || pad > avail - size))
+		return NULL;
 	p = pos + pad;
 	arena->pos = p + size;
-	blk->pad += pad;
-	if (cur) {
-		blk->reserved += size;
-		arena->holders++;
-		cur->start = p;
-		cur->pos = p;
-		cur->end = p + size;
-	} else {
-		arena->allocs++;
-		/* Debug: the red zone ends the object, and is padding. */
-		blk->pad += ALBA_RZ;
-		size -= ALBA_RZ;
-		redzone_set(p, size, pad);
-	}
+	arena->cur->pad += pad + ALBA_RZ;
+	arena->allocs++;
+	/* Debug: the red zone ends the object, and is padding. */
+	size -= ALBA_RZ;
+	redzone_set(p, size, pad);
 	alba_plat_unpoison((void *)p, size);
 	return (void *)p;
 }
 
-static void *fail(struct alba *arena, gfp_t gfp)
+/*
+ * Lock held. Carve a chunk of about @chunk bytes from the top of the
+ * current block's free run for @cur, retiring its old chunk in the same
+ * critical section, and allocate @size bytes aligned to @align from its
+ * top. The chunk starts on an ALBA_CURSOR_MAX_ALIGN boundary; near the
+ * bottom of the run it is whatever is left above the first such boundary,
+ * as long as the request fits (the rest of a block is better in a
+ * cursor's hands than left as tail). NULL, with nothing changed, if the
+ * request does not fit.
+ */
+static void *carve(struct alba *arena, struct alba_cursor *cur, size_t chunk,
+		   size_t size, size_t align)
+{
+	const uintptr_t amask = ALBA_CURSOR_MAX_ALIGN - 1;
+	uintptr_t lo = lo_after_retire(arena, cur);
+	uintptr_t base, first = (arena->pos + amask) & ~amask;
+	struct alba_block *blk = arena->cur;
+	size_t len;
+
+	if (first > lo || lo - first < size)
+		return NULL;
+	base = lo - first >= chunk ? (lo - chunk) & ~amask : first;
+	len = lo - base;
+	if (cur->end)
+		chunk_retire(arena, cur);
+	arena->lo = base;
+	arena->reserved += len;
+	arena->holders++;
+	blk->reserved += len;
+	alba_plat_unpoison((void *)base, len);
+	cur->base = base;
+	cur->end = lo;
+	cur->off = (len - size) & ~(align - 1);
+	cur->used = size;
+	cur->allocs = 1;
+	return (void *)(base + cur->off);
+}
+
+/* Lock held: bump for alba_alloc(), or carve for a cursor. */
+static inline void *place(struct alba *arena, struct alba_cursor *cur,
+			  size_t size, size_t align)
+{
+	if (cur)
+		return carve(arena, cur, cur->chunk, size, align);
+	return bump(arena, size, align);
+}
+
+static void *fail(struct alba *arena, size_t size, size_t align, gfp_t gfp)
 {
 	unsigned long flags;
 
 	alba_plat_lock(&arena->lock, flags);
 	arena->failed++;
 	alba_plat_unlock(&arena->lock, flags);
+	alba_plat_trace_alloc_fail(arena, size, align, gfp);
 	alba_plat_nomem(gfp);
 	return NULL;
 }
 
-/*
- * A request that does not fit the current block: a fresh block for the
- * bump, or a dedicated block for an object no fresh block can hold.
- */
-static noinline void *take_block(struct alba *arena, size_t size,
-				 size_t need, size_t align, gfp_t gfp,
-				 struct alba_cursor *cur)
+/* A dedicated block for one object no fresh block can hold. */
+static void *take_dedicated(struct alba *arena, size_t size, size_t align,
+			    gfp_t gfp)
 {
 	size_t block_size = (size_t)1 << arena->shift;
 	size_t off = round_up_pow2(ALBA_HDR, align);
 	unsigned int shift = arena->shift;
-	bool dedicated = !fits_fresh(arena->shift, size, align);
 	struct alba_block *blk, *copy;
 	unsigned long flags;
 	void *p;
 
-	if (dedicated) {
-		if (off > ALBA_MAX_BLOCK || size > ALBA_MAX_BLOCK - off)
-			return fail(arena, gfp);
-		while (((size_t)1 << shift) < off ||
-		       ((size_t)1 << shift) - off < size)
-			shift++;
-	}
+	if (off > ALBA_MAX_BLOCK || size > ALBA_MAX_BLOCK - off)
+		return fail(arena, size, align, gfp);
+	while (((size_t)1 << shift) < off || ((size_t)1 << shift) - off < size)
+		shift++;
 
 	/* The page allocator may sleep; no lock here. */
-	blk = alba_plat_block_alloc(shift, gfp);
+	blk = alba_plat_block_alloc(shift, gfp, arena->nid);
 	if (!blk)
-		return fail(arena, gfp);
+		return fail(arena, size, align, gfp);
+	block_init(blk, arena, shift, ALBA_HDR);
+	blk->dedicated = 1;
+	blk->top = off + size;
+	blk->pad = off - ALBA_HDR + ALBA_RZ;
+	if (off > block_size) {
+		/* The header alba_of() finds below an aligned object. */
+		copy = (struct alba_block *)((char *)blk + off - block_size);
+		alba_plat_unpoison(copy, sizeof(*copy));
+		copy->arena = arena;
+		copy->check = block_check(arena, copy);
+		alba_plat_header_set(copy);
+	}
+	p = (char *)blk + off;
+	redzone_set((uintptr_t)p, size - ALBA_RZ, off - ALBA_HDR);
+	alba_plat_unpoison(p, size - ALBA_RZ);
+	alba_plat_trace_block_alloc(arena, blk, shift, gfp);
+
+	alba_plat_lock(&arena->lock, flags);
+	block_link(arena, blk);
+	arena->sum.pad += blk->pad;
+	arena->sum.tail += ((size_t)1 << shift) - blk->top;
+	arena->allocs++;
+	alba_plat_unlock(&arena->lock, flags);
+	return p;
+}
+
+/*
+ * A request that does not fit the current block: a fresh block for the
+ * bump (or the cursor's chunk), or a dedicated block for an object no
+ * fresh block can hold.
+ */
+static noinline void *take_block(struct alba *arena, size_t size,
+				 size_t align, gfp_t gfp,
+				 struct alba_cursor *cur)
+{
+	unsigned int shift = arena->shift;
+	struct alba_block *blk;
+	unsigned long flags;
+	void *p;
+
+	if (!fits_fresh(shift, cur ? cur->chunk : size, align))
+		return take_dedicated(arena, size, align, gfp);
+
+	/* The page allocator may sleep; no lock here. */
+	blk = alba_plat_block_alloc(shift, gfp, arena->nid);
+	if (!blk)
+		return fail(arena, size, align, gfp);
 	block_init(blk, arena, shift, ALBA_HDR);
 
 	alba_plat_lock(&arena->lock, flags);
-	if (dedicated) {
-		block_link(arena, blk);
-		blk->top = off + size;
-		blk->pad = off - ALBA_HDR + ALBA_RZ;
-		arena->allocs++;
-		alba_plat_unlock(&arena->lock, flags);
-		if (off > block_size) {
-			/* The header alba_of() finds below an aligned object. */
-			copy = (struct alba_block *)((char *)blk + off - block_size);
-			alba_plat_unpoison(copy, sizeof(*copy));
-			copy->arena = arena;
-			copy->check = block_check(arena, copy);
-		}
-		p = (char *)blk + off;
-		redzone_set((uintptr_t)p, size - ALBA_RZ, off - ALBA_HDR);
-		alba_plat_unpoison(p, size - ALBA_RZ);
-		return p;
-	}
-
 	/* Another caller may have installed a fresh block meanwhile. */
-	p = bump(arena, size, need, align, cur);
+	p = place(arena, cur, size, align);
 	if (!p) {
-		if (chunk_on_top(arena, cur))
-			chunk_retire(arena, cur, true);
+		/* The old chunk's rest goes back before its block retires. */
+		if (cur && cur->end)
+			chunk_retire(arena, cur);
 		block_link(arena, blk);
 		block_make_current(arena, blk);
-		p = bump(arena, size, need, align, cur);
+		p = place(arena, cur, size, align);
 		blk = NULL;
 	}
 	alba_plat_unlock(&arena->lock, flags);
 	if (blk)
-		alba_plat_block_free(blk, shift);
+		block_free(arena, blk);
+	else
+		alba_plat_trace_block_alloc(arena, arena->newest, shift, gfp);
 	return p;
 }
 
 /* take() when the lock was busy: wait for it, out of the fast path. */
 static noinline void *take_contended(struct alba *arena, size_t size,
-				     size_t need, size_t align, gfp_t gfp,
+				     size_t align, gfp_t gfp,
 				     struct alba_cursor *cur)
 {
 	unsigned long flags;
 	void *p;
 
 	alba_plat_lock(&arena->lock, flags);
-	p = bump(arena, size, need, align, cur);
+	p = place(arena, cur, size, align);
 	alba_plat_unlock(&arena->lock, flags);
 	if (likely(p))
 		return p;
-	return take_block(arena, size, need, align, gfp, cur);
+	return take_block(arena, size, align, gfp, cur);
 }
 
 /*
@@ -398,19 +539,19 @@ static noinline void *take_contended(struct alba *arena, size_t size,
  * a tail call out of line, so that the common case is a leaf with nothing
  * to save.
  */
-static inline void *take(struct alba *arena, size_t size, size_t need,
-			 size_t align, gfp_t gfp, struct alba_cursor *cur)
+static inline void *take(struct alba *arena, size_t size, size_t align,
+			 gfp_t gfp, struct alba_cursor *cur)
 {
 	unsigned long flags;
 	void *p;
 
 	if (unlikely(!alba_plat_trylock(&arena->lock, flags)))
-		return take_contended(arena, size, need, align, gfp, cur);
-	p = bump(arena, size, need, align, cur);
+		return take_contended(arena, size, align, gfp, cur);
+	p = place(arena, cur, size, align);
 	alba_plat_unlock(&arena->lock, flags);
 	if (likely(p))
 		return p;
-	return take_block(arena, size, need, align, gfp, cur);
+	return take_block(arena, size, align, gfp, cur);
 }
 
 /* Requests off the fast path: invalid arguments and size 0. */
@@ -439,12 +580,18 @@ static noinline void *alloc_odd(struct alba *arena, size_t align)
 }
 
 /**
- * alba_create() - create an arena
+ * alba_create_node() - create an arena whose blocks come from a NUMA node
  * @name: a name for debugfs and messages (copied; may be NULL)
  * @block_size: a power of two from the page size up to the largest block
- *	the platform gives (kernel: PAGE_SIZE << (MAX_ORDER - 1); userspace:
+ *	the platform gives (kernel: PAGE_SIZE << MAX_PAGE_ORDER; userspace:
  *	1 GiB), or 0 for ALBA_DEFAULT_BLOCK_SIZE
- * @gfp: flags for the first block (userspace: 0)
+ * @gfp: flags for the first block (userspace: 0); every later block takes
+ *	the flags of the call that needs it. With __GFP_ACCOUNT the kernel
+ *	charges the blocks to the memory cgroup of the task allocating them.
+ * @nid: the node every block comes from (alloc_pages_node()), or
+ *	NUMA_NO_NODE for the page allocator's choice (the local node). In
+ *	userspace the node is recorded and ignored: blocks come from the OS
+ *	like any other mapping, and its NUMA policy places them.
  *
  * Takes the first block at once; it also holds the arena itself.
  *
@@ -453,7 +600,8 @@ static noinline void *alloc_odd(struct alba *arena, size_t align)
  * Return: the arena, or NULL if @block_size is invalid (userspace: errno
  * EINVAL) or there is no memory (ENOMEM).
  */
-struct alba *alba_create(const char *name, size_t block_size, gfp_t gfp)
+struct alba *alba_create_node(const char *name, size_t block_size, gfp_t gfp,
+			      int nid)
 {
 	struct alba_block *blk;
 	struct alba *arena;
@@ -467,9 +615,13 @@ struct alba *alba_create(const char *name, size_t block_size, gfp_t gfp)
 				  block_size, ALBA_MIN_BLOCK, ALBA_MAX_BLOCK);
 		return NULL;
 	}
+	if (!alba_plat_node_ok(nid)) {
+		alba_plat_invalid("NUMA node %d does not exist", nid);
+		return NULL;
+	}
 	shift = shift_of(block_size);
 
-	blk = alba_plat_block_alloc(shift, gfp);
+	blk = alba_plat_block_alloc(shift, gfp, nid);
 	if (!blk) {
 		alba_plat_nomem(gfp);
 		return NULL;
@@ -480,6 +632,7 @@ struct alba *alba_create(const char *name, size_t block_size, gfp_t gfp)
 	alba_plat_lock_init(&arena->lock);
 	arena->shift = shift;
 	arena->gen = 1;
+	arena->nid = nid;
 	if (!name)
 		name = "alba";
 	for (i = 0; i < ALBA_NAME_MAX - 1 && name[i]; i++)
@@ -488,10 +641,50 @@ struct alba *alba_create(const char *name, size_t block_size, gfp_t gfp)
 	block_init(blk, arena, shift, ALBA_FIRST_HDR);
 	block_link(arena, blk);
 	block_make_current(arena, blk);
+	alba_plat_trace_arena_create(arena, block_size, gfp, nid);
+	alba_plat_trace_block_alloc(arena, blk, shift, gfp);
 	alba_plat_arena_added(arena, gfp);
 	return arena;
 }
+EXPORT_SYMBOL_GPL(alba_create_node);
+
+/**
+ * alba_create() - create an arena
+ * @name: a name for debugfs and messages (copied; may be NULL)
+ * @block_size: as for alba_create_node()
+ * @gfp: as for alba_create_node()
+ *
+ * alba_create_node() with NUMA_NO_NODE.
+ *
+ * Context: as alba_create_node().
+ * Return: as alba_create_node().
+ */
+struct alba *alba_create(const char *name, size_t block_size, gfp_t gfp)
+{
+	return alba_create_node(name, block_size, gfp, NUMA_NO_NODE);
+}
 EXPORT_SYMBOL_GPL(alba_create);
+
+/* Free the blocks of a list from @blk down to (not including) @stop. */
+static void free_list(struct alba *arena, struct alba_block *blk,
+		      struct alba_block *stop)
+{
+	struct alba_block *older;
+
+	for (; blk && blk != stop; blk = older) {
+		older = blk->older;
+		block_free(arena, blk);
+	}
+}
+
+/* For platforms (see alba_plat.h): free every block; the arena goes too. */
+void alba_core_free(struct alba *arena)
+{
+	WARN_ON_ONCE(arena->holders);
+	alba_plat_trace_arena_destroy(arena);
+	/* The oldest block holds the arena; it goes last. */
+	free_list(arena, arena->newest, NULL);
+}
 
 /**
  * alba_destroy() - free an arena and every block it holds
@@ -504,17 +697,10 @@ EXPORT_SYMBOL_GPL(alba_create);
  */
 void alba_destroy(struct alba *arena)
 {
-	struct alba_block *blk, *older;
-
 	if (!arena)
 		return;
 	alba_plat_arena_removed(arena);
-	WARN_ON_ONCE(arena->holders);
-	/* The oldest block holds the arena; it goes last. */
-	for (blk = arena->newest; blk; blk = older) {
-		older = blk->older;
-		alba_plat_block_free(blk, blk->shift);
-	}
+	alba_core_free(arena);
 }
 EXPORT_SYMBOL_GPL(alba_destroy);
 
@@ -531,8 +717,14 @@ EXPORT_SYMBOL_GPL(alba_destroy);
  * its alignment needs. Objects too large for a fresh block get a dedicated
  * block.
  *
- * Context: any context @gfp allows; takes the arena lock with interrupts
- * saved, and calls the page allocator only without it.
+ * Context: any context, hard IRQ included: the arena lock is a raw
+ * spinlock taken with interrupts saved. A new block needs the page
+ * allocator, which is called without the lock and only where @gfp and the
+ * kernel allow it: with GFP_ATOMIC anywhere but NMI; on PREEMPT_RT only
+ * where the caller is preemptible (task context, threaded IRQs, softirq,
+ * under a spinlock_t), while from hard IRQ, with interrupts off or under a
+ * raw spinlock a new block comes from alloc_pages_nolock() where the
+ * kernel exports it (6.18 and later), and the allocation fails otherwise.
  * Return: a pointer aligned to @align, or NULL on an invalid argument
  * (userspace: errno EINVAL) or without memory (ENOMEM).
  */
@@ -544,8 +736,8 @@ void *alba_alloc(struct alba *arena, size_t size, size_t align, gfp_t gfp)
 		     align > ALBA_MAX_BLOCK))
 		return alloc_odd(arena, align);
 	if (ALBA_RZ && unlikely(size > ALBA_MAX_BLOCK))
-		return fail(arena, gfp);
-	return take(arena, size + ALBA_RZ, size + ALBA_RZ, align, gfp, NULL);
+		return fail(arena, size, align, gfp);
+	return take(arena, size + ALBA_RZ, align, gfp, NULL);
 }
 EXPORT_SYMBOL_GPL(alba_alloc);
 
@@ -569,40 +761,299 @@ void *alba_zalloc(struct alba *arena, size_t size, size_t align, gfp_t gfp)
 }
 EXPORT_SYMBOL_GPL(alba_zalloc);
 
-/* Lock held: is no cursor holding a chunk? Says why not. */
-static bool quiet(struct alba *arena, const char *what)
+/* A size computation wrapped: fail as alba_alloc() does for SIZE_MAX. */
+static void *overflow(struct alba *arena, size_t align, gfp_t gfp)
 {
-	if (likely(!arena->holders))
-		return true;
-	alba_plat_busy("%s of arena %s while %u cursors hold chunks",
-		       what, arena->name, arena->holders);
-	return false;
-}
-
-/* Lock held: unlink the blocks newer than @keep, and return them. */
-static struct alba_block *unlink_newer(struct alba *arena,
-				       struct alba_block *keep)
-{
-	struct alba_block *gone = arena->newest;
-	struct alba_block *blk;
-
-	if (gone == keep)
+	if (!arena) {
+		alba_plat_invalid("allocation from a NULL arena");
 		return NULL;
-	for (blk = gone; blk->older != keep; blk = blk->older)
-		;
-	blk->older = NULL;
-	arena->newest = keep;
-	return gone;
+	}
+	return fail(arena, SIZE_MAX, align, gfp);
 }
 
-static void free_list(struct alba_block *blk)
+/**
+ * alba_alloc_array() - allocate an array, its size overflow-checked
+ * @arena: the arena
+ * @n: number of elements
+ * @size: bytes per element
+ * @align: as for alba_alloc()
+ * @gfp: as for alba_alloc()
+ *
+ * Like kmalloc_array(): if @n * @size does not fit a size_t, nothing is
+ * allocated.
+ *
+ * Context: as alba_alloc().
+ * Return: the array, or NULL (userspace: errno ENOMEM when the product
+ * wraps, else as alba_alloc()).
+ */
+void *alba_alloc_array(struct alba *arena, size_t n, size_t size,
+		       size_t align, gfp_t gfp)
 {
-	struct alba_block *older;
+	size_t bytes;
 
-	for (; blk; blk = older) {
-		older = blk->older;
-		alba_plat_block_free(blk, blk->shift);
+	if (unlikely(__builtin_mul_overflow(n, size, &bytes)))
+		return overflow(arena, align, gfp);
+	return alba_alloc(arena, bytes, align, gfp);
+}
+EXPORT_SYMBOL_GPL(alba_alloc_array);
+
+/**
+ * alba_zalloc_array() - allocate a zeroed array, its size overflow-checked
+ * @arena: the arena
+ * @n: number of elements
+ * @size: bytes per element
+ * @align: as for alba_alloc()
+ * @gfp: as for alba_alloc()
+ *
+ * Like kcalloc().
+ *
+ * Context: as alba_alloc().
+ * Return: as alba_alloc_array(), with every byte zero.
+ */
+void *alba_zalloc_array(struct alba *arena, size_t n, size_t size,
+			size_t align, gfp_t gfp)
+{
+	size_t bytes;
+
+	if (unlikely(__builtin_mul_overflow(n, size, &bytes)))
+		return overflow(arena, align, gfp);
+	return alba_zalloc(arena, bytes, align, gfp);
+}
+EXPORT_SYMBOL_GPL(alba_zalloc_array);
+
+/**
+ * alba_memdup() - copy memory into an arena
+ * @arena: the arena
+ * @src: what to copy
+ * @len: bytes to copy; 0 gives the size-0 pointer of alba_alloc()
+ * @gfp: as for alba_alloc()
+ *
+ * Like kmemdup(); the copy is aligned to ALBA_DEFAULT_ALIGN.
+ *
+ * Context: as alba_alloc().
+ * Return: the copy, or NULL.
+ */
+void *alba_memdup(struct alba *arena, const void *src, size_t len, gfp_t gfp)
+{
+	void *p = alba_alloc(arena, len, 0, gfp);
+
+	if (p && len)
+		memcpy(p, src, len);
+	return p;
+}
+EXPORT_SYMBOL_GPL(alba_memdup);
+
+/**
+ * alba_strndup() - copy at most @max bytes of a string into an arena
+ * @arena: the arena
+ * @s: the string, or NULL
+ * @max: the most bytes to copy before the terminator
+ * @gfp: as for alba_alloc()
+ *
+ * Like kstrndup(): the copy is always terminated, and holds the first
+ * min(strlen(@s), @max) bytes of @s.
+ *
+ * Context: as alba_alloc().
+ * Return: the copy, or NULL for a NULL @s or without memory.
+ */
+char *alba_strndup(struct alba *arena, const char *s, size_t max, gfp_t gfp)
+{
+	size_t len;
+	char *p;
+
+	if (!s)
+		return NULL;
+	len = strnlen(s, max);
+	if (unlikely(len == SIZE_MAX))
+		return overflow(arena, 1, gfp);
+	p = alba_alloc(arena, len + 1, 1, gfp);
+	if (p) {
+		memcpy(p, s, len);
+		p[len] = '\0';
 	}
+	return p;
+}
+EXPORT_SYMBOL_GPL(alba_strndup);
+
+/**
+ * alba_strdup() - copy a string into an arena
+ * @arena: the arena
+ * @s: the string, or NULL
+ * @gfp: as for alba_alloc()
+ *
+ * Like kstrdup().
+ *
+ * Context: as alba_alloc().
+ * Return: the copy, or NULL for a NULL @s or without memory.
+ */
+char *alba_strdup(struct alba *arena, const char *s, gfp_t gfp)
+{
+	return alba_strndup(arena, s, SIZE_MAX - 1, gfp);
+}
+EXPORT_SYMBOL_GPL(alba_strdup);
+
+/**
+ * alba_vasprintf() - format a string into an arena
+ * @arena: the arena
+ * @gfp: as for alba_alloc()
+ * @fmt: a printf format (the kernel's vsnprintf() in the kernel, the C
+ *	library's in userspace: use what both have for portable code)
+ * @ap: its arguments
+ *
+ * Like kvasprintf(): the string is measured, then written into an object of
+ * exactly its length plus the terminator; one longer than a block gets a
+ * dedicated block.
+ *
+ * Context: as alba_alloc().
+ * Return: the string, or NULL without memory (or, in userspace, with
+ * errno EINVAL for a format the C library rejects).
+ */
+char *alba_vasprintf(struct alba *arena, gfp_t gfp, const char *fmt,
+		     va_list ap)
+{
+	va_list measure;
+	int len;
+	char *p;
+
+	va_copy(measure, ap);
+	len = vsnprintf(NULL, 0, fmt, measure);
+	va_end(measure);
+	if (len < 0) {
+		alba_plat_invalid("format \"%s\" failed", fmt);
+		return NULL;
+	}
+	p = alba_alloc(arena, (size_t)len + 1, 1, gfp);
+	if (p)
+		vsnprintf(p, (size_t)len + 1, fmt, ap);
+	return p;
+}
+EXPORT_SYMBOL_GPL(alba_vasprintf);
+
+/**
+ * alba_asprintf() - format a string into an arena
+ * @arena: the arena
+ * @gfp: as for alba_alloc()
+ * @fmt: as for alba_vasprintf()
+ *
+ * Like kasprintf().
+ *
+ * Context: as alba_alloc().
+ * Return: as alba_vasprintf().
+ */
+char *alba_asprintf(struct alba *arena, gfp_t gfp, const char *fmt, ...)
+{
+	va_list ap;
+	char *p;
+
+	va_start(ap, fmt);
+	p = alba_vasprintf(arena, gfp, fmt, ap);
+	va_end(ap);
+	return p;
+}
+EXPORT_SYMBOL_GPL(alba_asprintf);
+
+/*
+ * Lock held: grow or shrink @p, of @old bytes, to @new bytes where it
+ * lies, if it is the newest object of the current block and the block has
+ * room. False if not.
+ */
+static bool resize_in_place(struct alba *arena, uintptr_t p, size_t old,
+			    size_t new)
+{
+	size_t room;
+
+	if (block_of(p + 1, arena->shift) != arena->cur ||
+	    old > arena->pos - p || p + old + ALBA_RZ != arena->pos)
+		return false;
+	room = arena->lo - p;
+	if (new > room || new + ALBA_RZ > room)
+		return false;
+	arena->pos = p + new + ALBA_RZ;
+	arena->allocs++;
+	return true;
+}
+
+/* The padding a debug build recorded before the object at @p (else 0). */
+static size_t redzone_pad(uintptr_t p, size_t size)
+{
+	struct alba_redzone rz;
+
+	if (!ALBA_RZ)
+		return 0;
+	alba_plat_unpoison((void *)(p + size), sizeof(rz));
+	memcpy(&rz, (void *)(p + size), sizeof(rz));
+	alba_plat_poison((void *)(p + size), sizeof(rz));
+	return rz.pad;
+}
+
+/**
+ * alba_realloc() - resize an object, in place when it is the newest
+ * @arena: the arena @p came from
+ * @p: the object, or NULL (then this is alba_alloc())
+ * @old_size: the size @p was allocated (or last resized) with
+ * @new_size: the size wanted; 0 gives the size-0 pointer of alba_alloc()
+ * @align: the alignment @p needs, as for alba_alloc()
+ * @gfp: as for alba_alloc()
+ *
+ * When @p is the newest object of the current block and the block has
+ * room, the object grows or shrinks where it is: the same pointer comes
+ * back, and the statistics move by the difference, with nothing copied.
+ * Otherwise a new object is allocated and the first min(@old_size,
+ * @new_size) bytes copied to it; the old bytes stay where they are until
+ * the arena is reset, as every arena object does. Objects from cursors are
+ * never the newest of the block: they are copied.
+ *
+ * Context: as alba_alloc().
+ * Return: the object, or NULL (userspace: errno EINVAL if @p is not an
+ * object of @arena or @align is invalid, ENOMEM without memory); on
+ * failure @p is untouched.
+ */
+void *alba_realloc(struct alba *arena, void *p, size_t old_size,
+		   size_t new_size, size_t align, gfp_t gfp)
+{
+	uintptr_t q = (uintptr_t)p;
+	unsigned long flags;
+	size_t pad = 0;
+	bool done;
+	void *n;
+
+	if (!p || !new_size || !arena || !align_ok(&align))
+		return alba_alloc(arena, new_size, align, gfp);
+	if (q & (align - 1) || alba_of(p, alba_block_size(arena)) != arena) {
+		alba_plat_invalid("%s(%s, %p): not an object of this arena aligned to %zu",
+				  __func__, arena->name, p, align);
+		return NULL;
+	}
+	/* Read before the lock: a shrink gives these bytes to others. */
+	if (ALBA_RZ && old_size <= ALBA_MAX_BLOCK)
+		pad = redzone_pad(q, old_size);
+	alba_plat_lock(&arena->lock, flags);
+	done = resize_in_place(arena, q, old_size, new_size);
+	alba_plat_unlock(&arena->lock, flags);
+	if (done) {
+		if (new_size > old_size)
+			alba_plat_unpoison((void *)(q + old_size), new_size - old_size);
+		else
+			alba_plat_poison((void *)(q + new_size), old_size - new_size);
+		redzone_set(q, new_size, pad);
+		return p;
+	}
+	n = alba_alloc(arena, new_size, align, gfp);
+	if (n)
+		memcpy(n, p, old_size < new_size ? old_size : new_size);
+	return n;
+}
+EXPORT_SYMBOL_GPL(alba_realloc);
+
+/*
+ * A call that needs a quiet arena found @holders cursors holding chunks.
+ * Called after unlocking: nothing prints with the lock held.
+ */
+static void refuse_busy(struct alba *arena, const char *what,
+			unsigned int holders)
+{
+	alba_plat_busy("%s of arena %s while %u cursors hold chunks",
+		       what, arena->name, holders);
 }
 
 /**
@@ -611,13 +1062,17 @@ static void free_list(struct alba_block *blk)
  *
  * Frees every block but the first, which is reused; all earlier pointers
  * become invalid. Refused (with a warning; userspace: errno EBUSY) while a
- * cursor holds a chunk.
+ * cursor holds a chunk: alba_cursor_fini() them, or alba_pcpu_drain() a
+ * per-CPU set, first.
  *
- * Context: any context; the blocks are freed after the lock is dropped.
+ * Context: any context; the lock is held for a constant time, and the
+ * blocks are freed after it is dropped (on PREEMPT_RT, where the page
+ * allocator may not be called, from a workqueue).
  */
 void alba_reset(struct alba *arena)
 {
 	struct alba_block *first, *gone;
+	unsigned int holders;
 	unsigned long flags;
 
 	if (!arena) {
@@ -626,19 +1081,30 @@ void alba_reset(struct alba *arena)
 	}
 	first = block_of((uintptr_t)arena, arena->shift);
 	alba_plat_lock(&arena->lock, flags);
-	if (!quiet(arena, "reset")) {
+	holders = arena->holders;
+	if (holders) {
 		alba_plat_unlock(&arena->lock, flags);
+		refuse_busy(arena, "reset", holders);
 		return;
 	}
-	gone = unlink_newer(arena, first);
+	/* The first block is the oldest: everything newer goes. */
+	gone = arena->newest;
+	first->older = NULL;
+	arena->newest = first;
 	first->pad = 0;
 	first->lost = 0;
+	first->top = first->data;
+	first->low = block_bytes(first);
 	arena->cur = NULL;
 	block_make_current(arena, first);
+	arena->sum = (struct alba_totals){ .blocks = 1, .bytes = block_bytes(first),
+					   .header = first->data };
 	arena->gen++;
-	alba_plat_poison((void *)arena->pos, arena->end - arena->pos);
+	arena->unlinks++;
+	alba_plat_poison((void *)arena->pos, arena->lo - arena->pos);
 	alba_plat_unlock(&arena->lock, flags);
-	free_list(gone);
+	alba_plat_trace_reset(arena);
+	free_list(arena, gone, first);
 }
 EXPORT_SYMBOL_GPL(alba_reset);
 
@@ -657,6 +1123,7 @@ EXPORT_SYMBOL_GPL(alba_reset);
 struct alba_mark alba_mark(struct alba *arena)
 {
 	struct alba_mark mark = { 0 };
+	unsigned int holders;
 	unsigned long flags;
 
 	if (!arena) {
@@ -664,33 +1131,49 @@ struct alba_mark alba_mark(struct alba *arena)
 		return mark;
 	}
 	alba_plat_lock(&arena->lock, flags);
-	if (quiet(arena, "mark")) {
-		mark.newest = arena->newest;
-		/* Not arena->serial: after a reset or rewind, newest is older. */
-		mark.serial = arena->newest->serial;
-		mark.cur = arena->cur;
-		mark.pos = arena->pos;
-		mark.pad = arena->cur->pad;
-		mark.lost = arena->cur->lost;
-		mark.gen = arena->gen;
+	holders = arena->holders;
+	if (holders) {
+		alba_plat_unlock(&arena->lock, flags);
+		refuse_busy(arena, "mark", holders);
+		return mark;
 	}
+	mark.newest = arena->newest;
+	/* Not arena->serial: after a reset or rewind, newest is older. */
+	mark.serial = arena->newest->serial;
+	mark.cur = arena->cur;
+	mark.pos = arena->pos;
+	mark.lo = arena->lo;
+	mark.pad = arena->cur->pad;
+	mark.lost = arena->cur->lost;
+	mark.gen = arena->gen;
+	mark.sum[0] = arena->sum.blocks;
+	mark.sum[1] = arena->sum.bytes;
+	mark.sum[2] = arena->sum.header;
+	mark.sum[3] = arena->sum.pad;
+	mark.sum[4] = arena->sum.tail;
 	alba_plat_unlock(&arena->lock, flags);
 	return mark;
 }
 EXPORT_SYMBOL_GPL(alba_mark);
 
-/* Lock held: is @mark a position this arena can go back to? */
+/*
+ * Lock held: is @mark a position this arena can go back to? Blocks are
+ * unlinked only from the newest end and serials grow towards it, so the
+ * walk stops at the first block not newer than the mark's: it visits only
+ * blocks that the rewind releases.
+ */
 static bool mark_valid(struct alba *arena, const struct alba_mark *mark)
 {
-	struct alba_block *blk;
+	struct alba_block *blk = arena->newest;
 
-	if (mark->gen != arena->gen)
+	if (!mark->newest || mark->gen != arena->gen)
 		return false;
-	for (blk = arena->newest; blk && blk != mark->newest; blk = blk->older)
-		;
-	if (!blk || blk->serial != mark->serial)
+	while (blk && blk->serial > mark->serial)
+		blk = blk->older;
+	if (blk != mark->newest || blk->serial != mark->serial)
 		return false;
-	return mark->cur != arena->cur || mark->pos <= arena->pos;
+	return mark->cur != arena->cur ||
+	       (mark->pos <= arena->pos && mark->lo >= arena->lo);
 }
 
 /**
@@ -703,11 +1186,15 @@ static bool mark_valid(struct alba *arena, const struct alba_mark *mark)
  * is refused with a warning (userspace: errno EINVAL), and so is a rewind
  * while a cursor holds a chunk (EBUSY); the arena is then unchanged.
  *
- * Context: any context; the blocks are freed after the lock is dropped.
+ * Context: any context; the lock is held while the blocks to release are
+ * found (a walk over them), and they are freed after it is dropped (on
+ * PREEMPT_RT, where the page allocator may not be called, from a
+ * workqueue).
  */
 void alba_rewind(struct alba *arena, struct alba_mark mark)
 {
 	struct alba_block *cur = mark.cur, *gone;
+	unsigned int holders;
 	unsigned long flags;
 
 	if (!arena) {
@@ -715,8 +1202,10 @@ void alba_rewind(struct alba *arena, struct alba_mark mark)
 		return;
 	}
 	alba_plat_lock(&arena->lock, flags);
-	if (!quiet(arena, "rewind")) {
+	holders = arena->holders;
+	if (holders) {
 		alba_plat_unlock(&arena->lock, flags);
+		refuse_busy(arena, "rewind", holders);
 		return;
 	}
 	if (!mark_valid(arena, &mark)) {
@@ -724,29 +1213,41 @@ void alba_rewind(struct alba *arena, struct alba_mark mark)
 		alba_plat_invalid("rewind of arena %s to a void mark", arena->name);
 		return;
 	}
-	gone = unlink_newer(arena, mark.newest);
+	gone = arena->newest;
+	arena->newest = mark.newest;
 	cur->pad = mark.pad;
 	cur->lost = mark.lost;
-	arena->cur = NULL;
-	block_make_current(arena, cur);
+	arena->cur = cur;
 	arena->pos = mark.pos;
-	alba_plat_poison((void *)arena->pos, arena->end - arena->pos);
+	arena->lo = mark.lo;
+	arena->sum = (struct alba_totals){ mark.sum[0], mark.sum[1], mark.sum[2],
+					   mark.sum[3], mark.sum[4] };
+	arena->unlinks++;
+	alba_plat_poison((void *)arena->pos, arena->lo - arena->pos);
 	alba_plat_unlock(&arena->lock, flags);
-	free_list(gone);
+	alba_plat_trace_rewind(arena);
+	free_list(arena, gone, mark.newest);
 }
 EXPORT_SYMBOL_GPL(alba_rewind);
 
 /**
  * alba_of() - find the arena of an object
- * @ptr: a pointer alba returned, or one within the first @block_size bytes
- *	of the block it lies in
+ * @ptr: any pointer value; an object alba returned, or a pointer within
+ *	the first @block_size bytes of the block it lies in, finds its arena
  * @block_size: the arena's block size (0: ALBA_DEFAULT_BLOCK_SIZE)
  *
  * Masks @ptr with ~(@block_size - 1) and reads the block header there; no
- * lock and no search. A header whose check value does not match, or an
- * arena with another block size, is reported rather than trusted.
+ * lock and no search. The platform is asked first whether a live alba
+ * header lies there (kernel: the address is in the direct map and its page
+ * is marked as an alba block; userspace: a lock-free bitmap of live
+ * headers), so any other pointer (vmalloc, module, stack, user, or memory
+ * alba does not own; in userspace malloc, stack, globals, other mappings,
+ * unmapped addresses) is refused without reading it. A header whose check
+ * value does not match, or an arena with another block size, is refused
+ * too.
  *
- * Context: any context.
+ * Context: any context. The caller must not race alba_destroy() of the
+ * arena it asks about.
  * Return: the arena, or NULL (with a warning; userspace: errno EINVAL).
  */
 struct alba *alba_of(const void *ptr, size_t block_size)
@@ -763,7 +1264,8 @@ struct alba *alba_of(const void *ptr, size_t block_size)
 	}
 	blk = block_of((uintptr_t)ptr, shift_of(block_size));
 	/* No block lives at 0: this catches size-0 pointers and small junk. */
-	if (!blk || blk->check != block_check(blk->arena, blk) ||
+	if (!blk || !alba_plat_header_test(blk) ||
+	    blk->check != block_check(blk->arena, blk) ||
 	    blk->arena->shift != shift_of(block_size)) {
 		alba_plat_invalid("%s(%p, %zu): not in an arena with such blocks",
 				  __func__, ptr, block_size);
@@ -790,21 +1292,22 @@ EXPORT_SYMBOL_GPL(alba_block_size);
 static void block_figures(const struct alba *arena,
 			  const struct alba_block *blk, struct alba_stats *s)
 {
-	size_t size = (size_t)1 << blk->shift;
-	size_t top = blk == arena->cur ? arena->pos - block_base(blk) : blk->top;
+	bool is_cur = blk == arena->cur;
+	size_t size = block_bytes(blk);
+	size_t top = is_cur ? arena->pos - block_base(blk) : blk->top;
+	size_t low = is_cur ? arena->lo - block_base(blk) : blk->low;
 
+	memset(s, 0, sizeof(*s));
 	s->blocks = 1;
 	s->block_bytes = size;
 	s->header_bytes = blk->data;
-	s->used_bytes = top - blk->data - blk->pad - blk->reserved - blk->lost;
+	s->used_bytes = (top - blk->data) + (size - low) - blk->pad -
+			blk->reserved - blk->lost;
 	s->pad_bytes = blk->pad;
 	s->reserved_bytes = blk->reserved;
-	s->tail_bytes = blk->lost;
-	s->free_bytes = 0;
-	if (blk == arena->cur)
-		s->free_bytes = size - top;
-	else
-		s->tail_bytes += size - top;
+	s->tail_bytes = blk->lost + (is_cur ? 0 : low - top);
+	s->free_bytes = is_cur ? low - top : 0;
+	s->block_size = (size_t)1 << arena->shift;
 }
 
 /**
@@ -812,14 +1315,14 @@ static void block_figures(const struct alba *arena,
  * @arena: the arena
  * @stats: filled in; see struct alba_stats for the identity it satisfies
  *
- * Walks the blocks under the lock: O(blocks).
+ * O(1): the arena keeps running totals, and the lock is held for the time
+ * it takes to copy them, however many blocks there are.
  *
  * Context: any context.
  */
 void alba_get_stats(struct alba *arena, struct alba_stats *stats)
 {
-	const struct alba_block *blk;
-	struct alba_stats b;
+	const struct alba_block *cur;
 	unsigned long flags;
 
 	if (!stats || !arena) {
@@ -829,22 +1332,21 @@ void alba_get_stats(struct alba *arena, struct alba_stats *stats)
 			memset(stats, 0, sizeof(*stats));
 		return;
 	}
-	memset(stats, 0, sizeof(*stats));
 	alba_plat_lock(&arena->lock, flags);
-	for (blk = arena->newest; blk; blk = blk->older) {
-		block_figures(arena, blk, &b);
-		stats->blocks++;
-		stats->block_bytes += b.block_bytes;
-		stats->header_bytes += b.header_bytes;
-		stats->used_bytes += b.used_bytes;
-		stats->pad_bytes += b.pad_bytes;
-		stats->reserved_bytes += b.reserved_bytes;
-		stats->tail_bytes += b.tail_bytes;
-		stats->free_bytes += b.free_bytes;
-	}
+	cur = arena->cur;
+	stats->blocks = arena->sum.blocks;
+	stats->block_bytes = arena->sum.bytes;
+	stats->header_bytes = arena->sum.header;
+	stats->pad_bytes = arena->sum.pad + cur->pad;
+	stats->tail_bytes = arena->sum.tail + cur->lost;
+	stats->free_bytes = arena->lo - arena->pos;
+	stats->reserved_bytes = arena->reserved;
 	stats->allocs = arena->allocs;
 	stats->failed = arena->failed;
 	alba_plat_unlock(&arena->lock, flags);
+	stats->used_bytes = stats->block_bytes - stats->header_bytes -
+			    stats->pad_bytes - stats->tail_bytes -
+			    stats->free_bytes - stats->reserved_bytes;
 	stats->block_size = (size_t)1 << arena->shift;
 }
 EXPORT_SYMBOL_GPL(alba_get_stats);
@@ -852,20 +1354,23 @@ EXPORT_SYMBOL_GPL(alba_get_stats);
 /*
  * Lock held. The errors in one block: a bad header (then nothing else is
  * trusted), and in debug builds each clobbered red zone, a walk that does
- * not reach the block's start, and sizes that do not add up.
+ * not reach the block's start, and sizes that do not add up. Red zones
+ * follow locked allocations only (cursors take the locked path in debug
+ * builds), so the walk covers [data, top).
  */
 static unsigned int block_validate(const struct alba *arena,
 				   const struct alba_block *blk)
 {
-	size_t size = (size_t)1 << blk->shift, used = 0, pad = 0;
+	size_t size = block_bytes(blk), used = 0, pad = 0;
 	size_t top = blk == arena->cur ? arena->pos - block_base(blk) : blk->top;
+	size_t low = blk == arena->cur ? arena->lo - block_base(blk) : blk->low;
 	unsigned int errors = 0, i;
 	struct alba_redzone rz;
 	uintptr_t t;
 
 	if (blk->check != block_check(arena, blk) || blk->arena != arena ||
-	    top > size || top < blk->data ||
-	    blk->pad + blk->reserved + blk->lost > top - blk->data)
+	    low > size || top > low || top < blk->data ||
+	    blk->pad + blk->reserved + blk->lost > (top - blk->data) + (size - low))
 		return 1;
 	if (!ALBA_RZ)
 		return 0;
@@ -901,7 +1406,8 @@ static unsigned int block_validate(const struct alba *arena,
  * what is wrong: a block header whose check value or counters are off; in
  * debug builds (ALBA_DEBUG, CONFIG_ALBA_DEBUG) also every red zone after
  * an object that was written to, and every block whose objects do not add
- * up to its statistics. Cursors must hold no chunks.
+ * up to its statistics. Cursors must hold no chunks. A debugging tool: the
+ * lock is held for the whole walk.
  *
  * Context: any context.
  * Return: the number of errors found; 0 for a sound arena.
@@ -924,10 +1430,15 @@ unsigned int alba_validate(struct alba *arena)
 }
 EXPORT_SYMBOL_GPL(alba_validate);
 
-/* For platforms (see alba_plat.h): the arena's name and platform data. */
+/* For platforms (see alba_plat.h): the arena's name, node and data. */
 const char *alba_core_name(const struct alba *arena)
 {
 	return arena->name;
+}
+
+int alba_core_nid(const struct alba *arena)
+{
+	return arena->nid;
 }
 
 void **alba_core_plat(struct alba *arena)
@@ -935,21 +1446,54 @@ void **alba_core_plat(struct alba *arena)
 	return &arena->plat;
 }
 
-/* For platforms: the figures of up to @max blocks, newest first. */
+#ifdef ALBA_PLAT_FORK
+/*
+ * For platforms with fork(): around it, the arena lock is held (@phase 0,
+ * before), released in the parent (1) and made anew in the child (2),
+ * where no other thread survives to release it.
+ */
+void alba_core_fork(struct alba *arena, int phase)
+{
+	unsigned long flags = 0;
+
+	if (phase == 0)
+		alba_plat_lock(&arena->lock, flags);
+	else if (phase == 1)
+		alba_plat_unlock(&arena->lock, flags);
+	else
+		alba_plat_lock_init(&arena->lock);
+}
+#endif
+
+/*
+ * For platforms: the figures of up to @max blocks, newest first, from
+ * where @walk left off (zeroed: from the newest). The lock is held for
+ * one batch only; if the arena released blocks since the last batch, the
+ * walk ends (walk->changed) rather than follow a freed block.
+ */
 size_t alba_core_blocks(struct alba *arena, struct alba_block_info *info,
-			size_t max)
+			size_t max, struct alba_walk *walk)
 {
 	const struct alba_block *blk;
 	unsigned long flags;
 	size_t n = 0;
 
 	alba_plat_lock(&arena->lock, flags);
-	for (blk = arena->newest; blk && n < max; blk = blk->older, n++) {
+	if (!walk->started) {
+		walk->started = true;
+		walk->unlinks = arena->unlinks;
+		walk->next = arena->newest;
+	} else if (walk->unlinks != arena->unlinks) {
+		walk->changed = true;
+		walk->next = NULL;
+	}
+	for (blk = walk->next; blk && n < max; blk = blk->older, n++) {
 		info[n].base = blk;
 		info[n].shift = blk->shift;
 		info[n].is_current = blk == arena->cur;
 		block_figures(arena, blk, &info[n].stats);
 	}
+	walk->next = blk;
 	alba_plat_unlock(&arena->lock, flags);
 	return n;
 }
@@ -959,8 +1503,9 @@ size_t alba_core_blocks(struct alba *arena, struct alba_block_info *info,
  * @cur: the cursor
  * @arena: the arena
  * @chunk: bytes to reserve at a time; 0 for half a block, and at most what
- *	a fresh block holds. Near the end of a block a chunk is what is left,
- *	if the request fits there.
+ *	a fresh block holds. A chunk starts on an ALBA_CURSOR_MAX_ALIGN
+ *	boundary, so it may be up to that much larger; near the end of a
+ *	block it is what is left, if the request fits there.
  *
  * The cursor holds nothing until its first allocation.
  *
@@ -980,8 +1525,8 @@ void alba_cursor_init(struct alba_cursor *cur, struct alba *arena, size_t chunk)
 		return;
 	}
 	block_size = (size_t)1 << arena->shift;
-	room = block_size - ALBA_HDR;
-	/* Half a block: few trips to the lock, and no tail (see bump()). */
+	room = block_size - round_up_pow2(ALBA_HDR, ALBA_CURSOR_MAX_ALIGN);
+	/* Half a block: few trips to the lock, and no tail (see carve()). */
 	if (!chunk)
 		chunk = block_size / 2;
 	cur->arena = arena;
@@ -998,8 +1543,9 @@ EXPORT_SYMBOL_GPL(alba_cursor_init);
  *
  * Reserves a fresh chunk under the arena lock, retiring the old one in the
  * same critical section, and allocates from it. Requests larger than a
- * chunk, aligned beyond what cursors bump, of size 0 or invalid go to
- * alba_alloc() and leave the chunk alone. Call alba_cursor_alloc() instead.
+ * chunk, aligned beyond ALBA_CURSOR_MAX_ALIGN, of size 0 or invalid go to
+ * alba_alloc() and leave the chunk alone; so does every request in debug
+ * builds, which check every object. Call alba_cursor_alloc() instead.
  *
  * Context: as alba_cursor_alloc().
  * Return: as alba_alloc().
@@ -1007,24 +1553,14 @@ EXPORT_SYMBOL_GPL(alba_cursor_init);
 void *alba_cursor_refill(struct alba_cursor *cur, size_t size, size_t align,
 			 gfp_t gfp)
 {
-	void *p;
-
 	if (!cur || !cur->arena) {
 		alba_plat_invalid("allocation from a cursor without an arena");
 		return NULL;
 	}
-	/* Debug builds check every object: no unlocked chunks. */
 	if (ALBA_RZ || !align_ok(&align) || !size || size > cur->chunk ||
-	    align > ALBA_CURSOR_MAX_ALIGN ||
-	    !fits_fresh(cur->arena->shift, cur->chunk, align))
+	    align > ALBA_CURSOR_MAX_ALIGN)
 		return alba_alloc(cur->arena, size, align, gfp);
-	p = take(cur->arena, cur->chunk, size, align, gfp, cur);
-	if (!p)
-		return NULL;
-	cur->pos = (uintptr_t)p + size;
-	cur->used = size;
-	cur->allocs = 1;
-	return p;
+	return take(cur->arena, size, align, gfp, cur);
 }
 EXPORT_SYMBOL_GPL(alba_cursor_refill);
 
@@ -1033,9 +1569,9 @@ EXPORT_SYMBOL_GPL(alba_cursor_refill);
  * @cur: the cursor
  *
  * Accounts the cursor's allocations to the arena; the unused rest of its
- * chunk goes back to the arena if nothing was allocated after it, and
- * counts as tail otherwise. The objects stay valid. The cursor can be used
- * again afterwards and reserves a new chunk.
+ * chunk goes back to the arena if nothing was carved after it, and counts
+ * as tail otherwise. The objects stay valid. The cursor can be used again
+ * afterwards and reserves a new chunk.
  *
  * Context: any context.
  */
@@ -1047,7 +1583,7 @@ void alba_cursor_fini(struct alba_cursor *cur)
 	if (!arena || !cur->end)
 		return;
 	alba_plat_lock(&arena->lock, flags);
-	chunk_retire(arena, cur, chunk_on_top(arena, cur));
+	chunk_retire(arena, cur);
 	alba_plat_unlock(&arena->lock, flags);
 }
 EXPORT_SYMBOL_GPL(alba_cursor_fini);

@@ -11,7 +11,10 @@
 
 #ifdef __KERNEL__
 #include <linux/compiler.h>
+#include <linux/numa.h>
+#include <linux/printk.h>	/* va_list, on every kernel */
 #include <linux/types.h>
+#define ALBA_PRINTF(f, a)	__printf(f, a)
 #else
 #include "alba_types.h"
 #endif
@@ -22,6 +25,11 @@
 #define ALBA_DEFAULT_BLOCK_SIZE	32768
 /* Arena names longer than this are truncated. */
 #define ALBA_NAME_MAX		32
+/*
+ * Cursors bump without the lock for alignments up to this (a cache line);
+ * larger ones take the locked path. Cursor chunks start on this boundary.
+ */
+#define ALBA_CURSOR_MAX_ALIGN	64
 
 struct alba;
 
@@ -35,10 +43,12 @@ struct alba_mark {
 	void *newest;
 	void *cur;
 	uintptr_t pos;
+	uintptr_t lo;
 	size_t pad;
 	size_t lost;
 	unsigned long serial;
 	unsigned long gen;
+	size_t sum[5];
 };
 
 /**
@@ -81,25 +91,49 @@ struct alba_stats {
  */
 struct alba_cursor {
 	/* private: */
-	uintptr_t pos;
-	uintptr_t end;
+	size_t off;		/* objects so far start at base + off */
+	uintptr_t base;		/* the chunk: [base, end), base aligned */
 	size_t used;
+	uintptr_t end;
 	/*
 	 * Kept apart from @used: side by side, compilers merge the two
 	 * counter updates of the fast path into vector code that costs more
 	 * instructions than the two adds.
 	 */
-	uintptr_t start;
 	size_t allocs;
 	struct alba *arena;
 	size_t chunk;
 };
 
 struct alba *alba_create(const char *name, size_t block_size, gfp_t gfp);
+struct alba *alba_create_node(const char *name, size_t block_size, gfp_t gfp,
+			      int nid);
 void alba_destroy(struct alba *arena);
 
 void *alba_alloc(struct alba *arena, size_t size, size_t align, gfp_t gfp);
 void *alba_zalloc(struct alba *arena, size_t size, size_t align, gfp_t gfp);
+
+/* The kmalloc family: every size computation is overflow-checked. */
+void *alba_alloc_array(struct alba *arena, size_t n, size_t size,
+		       size_t align, gfp_t gfp);
+void *alba_zalloc_array(struct alba *arena, size_t n, size_t size,
+			size_t align, gfp_t gfp);
+void *alba_memdup(struct alba *arena, const void *src, size_t len, gfp_t gfp);
+char *alba_strdup(struct alba *arena, const char *s, gfp_t gfp);
+char *alba_strndup(struct alba *arena, const char *s, size_t max, gfp_t gfp);
+char *alba_asprintf(struct alba *arena, gfp_t gfp, const char *fmt, ...)
+	ALBA_PRINTF(3, 4);
+char *alba_vasprintf(struct alba *arena, gfp_t gfp, const char *fmt,
+		     va_list ap) ALBA_PRINTF(3, 0);
+void *alba_realloc(struct alba *arena, void *p, size_t old_size,
+		   size_t new_size, size_t align, gfp_t gfp);
+
+/* One object of @type, or an array of @n (overflow-checked), unzeroed. */
+#define alba_new(arena, type, gfp) \
+	((type *)alba_alloc((arena), sizeof(type), __alignof__(type), (gfp)))
+#define alba_new_array(arena, type, n, gfp) \
+	((type *)alba_alloc_array((arena), (n), sizeof(type), \
+				  __alignof__(type), (gfp)))
 
 void alba_reset(struct alba *arena);
 struct alba_mark alba_mark(struct alba *arena);
@@ -123,32 +157,34 @@ void alba_cursor_fini(struct alba_cursor *cur);
  * @align: a power of two, or 0 for ALBA_DEFAULT_ALIGN
  * @gfp: allocation flags for a refill (userspace: 0)
  *
- * The fast path bumps inside the chunk without a lock. It takes requests
- * whose alignment is at most 4096; everything else (a refill, a large or
- * strangely aligned request, size 0, an invalid argument) goes to
- * alba_cursor_refill(), which behaves exactly as alba_alloc() does.
- *
- * The checks cannot wrap: @p lies at most @mask above the cursor position,
- * which sits inside a mapped block well below the top of the address space,
- * and @next < @p catches any @size that would carry past it.
+ * The fast path takes the next object from the top of the chunk down,
+ * without a lock: a subtraction whose borrow means "does not fit", a mask
+ * for the alignment (the chunk's base is aligned to ALBA_CURSOR_MAX_ALIGN),
+ * a store and two counters. It takes requests whose alignment is at most
+ * ALBA_CURSOR_MAX_ALIGN; everything else (a refill, a large or strongly
+ * aligned request, an invalid argument) goes to alba_cursor_refill(),
+ * which behaves exactly as alba_alloc() does. Size 0 gives an aligned
+ * pointer into the chunk that consumes nothing but its alignment and must
+ * not be dereferenced.
  *
  * Context: any context the arena's gfp allows; the cursor must not be used
- * concurrently (per-CPU cursors need preemption disabled).
+ * concurrently (per-CPU cursors need preemption disabled: alba_pcpu_alloc()
+ * does that).
  * Return: a pointer aligned to @align, or NULL.
  */
 static inline void *alba_cursor_alloc(struct alba_cursor *cur, size_t size,
 				      size_t align, gfp_t gfp)
 {
-	uintptr_t mask = (align ? align : ALBA_DEFAULT_ALIGN) - 1;
-	uintptr_t p = (cur->pos + mask) & ~mask;
-	uintptr_t next = p + size;
+	size_t mask = (align ? align : ALBA_DEFAULT_ALIGN) - 1;
+	size_t off;
 
-	if (__builtin_expect(mask < 4096 && !(mask & (mask + 1)) &&
-			     next > p && next <= cur->end, 1)) {
-		cur->pos = next;
+	if (__builtin_expect(mask < ALBA_CURSOR_MAX_ALIGN && !(mask & (mask + 1)) &&
+			     !__builtin_sub_overflow(cur->off, size, &off), 1)) {
+		off &= ~mask;
+		cur->off = off;
 		cur->used += size;
 		cur->allocs++;
-		return (void *)p;
+		return (void *)(cur->base + off);
 	}
 	return alba_cursor_refill(cur, size, align, gfp);
 }

@@ -12,15 +12,29 @@
  * live-block counter, and a module-local fault attribute that fails the
  * n-th block allocation (for tests; /sys/kernel/debug/alba/fail_nth).
  *
+ * Contexts. alba's arena lock is a raw spinlock, so allocation works from
+ * any context, hard IRQ included, on every kernel. What a context may do
+ * beyond that is the page allocator's rule: without PREEMPT_RT it may be
+ * called with GFP_ATOMIC from anywhere but NMI; with PREEMPT_RT its locks
+ * sleep, so it may be called only where the caller is preemptible (task
+ * context, threaded IRQs, softirq, spinlock_t sections), and not from hard
+ * IRQ, with interrupts off or under a raw spinlock. There a new block comes
+ * from alloc_pages_nolock() where the kernel exports it (6.18 and later;
+ * best effort, no reclaim), and the allocation fails otherwise; a block
+ * given back there is freed later, from a workqueue.
+ *
  * Loading the module creates nothing; consumers create arenas.
  */
 #include <linux/atomic.h>
 #include <linux/debugfs.h>
 #include <linux/gfp.h>
+#include <linux/llist.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/preempt.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/workqueue.h>
 
 #include "alba_plat.h"
 
@@ -66,13 +80,23 @@ long alba_plat_live_blocks(void)
 }
 EXPORT_SYMBOL_GPL(alba_plat_live_blocks);
 
-void *alba_plat_block_alloc(unsigned int shift, gfp_t gfp)
+/* May this context call the page allocator? See "Contexts" above. */
+static bool page_allocator_allowed(void)
 {
+	return !IS_ENABLED(CONFIG_PREEMPT_RT) || preemptible();
+}
+
+void *alba_plat_block_alloc(unsigned int shift, gfp_t gfp, int nid)
+{
+	unsigned int order = shift - PAGE_SHIFT;
 	struct page *page;
 
 	if (fault_fires())
 		return NULL;
-	page = alloc_pages(gfp & ~__GFP_HIGHMEM, shift - PAGE_SHIFT);
+	if (likely(page_allocator_allowed()))
+		page = alloc_pages_node(nid, gfp & ~__GFP_HIGHMEM, order);
+	else
+		page = alba_alloc_pages_nolock(gfp, nid, order);
 	if (!page)
 		return NULL;
 	atomic_long_inc(&live_blocks);
@@ -80,10 +104,72 @@ void *alba_plat_block_alloc(unsigned int shift, gfp_t gfp)
 }
 EXPORT_SYMBOL_GPL(alba_plat_block_alloc);
 
-void alba_plat_block_free(void *base, unsigned int shift)
+/*
+ * Which pages hold a live alba block header: the page's private word
+ * holds a value derived from its address, set while the block lives. A
+ * pointer is asked about only if it lies in the direct map, so its struct
+ * page exists; the header itself is read only once the mark matches.
+ */
+#define HEADER_MARK	0xa1ba0b10c5a1ba00UL
+
+static unsigned long header_mark(const void *p)
+{
+	return HEADER_MARK ^ (unsigned long)p;
+}
+
+void alba_plat_header_set(void *p)
+{
+	set_page_private(virt_to_page(p), header_mark(p));
+}
+
+void alba_plat_header_clear(void *p)
+{
+	set_page_private(virt_to_page(p), 0);
+}
+
+bool alba_plat_header_test(const void *p)
+{
+	return virt_addr_valid(p) &&
+	       page_private(virt_to_page(p)) == header_mark(p);
+}
+
+/* Blocks given back where the page allocator may not be called. */
+struct deferred_block {
+	struct llist_node node;
+	unsigned int shift;
+};
+
+static LLIST_HEAD(deferred_blocks);
+
+static void free_block(void *base, unsigned int shift)
 {
 	__free_pages(virt_to_page(base), shift - PAGE_SHIFT);
 	atomic_long_dec(&live_blocks);
+}
+
+static void deferred_free_fn(struct work_struct *work)
+{
+	struct llist_node *list = llist_del_all(&deferred_blocks);
+	struct deferred_block *d, *next;
+
+	llist_for_each_entry_safe(d, next, list, node)
+		free_block(d, d->shift);
+}
+
+static DECLARE_WORK(deferred_free_work, deferred_free_fn);
+
+void alba_plat_block_free(void *base, unsigned int shift)
+{
+	struct deferred_block *d = base;
+
+	if (likely(page_allocator_allowed())) {
+		free_block(base, shift);
+		return;
+	}
+	/* The block's own first bytes carry it to the workqueue. */
+	d->shift = shift;
+	if (llist_add(&d->node, &deferred_blocks))
+		schedule_work(&deferred_free_work);
 }
 EXPORT_SYMBOL_GPL(alba_plat_block_free);
 
@@ -134,34 +220,46 @@ static void draw_bar(struct seq_file *m, const struct alba_block_info *b)
 	seq_printf(m, "[%s]", bar);
 }
 
+/*
+ * The block map walks the blocks in batches, holding the arena lock for
+ * one batch at a time, so that reading it does not keep interrupts off for
+ * a time that grows with the arena.
+ */
+#define BATCH	32
+
 static int blocks_show(struct seq_file *m, void *v)
 {
 	struct alba *arena = m->private;
+	struct alba_walk walk = { 0 };
 	struct alba_block_info *info;
 	struct alba_stats s;
 	size_t i, n;
 
-	alba_get_stats(arena, &s);
-	n = s.blocks + 16;
-	info = kvmalloc_array(n, sizeof(*info), GFP_KERNEL);
+	info = kmalloc_array(BATCH, sizeof(*info), GFP_KERNEL);
 	if (!info)
 		return -ENOMEM;
-	n = alba_core_blocks(arena, info, n);
-	seq_printf(m, "# arena %s: %zu blocks of %zu bytes (larger: dedicated)\n",
-		   alba_core_name(arena), n, s.block_size);
+	alba_get_stats(arena, &s);
+	seq_printf(m, "# arena %s: %zu blocks of %zu bytes (larger: dedicated), node %d\n",
+		   alba_core_name(arena), s.blocks, s.block_size, alba_core_nid(arena));
 	seq_puts(m, "# * current  H header  U used  P padding  R reserved by cursors  T tail  . free\n");
-	for (i = 0; i < n; i++) {
-		const struct alba_stats *b = &info[i].stats;
+	while ((n = alba_core_blocks(arena, info, BATCH, &walk))) {
+		for (i = 0; i < n; i++) {
+			const struct alba_stats *b = &info[i].stats;
+			struct page *page = virt_to_page(info[i].base);
 
-		/* The pfn shows the natural alignment without leaking pointers. */
-		seq_printf(m, "pfn %#9lx order %2u %c ",
-			   page_to_pfn(virt_to_page(info[i].base)),
-			   info[i].shift - PAGE_SHIFT, info[i].is_current ? '*' : ' ');
-		draw_bar(m, &info[i]);
-		seq_printf(m, " used %zu pad %zu free %zu\n", b->used_bytes,
-			   b->pad_bytes, b->free_bytes + b->tail_bytes);
+			/* The pfn shows the natural alignment without leaking pointers. */
+			seq_printf(m, "pfn %#9lx order %2u node %d %c ",
+				   page_to_pfn(page), info[i].shift - PAGE_SHIFT,
+				   page_to_nid(page), info[i].is_current ? '*' : ' ');
+			draw_bar(m, &info[i]);
+			seq_printf(m, " used %zu pad %zu free %zu\n", b->used_bytes,
+				   b->pad_bytes, b->free_bytes + b->tail_bytes);
+		}
+		cond_resched();
 	}
-	kvfree(info);
+	if (walk.changed)
+		seq_puts(m, "# the arena released blocks during the walk; the map stops here\n");
+	kfree(info);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(blocks);
@@ -233,6 +331,7 @@ static int __init alba_init(void)
 static void __exit alba_exit(void)
 {
 	debugfs_remove(alba_dir);
+	flush_work(&deferred_free_work);
 	if (atomic_long_read(&live_blocks))
 		pr_warn("alba: %ld blocks still allocated at unload (an arena was not destroyed)\n",
 			atomic_long_read(&live_blocks));

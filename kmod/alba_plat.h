@@ -8,25 +8,39 @@
  *   ALBA_PLAT_PAGE_SHIFT	log2 of the smallest block size
  *   ALBA_PLAT_MAX_SHIFT	log2 of the largest block size
  *
- *   alba_plat_block_alloc(shift, gfp)
+ *   alba_plat_block_alloc(shift, gfp, nid)
  *	Return a block of 1 << shift bytes whose address is a multiple of
- *	1 << shift, or NULL. Never a smaller block. May sleep if gfp allows;
- *	never called with an arena lock held. PAGE_SHIFT <= shift <= MAX_SHIFT.
+ *	1 << shift, from NUMA node nid (NUMA_NO_NODE: any), or NULL. Never a
+ *	smaller block. May sleep if gfp allows; never called with an arena
+ *	lock held. PAGE_SHIFT <= shift <= MAX_SHIFT. Callable in any context
+ *	the caller's gfp allows; where the page allocator may not be called
+ *	(PREEMPT_RT, hard IRQ or interrupts off), it fails unless the kernel
+ *	has a lock-free allocator.
  *   alba_plat_block_free(base, shift)
  *	Give back a block from alba_plat_block_alloc(). Never called with an
- *	arena lock held.
+ *	arena lock held. Callable in any context; where the page allocator
+ *	may not be called, the block is freed later from a workqueue.
+ *   alba_plat_node_ok(nid)
+ *	Is nid a node blocks can come from (or NUMA_NO_NODE)?
  *   alba_plat_live_blocks()
  *	Blocks allocated and not yet freed, over all arenas (for tests).
  *   alba_plat_fail_nth(n)
  *	Make the n-th block allocation from now fail (1: the next one;
  *	0: none). A test hook; costs one atomic read on the block path.
  *
+ *   alba_plat_header_set(p), alba_plat_header_clear(p),
+ *   alba_plat_header_test(p)
+ *	Record that a live alba block header lies at p (a multiple of the
+ *	page size inside a block), forget it, and ask, for any pointer value
+ *	p, without reading p and without faulting. alba_of() asks before it
+ *	reads a header.
+ *
  *   alba_plat_lock_t
  *   alba_plat_lock_init(lock), alba_plat_lock(lock, flags),
  *   alba_plat_trylock(lock, flags), alba_plat_unlock(lock, flags)
- *	A spinlock; in the kernel taken with interrupts saved into the
- *	unsigned long @flags. trylock is true if it took the lock (and
- *	leaves interrupts as they were if not).
+ *	A spinlock; in the kernel a raw spinlock taken with interrupts saved
+ *	into the unsigned long @flags. trylock is true if it took the lock
+ *	(and leaves interrupts as they were if not).
  *
  *   alba_plat_invalid(fmt, ...)
  *	A caller broke the contract: the kernel warns once, userspace sets
@@ -44,7 +58,16 @@
  *   alba_plat_poison(p, n), alba_plat_unpoison(p, n)
  *	Mark memory as not to be touched, or as usable again (sanitizers).
  *
- *   likely(), unlikely(), memset(), memcpy(), WARN_ON_ONCE()
+ *   alba_plat_trace_arena_create(arena, block_size, gfp, nid),
+ *   alba_plat_trace_arena_destroy(arena),
+ *   alba_plat_trace_block_alloc(arena, base, shift, gfp),
+ *   alba_plat_trace_block_free(arena, base, shift),
+ *   alba_plat_trace_reset(arena), alba_plat_trace_rewind(arena),
+ *   alba_plat_trace_alloc_fail(arena, size, align, gfp)
+ *	Events for tracing; nothing outside the kernel.
+ *
+ *   likely(), unlikely(), memset(), memcpy(), strnlen(), vsnprintf(),
+ *   va_copy(), SIZE_MAX, NUMA_NO_NODE, WARN_ON_ONCE()
  *
  * The platform side may assume the core never passes invalid arguments to
  * these functions; the core checks every caller's argument first.
@@ -62,6 +85,8 @@
 #include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/gfp.h>
+#include <linux/kernel.h>
+#include <linux/nodemask.h>
 #include <linux/printk.h>
 #include "compat.h"
 
@@ -72,12 +97,18 @@
 #define ALBA_PLAT_PAGE_SHIFT	PAGE_SHIFT
 #define ALBA_PLAT_MAX_SHIFT	(PAGE_SHIFT + ALBA_MAX_PAGE_ORDER)
 
-#define alba_plat_lock_t		spinlock_t
+/*
+ * A raw spinlock: on PREEMPT_RT a spinlock_t sleeps, and an arena must
+ * serve hard-IRQ context and callers with interrupts off there too. What
+ * it guards is a few instructions, or a few more for reset and rewind;
+ * nothing sleeps, allocates, frees or prints under it.
+ */
+#define alba_plat_lock_t		raw_spinlock_t
 
-#define alba_plat_lock_init(lock)	spin_lock_init(lock)
-#define alba_plat_lock(lock, flags)	spin_lock_irqsave(lock, flags)
-#define alba_plat_trylock(lock, flags)	spin_trylock_irqsave(lock, flags)
-#define alba_plat_unlock(lock, flags)	spin_unlock_irqrestore(lock, flags)
+#define alba_plat_lock_init(lock)	raw_spin_lock_init(lock)
+#define alba_plat_lock(lock, flags)	raw_spin_lock_irqsave(lock, flags)
+#define alba_plat_trylock(lock, flags)	raw_spin_trylock_irqsave(lock, flags)
+#define alba_plat_unlock(lock, flags)	raw_spin_unlock_irqrestore(lock, flags)
 
 /*
  * A broken contract is the caller's bug, not alba's: say so once per site,
@@ -100,8 +131,23 @@
 #define alba_plat_poison(p, n)		do { } while (0)
 #define alba_plat_unpoison(p, n)	do { } while (0)
 
+#define alba_plat_node_ok(nid) \
+	((nid) == NUMA_NO_NODE || ((nid) >= 0 && (nid) < MAX_NUMNODES && \
+				   node_online(nid)))
+
 void alba_plat_arena_added(struct alba *arena, gfp_t gfp);
 void alba_plat_arena_removed(struct alba *arena);
+void alba_plat_header_set(void *p);
+void alba_plat_header_clear(void *p);
+bool alba_plat_header_test(const void *p);
+
+#define alba_plat_trace_arena_create(arena, block_size, gfp, nid) do { } while (0)
+#define alba_plat_trace_arena_destroy(arena)		do { } while (0)
+#define alba_plat_trace_block_alloc(arena, base, shift, gfp) do { } while (0)
+#define alba_plat_trace_block_free(arena, base, shift)	do { } while (0)
+#define alba_plat_trace_reset(arena)			do { } while (0)
+#define alba_plat_trace_rewind(arena)			do { } while (0)
+#define alba_plat_trace_alloc_fail(arena, size, align, gfp) do { } while (0)
 
 #else /* !__KERNEL__ */
 
@@ -109,16 +155,21 @@ void alba_plat_arena_removed(struct alba *arena);
 
 #endif /* __KERNEL__ */
 
-void *alba_plat_block_alloc(unsigned int shift, gfp_t gfp);
+void *alba_plat_block_alloc(unsigned int shift, gfp_t gfp, int nid);
 void alba_plat_block_free(void *base, unsigned int shift);
 long alba_plat_live_blocks(void);
 void alba_plat_fail_nth(unsigned long n);
 
 /*
- * The other direction: what the core tells a platform about an arena, for
- * debugfs and dumps. alba_core_blocks() copies the figures of up to @max
- * blocks, newest first, under the arena lock, and returns how many it
- * copied; each entry's stats hold that block's bytes.
+ * The other direction: what the core offers a platform. alba_core_blocks()
+ * copies the figures of up to @max blocks, newest first, from where @walk
+ * (zeroed to start) left off, holding the arena lock for that batch only,
+ * and returns how many it copied; each entry's stats hold that block's
+ * bytes. If the arena released blocks between two batches, the walk ends
+ * and says so in @walk->changed. alba_core_free() frees every block of an
+ * arena (the arena itself goes with the first); alba_destroy() is it after
+ * alba_plat_arena_removed(). alba_core_fork() is for platforms that define
+ * ALBA_PLAT_FORK.
  */
 struct alba_block_info {
 	const void *base;
@@ -127,9 +178,19 @@ struct alba_block_info {
 	struct alba_stats stats;
 };
 
+struct alba_walk {
+	const void *next;
+	unsigned long unlinks;
+	bool started;
+	bool changed;
+};
+
 const char *alba_core_name(const struct alba *arena);
+int alba_core_nid(const struct alba *arena);
 void **alba_core_plat(struct alba *arena);
 size_t alba_core_blocks(struct alba *arena, struct alba_block_info *info,
-			size_t max);
+			size_t max, struct alba_walk *walk);
+void alba_core_free(struct alba *arena);
+void alba_core_fork(struct alba *arena, int phase);
 
 #endif /* _ALBA_PLAT_H */

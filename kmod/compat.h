@@ -38,8 +38,8 @@ static inline void hrtimer_setup(struct hrtimer *timer,
 /*
  * page_frag (kbench's peer). 6.13 moved it to <linux/page_frag_cache.h>
  * and hid struct page_frag_cache's fields; page_frag_cache_drain() came in
- * 6.9. page_frag_alloc_align() came in 5.14, taking an alignment mask up to
- * 6.11 and the alignment itself since 6.12. alba_page_frag_alloc() takes
+ * 6.9. page_frag_alloc_align() came in 5.12, taking an alignment mask up to
+ * 6.8 and the alignment itself since 6.9. alba_page_frag_alloc() takes
  * the alignment (a power of two) on all of them; 5.10 aligns nothing, so
  * there the size is rounded up instead (fragments are carved downwards
  * from the end of a page, so that keeps every one of them aligned).
@@ -61,12 +61,29 @@ static inline void *alba_page_frag_alloc(struct page_frag_cache *nc,
 					 unsigned int size, gfp_t gfp,
 					 unsigned int align)
 {
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 9, 0)
 	return page_frag_alloc_align(nc, size, gfp, align);
-#elif LINUX_VERSION_CODE >= KERNEL_VERSION(5, 14, 0)
+#elif LINUX_VERSION_CODE >= KERNEL_VERSION(5, 12, 0)
 	return page_frag_alloc_align(nc, size, gfp, -align);
 #else
 	return page_frag_alloc(nc, ALIGN(size, align), gfp);
+#endif
+}
+
+/*
+ * alloc_pages_nolock(): a best-effort allocation from any context, even
+ * where the page allocator's locks may not be taken (PREEMPT_RT with
+ * interrupts off). It came in 6.15 as try_alloc_pages(), was renamed in
+ * 6.16, took a gfp_t (__GFP_ACCOUNT only) and became exported to modules
+ * in 6.18. Before that, a module has nothing of the kind: NULL.
+ */
+static inline struct page *alba_alloc_pages_nolock(gfp_t gfp, int nid,
+						   unsigned int order)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 18, 0)
+	return alloc_pages_nolock(gfp & __GFP_ACCOUNT, nid, order);
+#else
+	return NULL;
 #endif
 }
 

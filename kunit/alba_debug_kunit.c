@@ -11,6 +11,7 @@
 
 #include "alba.h"
 #include "alba_plat.h"
+#include "kunit_compat.h"
 
 #ifndef ALBA_DEBUG
 #error "alba_debug_kunit.c is for debug builds (ALBA_DEBUG)"

@@ -11,6 +11,7 @@
 
 #include "alba.h"
 #include "alba_plat.h"
+#include "kunit_compat.h"
 
 #ifdef __KERNEL__
 #include <linux/hrtimer.h>
@@ -155,7 +156,7 @@ static void alba_block_alignment_test(struct kunit *test)
 	}
 
 	for (i = 0; i < 3; i++) {
-		blk[i] = alba_plat_block_alloc(shift, GFP_KERNEL);
+		blk[i] = alba_plat_block_alloc(shift, GFP_KERNEL, NUMA_NO_NODE);
 		KUNIT_ASSERT_NOT_NULL(test, blk[i]);
 		KUNIT_EXPECT_EQ(test, (uintptr_t)blk[i] & (bs - 1), 0);
 		/* The whole block is ours: touch both ends. */
@@ -192,6 +193,8 @@ static void alba_block_alignment_test(struct kunit *test)
 	alba_destroy(arena);
 	KUNIT_EXPECT_EQ(test, alba_plat_live_blocks(), live);
 }
+
+ALBA_PARAM_TEST(alba_block_alignment_test, block_shift_gen_params);
 
 /* ---- padding, table-driven ----------------------------------------------- */
 
@@ -309,6 +312,8 @@ static void alba_padding_layout_test(struct kunit *test)
 	alba_destroy(arena);
 }
 
+ALBA_PARAM_TEST(alba_padding_layout_test, pad_layout_gen_params);
+
 static const size_t pad_aligns[] = {
 	1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096,
 };
@@ -359,6 +364,8 @@ static void alba_padding_every_offset_test(struct kunit *test)
 	}
 	alba_destroy(arena);
 }
+
+ALBA_PARAM_TEST(alba_padding_every_offset_test, pad_align_gen_params);
 
 /* ---- large objects and large alignments -------------------------------- */
 
@@ -611,10 +618,12 @@ static void alba_cursor_align_test(struct kunit *test)
 }
 
 /*
- * One chunk of 1 KiB, bumped without the lock; refills take new chunks;
- * a request larger than the chunk goes to the arena and leaves the chunk:
+ * One chunk of about 1 KiB, bumped without the lock from its top down;
+ * refills take new chunks below it; a request larger than the chunk goes
+ * to the arena and leaves the chunk:
  *
- *   | chunk: a | b | ... |   | large (from the arena) |
+ *   | hdr | free ...  | chunk 2: ... c b a | chunk 1: ... c b a |
+ *                                          ^ chunk 1's base, aligned
  */
 static void alba_cursor_refill_test(struct kunit *test)
 {
@@ -633,16 +642,19 @@ static void alba_cursor_refill_test(struct kunit *test)
 		KUNIT_ASSERT_NOT_NULL(test, p);
 		fill(p, 24, (u8)i);
 		obj[i] = p;
-		/* Refills in the same block continue where the last chunk ended. */
+		/*
+		 * In the same block every object lies right below the last:
+		 * a refill's chunk continues where the last chunk ended.
+		 */
 		if (prev && ((uintptr_t)p & ~(bs - 1)) == ((uintptr_t)prev & ~(bs - 1)))
-			KUNIT_EXPECT_PTR_EQ(test, p, prev + 24);
+			KUNIT_EXPECT_PTR_EQ(test, p, prev - 24);
 		KUNIT_EXPECT_PTR_EQ(test, alba_of(p, 0), arena);
 		prev = p;
 		used += 24;
 	}
 	/* A chunk, or the rest of a block if that was less. */
 	stats_of(test, arena, &s);
-	KUNIT_EXPECT_LE(test, s.reserved_bytes, 1024);
+	KUNIT_EXPECT_LE(test, s.reserved_bytes, 1024 + ALBA_CURSOR_MAX_ALIGN);
 	KUNIT_EXPECT_GE(test, s.reserved_bytes, 24);
 
 	/* Larger than a chunk: straight from the arena, chunk untouched. */
@@ -652,9 +664,9 @@ static void alba_cursor_refill_test(struct kunit *test)
 	stats_of(test, arena, &s);
 	KUNIT_EXPECT_EQ(test, s.used_bytes, before.used_bytes + 2000);
 	KUNIT_EXPECT_EQ(test, s.reserved_bytes, before.reserved_bytes);
-	if (cur.end - cur.pos >= 24)
+	if (cur.off >= 24)
 		KUNIT_EXPECT_PTR_EQ(test, alba_cursor_alloc(&cur, 24, 8, GFP_KERNEL),
-				    prev + 24);
+				    prev - 24);
 	else
 		KUNIT_EXPECT_NOT_NULL(test, alba_cursor_alloc(&cur, 24, 8, GFP_KERNEL));
 	used += 24;
@@ -671,11 +683,14 @@ static void alba_cursor_refill_test(struct kunit *test)
 }
 
 /*
- * Near the end of a block a refill takes what is left rather than leaving
- * it as tail: with 4 KiB blocks and 1 KiB chunks, the fourth chunk of each
- * block is the 944 bytes after three full ones.
+ * Near the bottom of a block a refill takes what is left above the first
+ * ALBA_CURSOR_MAX_ALIGN boundary rather than leaving it as tail: with 4 KiB
+ * blocks and 1 KiB chunks, the fourth chunk of each block is what lies
+ * between that boundary and the third chunk.
  *
- *   | hdr | chunk 1024 | chunk 1024 | chunk 1024 | rest 944 |
+ *   | hdr |<64| rest | chunk 1024 | chunk 1024 | chunk 1024 |
+ *
+ * What a block leaves is less than the alignment gap plus an object.
  */
 static void alba_cursor_no_tail_test(struct kunit *test)
 {
@@ -691,8 +706,9 @@ static void alba_cursor_no_tail_test(struct kunit *test)
 	stats_of(test, arena, &s);
 	KUNIT_EXPECT_EQ(test, s.used_bytes, 2000 * 24);
 	KUNIT_EXPECT_GT(test, s.blocks, 10);
-	/* At most an object's worth per block is left over. */
-	KUNIT_EXPECT_LT(test, s.tail_bytes, s.blocks * 24);
+	KUNIT_EXPECT_LT(test, s.tail_bytes, s.blocks * (24 + ALBA_CURSOR_MAX_ALIGN));
+	/* Objects of 24 bytes at alignment 8 need no padding at all. */
+	KUNIT_EXPECT_EQ(test, s.pad_bytes, 0);
 	alba_destroy(arena);
 }
 
@@ -702,6 +718,7 @@ static void alba_cursor_fini_test(struct kunit *test)
 	struct alba *arena = new_arena(test, 0);
 	struct alba_stats before, s;
 	struct alba_cursor cur, other;
+	size_t rest;
 	u8 *p;
 
 	stats_of(test, arena, &before);
@@ -732,10 +749,18 @@ static void alba_cursor_fini_test(struct kunit *test)
 	stats_of(test, arena, &s);
 	expect_stats_same(test, &before, &s, 0);
 
+	/*
+	 * The first chunk lies above the second, so its unused bottom (the
+	 * cursor's offset: a chunk of 2048 bytes or up to 63 more, minus the
+	 * object and its padding) cannot go back; it becomes tail.
+	 */
+	rest = cur.off;
+	KUNIT_EXPECT_GE(test, rest, 2048 - 100 - 7);
+	KUNIT_EXPECT_LT(test, rest, 2048 + ALBA_CURSOR_MAX_ALIGN - 100);
 	alba_cursor_fini(&cur);
 	alba_cursor_fini(&other);
 	stats_of(test, arena, &s);
-	KUNIT_EXPECT_EQ(test, s.tail_bytes, 2048 - 100);
+	KUNIT_EXPECT_EQ(test, s.tail_bytes, rest);
 	KUNIT_EXPECT_EQ(test, s.reserved_bytes, 0);
 	alba_reset(arena);
 	stats_of(test, arena, &s);
@@ -907,7 +932,7 @@ static void alba_null_arena_test(struct kunit *test)
 /* A block from the platform that no arena owns: alba_of() says so. */
 static void alba_of_foreign_test(struct kunit *test)
 {
-	void *blk = alba_plat_block_alloc(15, GFP_KERNEL);
+	void *blk = alba_plat_block_alloc(15, GFP_KERNEL, NUMA_NO_NODE);
 
 	KUNIT_ASSERT_NOT_NULL(test, blk);
 	memset(blk, 0x3c, 32768);
@@ -1125,6 +1150,8 @@ static void alba_random_ops_test(struct kunit *test)
 	alba_destroy(arena);
 }
 
+ALBA_PARAM_TEST(alba_random_ops_test, random_seed_gen_params);
+
 /* ---- kernel only ------------------------------------------------------------ */
 
 #ifdef __KERNEL__
@@ -1135,7 +1162,7 @@ static void alba_phys_alignment_test(struct kunit *test)
 	void *blk;
 
 	for (shift = PAGE_SHIFT; shift <= ALBA_PLAT_MAX_SHIFT; shift++) {
-		blk = alba_plat_block_alloc(shift, GFP_KERNEL | __GFP_NOWARN);
+		blk = alba_plat_block_alloc(shift, GFP_KERNEL | __GFP_NOWARN, NUMA_NO_NODE);
 		if (!blk) {
 			kunit_info(test, "no free block of order %u", shift - PAGE_SHIFT);
 			continue;
@@ -1198,8 +1225,8 @@ static void alba_atomic_context_test(struct kunit *test)
 	local_irq_restore(flags);
 	KUNIT_EXPECT_EQ(test, i, 100);
 
-	hrtimer_init(&ctx->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
-	ctx->timer.function = atomic_timer_fn;
+	hrtimer_setup(&ctx->timer, atomic_timer_fn, CLOCK_MONOTONIC,
+		      HRTIMER_MODE_REL);
 	hrtimer_start(&ctx->timer, ns_to_ktime(20000), HRTIMER_MODE_REL);
 	for (i = 0; atomic_read(&ctx->fired) < (int)ARRAY_SIZE(ctx->obj); i++) {
 		p = alba_alloc(ctx->arena, 64, 8, GFP_KERNEL);
@@ -1283,8 +1310,8 @@ static void alba_smp_hammer_test(struct kunit *test)
 	kunit_info(test, "%u CPUs online", nr);
 
 	tctx->arena = arena;
-	hrtimer_init(&tctx->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
-	tctx->timer.function = atomic_timer_fn;
+	hrtimer_setup(&tctx->timer, atomic_timer_fn, CLOCK_MONOTONIC,
+		      HRTIMER_MODE_REL);
 	hrtimer_start(&tctx->timer, ns_to_ktime(20000), HRTIMER_MODE_REL);
 
 	cpus_read_lock();

@@ -2,14 +2,17 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The kernel benchmark in both kernels: UML (through the same graft as
-# KUnit) and Debian's 6.1 under QEMU. Prints a table of ns per allocation
-# and the ratio to kmalloc+kfree_bulk, and writes bench/kbench.md.
+# KUnit) and Debian's image under QEMU, of kernel KVER (default 6.1).
+# Prints a table of ns per allocation and the ratio to
+# kmalloc+kfree_bulk, and writes bench/kbench.md.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 O=$(cd "$top" && mkdir -p "${O:-build}" && cd "${O:-build}" && pwd)
-"$top/scripts/kunit.sh" kbench >/dev/null 2>&1 || true
-grep -o 'alba_kbench: .*' "$O/results/kunit-kbench.log" >"$O/kbench-uml.txt" || true
-"$top/scripts/qemu-test.sh" kbench | grep -o 'alba_kbench: .*' >"$O/kbench-qemu.txt" || true
+kver=${KVER:-6.1}
+"$top/scripts/kunit.sh" kbench "$kver" >/dev/null 2>&1 || true
+grep -o 'alba_kbench: .*' "$O/results/kernel-$kver-kunit-kbench.log" >"$O/kbench-uml.txt" || true
+rm -f "$O/results/kernel-$kver-kunit-kbench".*
+"$top/scripts/qemu-test.sh" kbench "$kver" | grep -o 'alba_kbench: .*' >"$O/kbench-qemu.txt" || true
 
 table() {
 	awk '$2 ~ /^kmalloc/ { base = $3 }
@@ -29,9 +32,9 @@ table() {
 	echo
 	for k in uml qemu; do
 		if [ $k = uml ]; then
-			echo "### UML (Linux 6.1 from linux-source-6.1, uniprocessor)"
+			echo "### UML (Linux $kver from linux-source-$kver, uniprocessor)"
 		else
-			echo "### Debian 6.1 kernel in QEMU (TCG: every instruction emulated)"
+			echo "### Debian $kver kernel in QEMU (TCG: every instruction emulated)"
 		fi
 		echo
 		echo "| allocator | ns/alloc | min - max | vs kmalloc+kfree_bulk |"

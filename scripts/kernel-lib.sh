@@ -12,7 +12,8 @@
 #   build_modules [rt] stage the module sources for the toolchain and build
 #                      alba.ko, the sample and kbench against the headers
 #                      (of the -rt-amd64 flavour with "rt"); sets MODDIR to
-#                      where the .ko files are (host path) and BUILD_LOG
+#                      where the .ko files are (host path); the logs are
+#                      $BUILD_LOG-<module>.log
 #   kversion           the kernel's version as a number (6.1 -> 601)
 #
 # Every result file is $RESULTS/kernel-<series>-<kind>.ktap.
@@ -66,12 +67,12 @@ build_modules() {
 	cp -r "$top/Kbuild" "$top/dkms.conf" "$top/kmod" "$top/samples" "$HOST_STAGE/"
 	cp -r "$top/bench/kbench" "$HOST_STAGE/bench/"
 	MODDIR=$HOST_STAGE
-	BUILD_LOG=$KWORK/build${flavour:+-$flavour}.log
-	{
-		in_tool make -C "$kdir" M="$STAGE" modules &&
-		in_tool make -C "$kdir" M="$STAGE/samples" \
-			KBUILD_EXTRA_SYMBOLS="$STAGE/Module.symvers" modules &&
-		in_tool make -C "$kdir" M="$STAGE/bench/kbench" \
-			KBUILD_EXTRA_SYMBOLS="$STAGE/Module.symvers" modules
-	} >"$BUILD_LOG" 2>&1
+	BUILD_LOG=$KWORK/build${flavour:+-$flavour}
+	in_tool make -C "$kdir" M="$STAGE" modules >"$BUILD_LOG-alba.log" 2>&1 &&
+	in_tool make -C "$kdir" M="$STAGE/samples" \
+		KBUILD_EXTRA_SYMBOLS="$STAGE/Module.symvers" modules \
+		>"$BUILD_LOG-alba_sample.log" 2>&1 &&
+	in_tool make -C "$kdir" M="$STAGE/bench/kbench" \
+		KBUILD_EXTRA_SYMBOLS="$STAGE/Module.symvers" modules \
+		>"$BUILD_LOG-alba_kbench.log" 2>&1
 }

@@ -27,7 +27,7 @@ vmlinuz=$VMLINUZ
 [ "$flavour" = rt ] && vmlinuz=$VMLINUZ_RT
 
 echo "qemu-test: building alba.ko, the sample and kbench for $(basename "$vmlinuz")"
-build_modules "$flavour" || { tail -40 "$BUILD_LOG"; exit 1; }
+build_modules "$flavour" || { tail -n 40 "$BUILD_LOG"-*.log; exit 1; }
 
 root=$work/initramfs
 rm -rf "$root"

@@ -11,7 +11,9 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -38,37 +40,61 @@ static inline bool alba_user_warn_on(bool cond, const char *what,
 }
 
 /*
- * A test-and-test-and-set spinlock on the compiler's atomics. Arena
- * critical sections are a few dozen instructions, so spinning beats a
- * futex; after a while of spinning we yield in case the holder was
- * preempted.
+ * A ticket lock on the compiler's atomics: fair, so that no thread that
+ * keeps taking an arena's lock can starve the others. Taking it is one
+ * atomic add when nobody holds it; releasing it is a plain store (only
+ * the holder writes @owner). Arena critical sections are a few dozen
+ * instructions, so waiters spin, and after a while of spinning yield in
+ * case the holder was preempted.
  */
-typedef int alba_plat_lock_t;
+typedef struct {
+	unsigned int next;	/* the next ticket to hand out */
+	unsigned int owner;	/* the ticket being served */
+} alba_plat_lock_t;
 
 void alba_user_yield(void);
 /* The contended path, out of line (user/prim/prim.c). */
-void alba_user_lock_slow(alba_plat_lock_t *lock);
+void alba_user_lock_wait(alba_plat_lock_t *lock, unsigned int ticket);
 
 static inline void alba_plat_lock_init(alba_plat_lock_t *lock)
 {
-	__atomic_store_n(lock, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&lock->next, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&lock->owner, 0, __ATOMIC_RELAXED);
 }
 
 static inline void alba_user_lock(alba_plat_lock_t *lock)
 {
-	if (unlikely(__atomic_exchange_n(lock, 1, __ATOMIC_ACQUIRE)))
-		alba_user_lock_slow(lock);
+	unsigned int ticket = __atomic_fetch_add(&lock->next, 1, __ATOMIC_ACQUIRE);
+
+	if (unlikely(__atomic_load_n(&lock->owner, __ATOMIC_ACQUIRE) != ticket))
+		alba_user_lock_wait(lock, ticket);
+}
+
+static inline bool alba_user_trylock(alba_plat_lock_t *lock)
+{
+	/* Acquire: this pairs with the last holder's release of @owner. */
+	unsigned int owner = __atomic_load_n(&lock->owner, __ATOMIC_ACQUIRE);
+	unsigned int next = owner;
+
+	return __atomic_compare_exchange_n(&lock->next, &next, owner + 1, false,
+					   __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
 }
 
 static inline void alba_user_unlock(alba_plat_lock_t *lock)
 {
-	__atomic_store_n(lock, 0, __ATOMIC_RELEASE);
+	unsigned int owner = __atomic_load_n(&lock->owner, __ATOMIC_RELAXED);
+
+	__atomic_store_n(&lock->owner, owner + 1, __ATOMIC_RELEASE);
 }
 
 #define alba_plat_lock(lock, flags)	((void)(flags), alba_user_lock(lock))
-#define alba_plat_trylock(lock, flags) \
-	((void)(flags), !__atomic_exchange_n((lock), 1, __ATOMIC_ACQUIRE))
+#define alba_plat_trylock(lock, flags)	((void)(flags), alba_user_trylock(lock))
 #define alba_plat_unlock(lock, flags)	((void)(flags), alba_user_unlock(lock))
+
+#ifndef _WIN32
+/* Arenas survive fork(): see alba_core_fork() and user/prim/prim.c. */
+#define ALBA_PLAT_FORK	1
+#endif
 
 /*
  * Userspace reports a broken contract through errno only; the message is
@@ -86,8 +112,31 @@ void alba_user_report(int err, const char *fmt, ...)
 #define alba_plat_busy(...)		alba_user_report(EBUSY, __VA_ARGS__)
 #define alba_plat_nomem(gfp)		((void)(gfp), errno = ENOMEM)
 
-#define alba_plat_arena_added(arena, gfp) ((void)(arena), (void)(gfp))
-#define alba_plat_arena_removed(arena)	((void)(arena))
+/* Arenas are listed, for fork() (user/prim/prim.c). */
+struct alba;
+void alba_plat_arena_added(struct alba *arena, gfp_t gfp);
+void alba_plat_arena_removed(struct alba *arena);
+
+/* Blocks come from the OS, which places them by its own NUMA policy. */
+#define alba_plat_node_ok(nid)		((nid) >= NUMA_NO_NODE)
+
+/* The registry of live block headers (user/prim/prim.c). */
+void alba_plat_header_set(void *p);
+void alba_plat_header_clear(void *p);
+bool alba_plat_header_test(const void *p);
+
+/* No tracepoints outside the kernel. */
+#define alba_plat_trace_arena_create(arena, block_size, gfp, nid) \
+	((void)(arena), (void)(block_size), (void)(gfp), (void)(nid))
+#define alba_plat_trace_arena_destroy(arena)	((void)(arena))
+#define alba_plat_trace_block_alloc(arena, base, shift, gfp) \
+	((void)(arena), (void)(base), (void)(shift), (void)(gfp))
+#define alba_plat_trace_block_free(arena, base, shift) \
+	((void)(arena), (void)(base), (void)(shift))
+#define alba_plat_trace_reset(arena)		((void)(arena))
+#define alba_plat_trace_rewind(arena)		((void)(arena))
+#define alba_plat_trace_alloc_fail(arena, size, align, gfp) \
+	((void)(arena), (void)(size), (void)(align), (void)(gfp))
 
 #if defined(__SANITIZE_ADDRESS__)
 #define ALBA_USER_ASAN 1

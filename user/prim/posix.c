@@ -2,12 +2,13 @@
 /*
  * posix.c - blocks and yielding for Linux, the BSDs and macOS.
  *
- * Included by prim.c only. A block of 2^shift bytes aligned to its size
+ * Included by prim.c only. Also: yielding, and the fork() handlers. A block of 2^shift bytes aligned to its size
  * comes from one anonymous mmap() of size + size - page bytes, trimmed
  * with munmap() on both sides, so no more than the block stays mapped.
  * (posix_memalign() would keep up to a whole block of waste per block.)
  * The OS gives page-aligned mappings, so a one-page block needs no trim.
  */
+#include <pthread.h>
 #include <sched.h>
 #include <stdint.h>
 #include <sys/mman.h>
@@ -20,6 +21,24 @@
 void alba_user_yield(void)
 {
 	sched_yield();
+}
+
+static void (*atfork_fn[3])(void);
+static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
+
+static void atfork_register(void)
+{
+	pthread_atfork(atfork_fn[0], atfork_fn[1], atfork_fn[2]);
+}
+
+/* Register the fork() handlers, once per process. */
+static void alba_os_atfork_once(void (*prepare)(void), void (*parent)(void),
+				void (*child)(void))
+{
+	atfork_fn[0] = prepare;
+	atfork_fn[1] = parent;
+	atfork_fn[2] = child;
+	pthread_once(&atfork_once, atfork_register);
 }
 
 static long trimmed;

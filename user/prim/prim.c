@@ -6,7 +6,9 @@
  * Implements alba_plat_block_alloc()/free() of kmod/alba_plat.h on top of
  * the OS file's alba_os_block_alloc()/free(), adding a cache of freed
  * blocks and what tests need: a live-block counter and a fault hook that
- * fails the n-th block allocation.
+ * fails the n-th block allocation. Also here: the lock's slow path, the
+ * registry of live block headers that alba_of() asks, and the list of
+ * arenas that makes them survive fork().
  *
  * The cache. Arenas are reset and filled again, over and over; without a
  * cache each cycle would unmap its blocks and then pay for mapping,
@@ -53,19 +55,167 @@ static inline void cpu_relax(void)
 #endif
 }
 
-void alba_user_lock_slow(alba_plat_lock_t *lock)
+/* Wait for @ticket to be served: spin a while, then yield between looks. */
+void alba_user_lock_wait(alba_plat_lock_t *lock, unsigned int ticket)
 {
 	unsigned int spins = 0;
 
-	do {
-		while (__atomic_load_n(lock, __ATOMIC_RELAXED)) {
-			if (++spins < 1024)
-				cpu_relax();
-			else
-				alba_user_yield();
-		}
-	} while (__atomic_exchange_n(lock, 1, __ATOMIC_ACQUIRE));
+	while (__atomic_load_n(&lock->owner, __ATOMIC_ACQUIRE) != ticket) {
+		if (++spins < 1024)
+			cpu_relax();
+		else
+			alba_user_yield();
+	}
 }
+
+/*
+ * The registry of live block headers: one bit per 4 KiB page of the
+ * address space, in two levels. The top level is static (its pages stay
+ * untouched zero pages until used) with a pointer per 1 GiB region; the
+ * second is a bitmap of that region's pages, mapped the first time a
+ * header lands there and kept (32 KiB per GiB ever used). A lookup reads
+ * two words and never the address asked about, so it cannot fault. Linux
+ * and Windows hand userspace addresses below 2^47 unless asked otherwise;
+ * the table covers 2^48, and anything above it is not alba's.
+ */
+#define REG_ADDR_BITS	(sizeof(void *) == 8 ? 48 : 32)
+#define REG_REGION_SHIFT 30
+#define REG_PAGE_SHIFT	12
+#define REG_REGIONS	((size_t)1 << (REG_ADDR_BITS - REG_REGION_SHIFT))
+#define REG_WORD_BITS	(8 * sizeof(uintptr_t))
+#define REG_MAP_SHIFT	15	/* 2^18 bits: 32 KiB */
+
+static uintptr_t *reg_regions[REG_REGIONS];
+
+static uintptr_t *reg_word(uintptr_t p, bool create, uintptr_t *bit)
+{
+	size_t region = (size_t)(p >> REG_REGION_SHIFT);
+	size_t page = (size_t)(p >> REG_PAGE_SHIFT) &
+		      (((size_t)1 << (REG_REGION_SHIFT - REG_PAGE_SHIFT)) - 1);
+	uintptr_t *map, *fresh = NULL;
+
+	if (sizeof(void *) == 8 && region >= REG_REGIONS)
+		return NULL;
+	map = __atomic_load_n(&reg_regions[region], __ATOMIC_ACQUIRE);
+	if (!map && create) {
+		fresh = alba_os_block_alloc(REG_MAP_SHIFT);
+		if (!fresh)
+			return NULL;
+		memset(fresh, 0, (size_t)1 << REG_MAP_SHIFT);
+		if (__atomic_compare_exchange_n(&reg_regions[region], &map, fresh,
+						false, __ATOMIC_ACQ_REL,
+						__ATOMIC_ACQUIRE))
+			map = fresh;
+		else
+			alba_os_block_free(fresh, REG_MAP_SHIFT);
+	}
+	if (!map)
+		return NULL;
+	*bit = (uintptr_t)1 << (page % REG_WORD_BITS);
+	return &map[page / REG_WORD_BITS];
+}
+
+void alba_plat_header_set(void *p)
+{
+	uintptr_t bit, *w = reg_word((uintptr_t)p, true, &bit);
+
+	/* Without a bitmap, alba_of() refuses this block: safe, if unkind. */
+	if (w)
+		__atomic_fetch_or(w, bit, __ATOMIC_RELEASE);
+}
+
+void alba_plat_header_clear(void *p)
+{
+	uintptr_t bit, *w = reg_word((uintptr_t)p, false, &bit);
+
+	if (w)
+		__atomic_fetch_and(w, ~bit, __ATOMIC_RELEASE);
+}
+
+bool alba_plat_header_test(const void *p)
+{
+	uintptr_t bit, *w = reg_word((uintptr_t)p, false, &bit);
+
+	return w && (__atomic_load_n(w, __ATOMIC_ACQUIRE) & bit);
+}
+
+#ifdef ALBA_PLAT_FORK
+/*
+ * fork(). The child of a process whose other thread holds an arena lock
+ * would find that lock held forever. So the arenas are listed (through
+ * the platform pointer of each), and around fork() every lock is taken
+ * (arena list, arenas, block cache: always in that order, and nothing
+ * takes them in another), then released in the parent and made anew in
+ * the child, where no other thread survives.
+ */
+static alba_plat_lock_t arenas_lock;
+static struct alba *arenas;
+
+static void fork_prepare(void)
+{
+	struct alba *a;
+
+	alba_user_lock(&arenas_lock);
+	for (a = arenas; a; a = *alba_core_plat(a))
+		alba_core_fork(a, 0);
+	alba_user_lock(&cache_lock);
+}
+
+static void fork_parent(void)
+{
+	struct alba *a;
+
+	alba_user_unlock(&cache_lock);
+	for (a = arenas; a; a = *alba_core_plat(a))
+		alba_core_fork(a, 1);
+	alba_user_unlock(&arenas_lock);
+}
+
+static void fork_child(void)
+{
+	struct alba *a;
+
+	alba_plat_lock_init(&cache_lock);
+	for (a = arenas; a; a = *alba_core_plat(a))
+		alba_core_fork(a, 2);
+	alba_plat_lock_init(&arenas_lock);
+}
+
+void alba_plat_arena_added(struct alba *arena, gfp_t gfp)
+{
+	(void)gfp;
+	alba_os_atfork_once(fork_prepare, fork_parent, fork_child);
+	alba_user_lock(&arenas_lock);
+	*alba_core_plat(arena) = arenas;
+	arenas = arena;
+	alba_user_unlock(&arenas_lock);
+}
+
+void alba_plat_arena_removed(struct alba *arena)
+{
+	struct alba *a, *prev = NULL;
+
+	alba_user_lock(&arenas_lock);
+	for (a = arenas; a && a != arena; a = *alba_core_plat(a))
+		prev = a;
+	if (a && prev)
+		*alba_core_plat(prev) = *alba_core_plat(a);
+	else if (a)
+		arenas = *alba_core_plat(a);
+	alba_user_unlock(&arenas_lock);
+}
+#else
+void alba_plat_arena_added(struct alba *arena, gfp_t gfp)
+{
+	(void)arena;
+	(void)gfp;
+}
+
+void alba_plat_arena_removed(struct alba *arena)
+{
+	(void)arena;
+}
+#endif
 
 void alba_plat_fail_nth(unsigned long n)
 {
@@ -172,6 +322,11 @@ static bool cache_put(void *base, unsigned int shift)
 
 	if (shift > CACHE_MAX_SHIFT || size > limit)
 		return false;
+	/*
+	 * Poisoned before it is published: once in the list, another thread
+	 * may take it and unpoison it at any moment.
+	 */
+	alba_plat_poison((char *)base + sizeof(*blk), size - sizeof(*blk));
 	alba_user_lock(&cache_lock);
 	if (cache_bytes + size <= limit) {
 		blk->next = cache[shift];
@@ -181,8 +336,8 @@ static bool cache_put(void *base, unsigned int shift)
 		kept = true;
 	}
 	alba_user_unlock(&cache_lock);
-	if (kept)
-		alba_plat_poison((char *)base + sizeof(*blk), size - sizeof(*blk));
+	if (!kept)
+		alba_plat_unpoison(base, size);
 	return kept;
 }
 
@@ -209,11 +364,12 @@ void alba_user_cache_drain(void)
 	}
 }
 
-void *alba_plat_block_alloc(unsigned int shift, gfp_t gfp)
+void *alba_plat_block_alloc(unsigned int shift, gfp_t gfp, int nid)
 {
 	void *base;
 
 	(void)gfp;
+	(void)nid;
 	if (alba_user_fault_fires())
 		return NULL;
 	base = cache_take(shift);

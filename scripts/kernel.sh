@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Every check of one kernel of the matrix: the one recipe that takes any
+# row of scripts/kernels.conf.
+#
+#   scripts/kernel.sh SERIES [STEP...]
+#
+# STEPs default to the row's list (see kernels.conf): build, lint, dkms,
+# qemu, qemu-rt, kunit-plain, kunit-debug, kunit-debugmode, kunit-smp,
+# kunit-rt. build, lint and dkms are here; qemu* is scripts/qemu-test.sh,
+# kunit-* is scripts/kunit.sh. Each step writes
+# $O/results/kernel-<series>-<step>.ktap.
+series=${1:?usage: scripts/kernel.sh SERIES [STEP...]}
+shift
+# shellcheck source=scripts/kernel-lib.sh
+. "$(dirname "$0")/kernel-lib.sh" "$series" source
+set +e
+steps=${*:-$(awk -v s="$SERIES" '$1 == s { for (i = 4; i <= NF; i++) print $i }' \
+	"$top/scripts/kernels.conf")}
+
+# TAP helpers: begin FILE, then result STATUS TEXT [LOG].
+begin() {
+	ktap=$RESULTS/kernel-$SERIES-$1.ktap
+	echo "TAP version 13" >"$ktap"
+	n=0 src_rc=0
+}
+result() {
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $n $2" | tee -a "$ktap"
+	else
+		echo "not ok $n $2" | tee -a "$ktap"
+		[ -n "${3:-}" ] && sed 's/^/    /' "$3" | head -40
+		src_rc=1
+	fi
+}
+end() {
+	echo "# exit: $src_rc" >>"$ktap"
+	return $src_rc
+}
+
+# The compiler the toolchain uses, for the record.
+cc_version() {
+	in_tool gcc -dumpfullversion 2>/dev/null | sed 's/^/gcc /'
+}
+
+# build: alba.ko, the sample and kbench, warning-free; for each flavour.
+step_build() {
+	local flavour rel mod name log
+	begin build
+	for flavour in "" ${KREL_RT:+rt}; do
+		rel=$KREL
+		[ "$flavour" = rt ] && rel=$KREL_RT
+		build_modules "$flavour"
+		for mod in alba.ko samples/alba_sample.ko bench/kbench/alba_kbench.ko; do
+			name=$(basename "$mod" .ko)
+			log=$BUILD_LOG-$name.log
+			[ -f "$MODDIR/$mod" ] && ! grep -qE '(warning|error):' "$log"
+			result $? "$name.ko for $rel ($(cc_version)), no warning" "$log"
+		done
+		[ "$(modinfo -F vermagic "$MODDIR/alba.ko" 2>/dev/null | cut -d' ' -f1)" = "$rel" ]
+		result $? "alba.ko's vermagic is $rel"
+	done
+	end
+}
+
+# lint: the kernel's checks of this version on the kernel code.
+step_lint() {
+	local files log=$KWORK/lint name dir
+	begin lint
+	mkdir -p "$log"
+	files=$(cd "$top" && ls kmod/*.[ch] kunit/*.[ch] samples/*.c bench/kbench/*.c |
+		grep -v '\.mod\.c$')
+	# shellcheck disable=SC2086
+	(cd "$top" && perl "$SRC/scripts/checkpatch.pl" --no-tree --strict --terse \
+		--show-types -f $files) >"$log/checkpatch" 2>&1
+	result $? "checkpatch.pl --strict ($SERIES) on kmod/ kunit/ samples/ bench/kbench/" \
+		"$log/checkpatch"
+	# shellcheck disable=SC2086
+	(cd "$top" && "$SRC/scripts/kernel-doc" -none -Werror $files) >"$log/kernel-doc" 2>&1
+	st=$?
+	[ -s "$log/kernel-doc" ] && st=1
+	result $st "kernel-doc -none -Werror ($SERIES)" "$log/kernel-doc"
+	# sparse checks every file of each module (C=2), in the toolchain.
+	build_modules >/dev/null 2>&1
+	for name in alba alba_sample alba_kbench; do
+		case $name in
+		alba) dir=$STAGE ;;
+		alba_sample) dir=$STAGE/samples ;;
+		alba_kbench) dir=$STAGE/bench/kbench ;;
+		esac
+		in_tool make -C "$KDIR" M="$dir" C=2 \
+			KBUILD_EXTRA_SYMBOLS="$STAGE/Module.symvers" modules >"$log/sparse-$name" 2>&1
+		st=$?
+		grep -E '\.(c|h):[0-9]+:[0-9]+: (warning|error)' "$log/sparse-$name" |
+			grep -v '^/usr/src' >"$log/sparse-$name.found"
+		[ -s "$log/sparse-$name.found" ] && st=1
+		grep -q 'CHECK' "$log/sparse-$name" || st=1
+		result $st "sparse (make C=2) on $name.ko against $KREL" "$log/sparse-$name.found"
+	done
+	end
+}
+
+# dkms: `dkms build` against the headers, in a private DKMS tree.
+step_dkms() {
+	local ver d hd
+	begin dkms
+	ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$top/dkms.conf")
+	stage_dirs dkms
+	d=$STAGE hd=$HOST_STAGE
+	rm -rf "$hd"
+	mkdir -p "$hd/src/alba-$ver" "$hd/tree"
+	cp -r "$top/dkms.conf" "$top/Kbuild" "$top/kmod" "$hd/src/alba-$ver/"
+	in_tool dkms add -m alba -v "$ver" --sourcetree "$d/src" \
+		--dkmstree "$d/tree" >"$KWORK/dkms.log" 2>&1
+	in_tool dkms build -m alba -v "$ver" -k "$KREL" --kernelsourcedir "$KDIR" \
+		--sourcetree "$d/src" --dkmstree "$d/tree" >>"$KWORK/dkms.log" 2>&1 &&
+		ls "$hd/tree/alba/$ver/$KREL"/*/module/alba.ko* >/dev/null 2>&1
+	result $? "dkms build alba/$ver for $KREL ($(in_tool dkms --version 2>&1 | head -1))" \
+		"$KWORK/dkms.log"
+	end
+}
+
+rc=0
+for step in $steps; do
+	echo "== kernel $SERIES: $step"
+	case $step in
+	build) step_build ;;
+	lint) step_lint ;;
+	dkms) step_dkms ;;
+	qemu) "$top/scripts/qemu-test.sh" test "$SERIES" ;;
+	qemu-rt) "$top/scripts/qemu-test.sh" test "$SERIES" rt ;;
+	kunit-*) "$top/scripts/kunit.sh" "${step#kunit-}" "$SERIES" ;;
+	*) echo "kernel.sh: unknown step $step" >&2; false ;;
+	esac || rc=1
+done
+exit $rc
