@@ -164,7 +164,7 @@ struct alba {
 
 static_assert(sizeof(struct alba) + ALBA_HDR < ALBA_MIN_BLOCK / 2,
 	      "the arena must leave room in its first block");
-static_assert(ALBA_CURSOR_MAX_ALIGN <= ALBA_MIN_BLOCK / 2,
+static_assert(2 * ALBA_CURSOR_MAX_ALIGN <= ALBA_MIN_BLOCK,
 	      "a cursor chunk must fit a block");
 
 /* @x rounded up to a multiple of @pow2; callers keep both far below 2^31. */
@@ -1496,6 +1496,67 @@ size_t alba_core_blocks(struct alba *arena, struct alba_block_info *info,
 	walk->next = blk;
 	alba_plat_unlock(&arena->lock, flags);
 	return n;
+}
+
+/*
+ * For platforms' per-CPU cursors (see alba_plat.h), which must not call
+ * the page allocator where they hold their own per-CPU lock:
+ *
+ * alba_core_chunkable() - would a refill carve a chunk for this request,
+ *	rather than hand it to alba_alloc() (large, strongly aligned, size 0,
+ *	invalid, or a debug build)?
+ * alba_core_refill() - alba_cursor_refill() that never calls the page
+ *	allocator: NULL if the current block has no room, unless *@spare
+ *	holds a block from alba_core_block_get(), which then becomes the
+ *	current block (and *@spare NULL); otherwise *@spare is left for the
+ *	caller to give back with alba_core_block_put().
+ * alba_core_block_get() - a fresh block for the arena, from the page
+ *	allocator with @gfp, or NULL (counted as a failed allocation).
+ */
+bool alba_core_chunkable(const struct alba_cursor *cur, size_t size,
+			 size_t align)
+{
+	return !ALBA_RZ && cur && cur->arena && align_ok(&align) && size &&
+	       size <= cur->chunk && align <= ALBA_CURSOR_MAX_ALIGN;
+}
+
+void *alba_core_refill(struct alba_cursor *cur, size_t size, size_t align,
+		       void **spare)
+{
+	struct alba *arena = cur->arena;
+	unsigned long flags;
+	void *p;
+
+	align_ok(&align);
+	alba_plat_lock(&arena->lock, flags);
+	p = carve(arena, cur, cur->chunk, size, align);
+	if (!p && *spare) {
+		if (cur->end)
+			chunk_retire(arena, cur);
+		block_link(arena, *spare);
+		block_make_current(arena, *spare);
+		p = carve(arena, cur, cur->chunk, size, align);
+		*spare = NULL;
+	}
+	alba_plat_unlock(&arena->lock, flags);
+	return p;
+}
+
+void *alba_core_block_get(struct alba *arena, gfp_t gfp)
+{
+	struct alba_block *blk;
+
+	blk = alba_plat_block_alloc(arena->shift, gfp, arena->nid);
+	if (!blk)
+		return fail(arena, 0, 0, gfp);
+	block_init(blk, arena, arena->shift, ALBA_HDR);
+	alba_plat_trace_block_alloc(arena, blk, arena->shift, gfp);
+	return blk;
+}
+
+void alba_core_block_put(struct alba *arena, void *blk)
+{
+	block_free(arena, blk);
 }
 
 /**

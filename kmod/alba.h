@@ -144,11 +144,56 @@ size_t alba_block_size(const struct alba *arena);
 void alba_get_stats(struct alba *arena, struct alba_stats *stats);
 unsigned int alba_validate(struct alba *arena);
 
+/*
+ * Per-CPU cursors (kernel) or per-thread cursors (userspace), built in:
+ * one call from any context. See alba_pcpu_alloc().
+ */
+struct alba_pcpu;
+
+struct alba_pcpu *alba_pcpu_create(struct alba *arena, size_t chunk,
+				   gfp_t gfp);
+void *alba_pcpu_alloc(struct alba_pcpu *pc, size_t size, size_t align,
+		      gfp_t gfp);
+void alba_pcpu_drain(struct alba_pcpu *pc);
+void alba_pcpu_destroy(struct alba_pcpu *pc);
+
 void alba_cursor_init(struct alba_cursor *cur, struct alba *arena,
 		      size_t chunk);
 void *alba_cursor_refill(struct alba_cursor *cur, size_t size, size_t align,
 			 gfp_t gfp);
 void alba_cursor_fini(struct alba_cursor *cur);
+
+/**
+ * alba_cursor_bump() - the fast path of alba_cursor_alloc()
+ * @cur: the cursor
+ * @size: bytes to allocate
+ * @align: a power of two, or 0 for ALBA_DEFAULT_ALIGN
+ * @p: where to put the object
+ *
+ * Takes the next object from the top of the chunk down, without a lock: a
+ * subtraction whose borrow means "does not fit", a mask for the alignment
+ * (the chunk's base is aligned to ALBA_CURSOR_MAX_ALIGN), a store and two
+ * counters.
+ *
+ * Return: true with the object in *@p; false if the chunk cannot take it
+ * (or the request is not one the fast path takes), and nothing changed.
+ */
+static inline bool alba_cursor_bump(struct alba_cursor *cur, size_t size,
+				    size_t align, void **p)
+{
+	size_t mask = (align ? align : ALBA_DEFAULT_ALIGN) - 1;
+	size_t off;
+
+	if (__builtin_expect(mask >= ALBA_CURSOR_MAX_ALIGN || (mask & (mask + 1)) ||
+			     __builtin_sub_overflow(cur->off, size, &off), 0))
+		return false;
+	off &= ~mask;
+	cur->off = off;
+	cur->used += size;
+	cur->allocs++;
+	*p = (void *)(cur->base + off);
+	return true;
+}
 
 /**
  * alba_cursor_alloc() - allocate from a cursor's reserved chunk
@@ -157,12 +202,9 @@ void alba_cursor_fini(struct alba_cursor *cur);
  * @align: a power of two, or 0 for ALBA_DEFAULT_ALIGN
  * @gfp: allocation flags for a refill (userspace: 0)
  *
- * The fast path takes the next object from the top of the chunk down,
- * without a lock: a subtraction whose borrow means "does not fit", a mask
- * for the alignment (the chunk's base is aligned to ALBA_CURSOR_MAX_ALIGN),
- * a store and two counters. It takes requests whose alignment is at most
- * ALBA_CURSOR_MAX_ALIGN; everything else (a refill, a large or strongly
- * aligned request, an invalid argument) goes to alba_cursor_refill(),
+ * The fast path, alba_cursor_bump(), takes requests whose alignment is at
+ * most ALBA_CURSOR_MAX_ALIGN; everything else (a refill, a large or
+ * strongly aligned request, an invalid argument) goes to alba_cursor_refill(),
  * which behaves exactly as alba_alloc() does. Size 0 gives an aligned
  * pointer into the chunk that consumes nothing but its alignment and must
  * not be dereferenced.
@@ -175,17 +217,10 @@ void alba_cursor_fini(struct alba_cursor *cur);
 static inline void *alba_cursor_alloc(struct alba_cursor *cur, size_t size,
 				      size_t align, gfp_t gfp)
 {
-	size_t mask = (align ? align : ALBA_DEFAULT_ALIGN) - 1;
-	size_t off;
+	void *p;
 
-	if (__builtin_expect(mask < ALBA_CURSOR_MAX_ALIGN && !(mask & (mask + 1)) &&
-			     !__builtin_sub_overflow(cur->off, size, &off), 1)) {
-		off &= ~mask;
-		cur->off = off;
-		cur->used += size;
-		cur->allocs++;
-		return (void *)(cur->base + off);
-	}
+	if (__builtin_expect(alba_cursor_bump(cur, size, align, &p), 1))
+		return p;
 	return alba_cursor_refill(cur, size, align, gfp);
 }
 

@@ -173,6 +173,40 @@ void alba_plat_block_free(void *base, unsigned int shift)
 }
 EXPORT_SYMBOL_GPL(alba_plat_block_free);
 
+/* ---- tracepoints ---------------------------------------------------------- */
+
+void alba_plat_trace_arena_create(struct alba *arena, size_t block_size,
+				  gfp_t gfp, int nid)
+{
+}
+
+void alba_plat_trace_arena_destroy(struct alba *arena)
+{
+}
+
+void alba_plat_trace_block_alloc(struct alba *arena, const void *base,
+				 unsigned int shift, gfp_t gfp)
+{
+}
+
+void alba_plat_trace_block_free(struct alba *arena, const void *base,
+				unsigned int shift)
+{
+}
+
+void alba_plat_trace_reset(struct alba *arena)
+{
+}
+
+void alba_plat_trace_rewind(struct alba *arena)
+{
+}
+
+void alba_plat_trace_alloc_fail(struct alba *arena, size_t size, size_t align,
+				gfp_t gfp)
+{
+}
+
 /* ---- debugfs ---------------------------------------------------------- */
 
 static int stats_show(struct seq_file *m, void *v)
@@ -207,13 +241,13 @@ static void draw_bar(struct seq_file *m, const struct alba_block_info *b)
 				s->reserved_bytes, s->tail_bytes, s->free_bytes };
 	static const char glyph[] = "HUPRT.";
 	u64 done = 0, size = s->block_bytes;
-	unsigned int i, col = 0, upto;
+	unsigned int i, col = 0, col_end;
 	char bar[BAR + 1];
 
 	for (i = 0; i < ARRAY_SIZE(part); i++) {
 		done += part[i];
-		upto = div64_u64(done * BAR + size / 2, size);
-		while (col < upto && col < BAR)
+		col_end = div64_u64(done * BAR + size / 2, size);
+		while (col < col_end && col < BAR)
 			bar[col++] = glyph[i];
 	}
 	bar[col] = '\0';

@@ -128,12 +128,19 @@
 			pr_warn_ratelimited("alba: out of memory\n"); \
 	} while (0)
 
-#define alba_plat_poison(p, n)		do { } while (0)
-#define alba_plat_unpoison(p, n)	do { } while (0)
+static inline void alba_plat_poison(const void *p, size_t n)
+{
+}
 
-#define alba_plat_node_ok(nid) \
-	((nid) == NUMA_NO_NODE || ((nid) >= 0 && (nid) < MAX_NUMNODES && \
-				   node_online(nid)))
+static inline void alba_plat_unpoison(const void *p, size_t n)
+{
+}
+
+static inline bool alba_plat_node_ok(int nid)
+{
+	return nid == NUMA_NO_NODE ||
+	       (nid >= 0 && nid < MAX_NUMNODES && node_online(nid));
+}
 
 void alba_plat_arena_added(struct alba *arena, gfp_t gfp);
 void alba_plat_arena_removed(struct alba *arena);
@@ -141,13 +148,17 @@ void alba_plat_header_set(void *p);
 void alba_plat_header_clear(void *p);
 bool alba_plat_header_test(const void *p);
 
-#define alba_plat_trace_arena_create(arena, block_size, gfp, nid) do { } while (0)
-#define alba_plat_trace_arena_destroy(arena)		do { } while (0)
-#define alba_plat_trace_block_alloc(arena, base, shift, gfp) do { } while (0)
-#define alba_plat_trace_block_free(arena, base, shift)	do { } while (0)
-#define alba_plat_trace_reset(arena)			do { } while (0)
-#define alba_plat_trace_rewind(arena)			do { } while (0)
-#define alba_plat_trace_alloc_fail(arena, size, align, gfp) do { } while (0)
+void alba_plat_trace_arena_create(struct alba *arena, size_t block_size,
+				  gfp_t gfp, int nid);
+void alba_plat_trace_arena_destroy(struct alba *arena);
+void alba_plat_trace_block_alloc(struct alba *arena, const void *base,
+				 unsigned int shift, gfp_t gfp);
+void alba_plat_trace_block_free(struct alba *arena, const void *base,
+				unsigned int shift);
+void alba_plat_trace_reset(struct alba *arena);
+void alba_plat_trace_rewind(struct alba *arena);
+void alba_plat_trace_alloc_fail(struct alba *arena, size_t size, size_t align,
+				gfp_t gfp);
 
 #else /* !__KERNEL__ */
 
@@ -169,7 +180,9 @@ void alba_plat_fail_nth(unsigned long n);
  * and says so in @walk->changed. alba_core_free() frees every block of an
  * arena (the arena itself goes with the first); alba_destroy() is it after
  * alba_plat_arena_removed(). alba_core_fork() is for platforms that define
- * ALBA_PLAT_FORK.
+ * ALBA_PLAT_FORK. alba_core_chunkable(), alba_core_refill(),
+ * alba_core_block_get() and alba_core_block_put() serve per-CPU cursors
+ * (alba_pcpu_*), which each platform implements: see kmod/alba.c.
  */
 struct alba_block_info {
 	const void *base;
@@ -192,5 +205,11 @@ size_t alba_core_blocks(struct alba *arena, struct alba_block_info *info,
 			size_t max, struct alba_walk *walk);
 void alba_core_free(struct alba *arena);
 void alba_core_fork(struct alba *arena, int phase);
+bool alba_core_chunkable(const struct alba_cursor *cur, size_t size,
+			 size_t align);
+void *alba_core_refill(struct alba_cursor *cur, size_t size, size_t align,
+		       void **spare);
+void *alba_core_block_get(struct alba *arena, gfp_t gfp);
+void alba_core_block_put(struct alba *arena, void *blk);
 
 #endif /* _ALBA_PLAT_H */

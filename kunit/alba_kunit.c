@@ -13,6 +13,15 @@
 #include "alba_plat.h"
 #include "kunit_compat.h"
 
+/*
+ * What differs between the worlds: errno, sorting, and where pointers that
+ * alba never handed out come from (foreign_new() and foreign_free()).
+ */
+struct foreign {
+	const char *what;
+	const void *p;
+};
+
 #ifdef __KERNEL__
 #include <linux/hrtimer.h>
 #include <linux/io.h>
@@ -21,17 +30,76 @@
 #include <linux/cpu.h>
 #include <linux/delay.h>
 #include <linux/kthread.h>
+#include <linux/slab.h>
 #include <linux/sort.h>
-#define ALBA_EXPECT_ERRNO(test, e)	do { } while (0)
+#include <linux/vmalloc.h>
+#define ALBA_EXPECT_ERRNO(test, e)	((void)(test), (void)(e))
 #define alba_test_clear_errno()		do { } while (0)
 #define alba_test_sort(base, n, size, cmp)	sort(base, n, size, cmp, NULL)
 /* Linux 6.1 has SIZE_MAX but not PTRDIFF_MAX. */
 #define PTRDIFF_MAX			((long)(SIZE_MAX >> 1))
+
+static struct page *foreign_page;
+static void *foreign_vm;
+
+/* Outside the direct map, and direct-map memory alba does not own. */
+static size_t foreign_new(struct kunit *test, struct foreign *f,
+			  const void *stack)
+{
+	size_t n = 0;
+
+	foreign_vm = vmalloc(65536);
+	foreign_page = alloc_pages(GFP_KERNEL, 3);
+	KUNIT_ASSERT_NOT_NULL(test, foreign_vm);
+	KUNIT_ASSERT_NOT_NULL(test, foreign_page);
+	f[n++] = (struct foreign){ "vmalloc", (u8 *)foreign_vm + 40000 };
+	f[n++] = (struct foreign){ "stack", stack };
+	f[n++] = (struct foreign){ "kmalloc", kunit_kzalloc(test, 64, GFP_KERNEL) };
+	f[n++] = (struct foreign){ "kernel text", (const void *)&alba_of };
+	f[n++] = (struct foreign){ "user address", (const void *)0x10000UL };
+	f[n++] = (struct foreign){ "alloc_pages", (u8 *)page_address(foreign_page) + 8192 };
+	return n;
+}
+
+static void foreign_free(void)
+{
+	vfree(foreign_vm);
+	__free_pages(foreign_page, 3);
+}
 #else
 #include <stdlib.h>
 #define alba_test_sort(base, n, size, cmp)	qsort(base, n, size, cmp)
 #define ALBA_EXPECT_ERRNO(test, e)	KUNIT_EXPECT_EQ(test, errno, e)
 #define alba_test_clear_errno()		(errno = 0)
+
+static char foreign_global[8192];
+static void *foreign_heap, *foreign_lonely;
+
+/* malloc, the stack, globals, program text, and unmapped addresses. */
+static size_t foreign_new(struct kunit *test, struct foreign *f,
+			  const void *stack)
+{
+	size_t n = 0;
+
+	foreign_heap = malloc(100000);
+	/* A page alone in its mapping; the 32 KiB boundary below is unmapped. */
+	foreign_lonely = alba_user_lonely_page(32768);
+	KUNIT_ASSERT_NOT_NULL(test, foreign_heap);
+	KUNIT_ASSERT_NOT_NULL(test, foreign_lonely);
+	f[n++] = (struct foreign){ "malloc", (char *)foreign_heap + 50000 };
+	f[n++] = (struct foreign){ "stack", stack };
+	f[n++] = (struct foreign){ "global", foreign_global + 4100 };
+	f[n++] = (struct foreign){ "program text", (const void *)&foreign_new };
+	f[n++] = (struct foreign){ "lonely page", (char *)foreign_lonely + 100 };
+	f[n++] = (struct foreign){ "unmapped", (const void *)0x10000UL };
+	return n;
+}
+
+static void foreign_free(void)
+{
+	free(foreign_heap);
+	alba_user_lonely_page_free(foreign_lonely);
+}
 #endif
 
 #define MAX_BLOCK	((size_t)1 << ALBA_PLAT_MAX_SHIFT)
@@ -105,6 +173,40 @@ static bool check_fill(const void *p, size_t size, u8 pattern)
 		if (b[i] != pattern)
 			return false;
 	return true;
+}
+
+/* Objects with a pattern, checked for overwrites and overlap. */
+struct robj {
+	u8 *p;
+	size_t size;
+	size_t seq;		/* allocation order, for rewinds */
+	u8 pattern;
+};
+
+
+static int robj_cmp(const void *a, const void *b)
+{
+	const struct robj *x = a, *y = b;
+
+	return x->p < y->p ? -1 : x->p > y->p;
+}
+
+/* Every live object holds its pattern, and no two overlap. */
+static void verify_objects(struct kunit *test, struct robj *obj, size_t n)
+{
+	size_t i;
+
+	alba_test_sort(obj, n, sizeof(*obj), robj_cmp);
+	for (i = 0; i < n; i++) {
+		KUNIT_EXPECT_TRUE_MSG(test, check_fill(obj[i].p, obj[i].size,
+						       obj[i].pattern),
+				      "object %zu (%zu bytes) was overwritten",
+				      i, obj[i].size);
+		if (i + 1 < n)
+			KUNIT_EXPECT_LE_MSG(test, (uintptr_t)obj[i].p + obj[i].size,
+					    (uintptr_t)obj[i + 1].p,
+					    "objects %zu and %zu overlap", i, i + 1);
+	}
 }
 
 /* Bytes from the bump position to the end of the current block. */
@@ -929,10 +1031,23 @@ static void alba_null_arena_test(struct kunit *test)
 	alba_destroy(arena);
 }
 
-/* A block from the platform that no arena owns: alba_of() says so. */
+/*
+ * alba_of() is total: a block from the platform that no arena owns (with
+ * a header-like pattern in it), a block of a destroyed arena, and every
+ * kind of pointer alba never handed out (heap, stack, globals or kernel
+ * text, vmalloc or other mappings, unmapped addresses, a page alone in its
+ * mapping whose block-aligned base is unmapped) are refused, at every
+ * block size, without a fault and without reading them.
+ */
 static void alba_of_foreign_test(struct kunit *test)
 {
 	void *blk = alba_plat_block_alloc(15, GFP_KERNEL, NUMA_NO_NODE);
+	static const size_t sizes[] = { 4096, 32768, 1 << 20, 1 << 22 };
+	struct foreign f[8];
+	struct alba *arena;
+	size_t i, j, n;
+	u8 local[64];
+	void *dead;
 
 	KUNIT_ASSERT_NOT_NULL(test, blk);
 	memset(blk, 0x3c, 32768);
@@ -940,6 +1055,360 @@ static void alba_of_foreign_test(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, alba_of((u8 *)blk + 100, 32768));
 	ALBA_EXPECT_ERRNO(test, EINVAL);
 	alba_plat_block_free(blk, 15);
+
+	/* An object of an arena that is gone. */
+	arena = new_arena(test, 32768);
+	dead = alba_alloc(arena, 100, 8, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, dead);
+	KUNIT_EXPECT_PTR_EQ(test, alba_of(dead, 32768), arena);
+	alba_destroy(arena);
+
+	n = foreign_new(test, f, local);
+	f[n++] = (struct foreign){ "destroyed arena", dead };
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < ARRAY_SIZE(sizes); j++) {
+			alba_test_clear_errno();
+			KUNIT_EXPECT_TRUE_MSG(test, !alba_of(f[i].p, sizes[j]),
+					      "%s at block size %zu", f[i].what,
+					      sizes[j]);
+			ALBA_EXPECT_ERRNO(test, EINVAL);
+		}
+	}
+	foreign_free();
+}
+
+/* ---- the kmalloc family --------------------------------------------------- */
+
+/*
+ * Arrays: n * size overflow-checked. A product that wraps (on 64 bits and,
+ * under -m32, on 32) fails like SIZE_MAX would: NULL, ENOMEM, and only the
+ * failed counter moves. alba_zalloc_array() zeroes; alba_new_array() takes
+ * the type's size and alignment.
+ */
+static void alba_array_test(struct kunit *test)
+{
+	static const size_t wrap[][2] = {
+		{ SIZE_MAX, 2 }, { 2, SIZE_MAX }, { (SIZE_MAX >> 1) + 1, 2 },
+		{ SIZE_MAX / 3 + 1, 3 }, { (size_t)1 << (sizeof(size_t) * 4), (size_t)1 << (sizeof(size_t) * 4) },
+		{ 65537, 65537 * 65537ULL > SIZE_MAX ? 65537 : SIZE_MAX / 65537 + 1 },
+	};
+	struct alba *arena = new_arena(test, 0);
+	struct alba_stats before, s;
+	struct rec { u64 a; u32 b; } *r;
+	size_t i;
+	u32 *a;
+	u8 *z;
+
+	for (i = 0; i < ARRAY_SIZE(wrap); i++) {
+		stats_of(test, arena, &before);
+		alba_test_clear_errno();
+		KUNIT_EXPECT_NULL(test, alba_alloc_array(arena, wrap[i][0], wrap[i][1], 8,
+							 GFP_KERNEL | __GFP_NOWARN));
+		ALBA_EXPECT_ERRNO(test, ENOMEM);
+		alba_test_clear_errno();
+		KUNIT_EXPECT_NULL(test, alba_zalloc_array(arena, wrap[i][0], wrap[i][1], 8,
+							  GFP_KERNEL | __GFP_NOWARN));
+		ALBA_EXPECT_ERRNO(test, ENOMEM);
+		stats_of(test, arena, &s);
+		expect_stats_same(test, &before, &s, 2);
+	}
+	a = alba_alloc_array(arena, 100, sizeof(*a), 0, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_EXPECT_EQ(test, (uintptr_t)a % ALBA_DEFAULT_ALIGN, 0);
+	for (i = 0; i < 100; i++)
+		a[i] = (u32)i;
+	fill(alba_alloc(arena, 3000, 1, GFP_KERNEL), 3000, 0xee);
+	z = alba_zalloc_array(arena, 3, 1000, 64, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, z);
+	KUNIT_EXPECT_EQ(test, (uintptr_t)z % 64, 0);
+	KUNIT_EXPECT_TRUE(test, check_fill(z, 3000, 0));
+	r = alba_new_array(arena, struct rec, 10, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	KUNIT_EXPECT_EQ(test, (uintptr_t)r % __alignof__(struct rec), 0);
+	r = alba_new(arena, struct rec, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	stats_of(test, arena, &s);
+	KUNIT_EXPECT_EQ(test, s.used_bytes, 400 + 3000 + 3000 + 11 * sizeof(*r));
+	/* Zero elements, or zero-size elements: the size-0 pointer. */
+	KUNIT_EXPECT_NOT_NULL(test, alba_alloc_array(arena, 0, 8, 0, GFP_KERNEL));
+	KUNIT_EXPECT_NOT_NULL(test, alba_zalloc_array(arena, 8, 0, 0, GFP_KERNEL));
+	stats_of(test, arena, &before);
+	KUNIT_EXPECT_EQ(test, before.used_bytes, s.used_bytes);
+	/* A NULL arena, a bad alignment. */
+	alba_test_clear_errno();
+	KUNIT_EXPECT_NULL(test, alba_alloc_array(NULL, 2, 2, 0, GFP_KERNEL));
+	ALBA_EXPECT_ERRNO(test, EINVAL);
+	alba_test_clear_errno();
+	KUNIT_EXPECT_NULL(test, alba_alloc_array(arena, 2, 2, 3, GFP_KERNEL));
+	ALBA_EXPECT_ERRNO(test, EINVAL);
+	for (i = 0; i < 100; i++)
+		KUNIT_EXPECT_EQ(test, a[i], (u32)i);
+	alba_destroy(arena);
+}
+
+/*
+ * Strings: exact copies with terminators, alignment 1 (no padding), a
+ * NULL string gives NULL without a failure, memdup of 0 bytes is the
+ * size-0 pointer.
+ */
+static void alba_string_test(struct kunit *test)
+{
+	static const char hello[] = "hello, arena";
+	struct alba *arena = new_arena(test, 4096);
+	struct alba_stats s, before;
+	char *a, *b, *c, *d;
+	u8 *m;
+
+	a = alba_strdup(arena, hello, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_EXPECT_EQ(test, strcmp(a, hello), 0);
+	KUNIT_EXPECT_TRUE(test, a != hello);
+	/* Alignment 1: the next string starts right after the terminator. */
+	b = alba_strdup(arena, "x", GFP_KERNEL);
+	KUNIT_EXPECT_PTR_EQ(test, b, a + sizeof(hello));
+	c = alba_strndup(arena, hello, 5, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	KUNIT_EXPECT_EQ(test, strlen(c), 5);
+	KUNIT_EXPECT_EQ(test, memcmp(c, "hello", 6), 0);
+	d = alba_strndup(arena, "ab", 100, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, d);
+	KUNIT_EXPECT_EQ(test, strcmp(d, "ab"), 0);
+	d = alba_strndup(arena, hello, 0, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, d);
+	KUNIT_EXPECT_EQ(test, d[0], '\0');
+	m = alba_memdup(arena, hello, 4, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, m);
+	KUNIT_EXPECT_EQ(test, memcmp(m, "hell", 4), 0);
+	KUNIT_EXPECT_EQ(test, (uintptr_t)m % ALBA_DEFAULT_ALIGN, 0);
+	stats_of(test, arena, &s);
+	KUNIT_EXPECT_EQ(test, s.used_bytes, sizeof(hello) + 2 + 6 + 3 + 1 + 4);
+	KUNIT_EXPECT_EQ(test, s.allocs, 6);
+
+	stats_of(test, arena, &before);
+	KUNIT_EXPECT_NULL(test, alba_strdup(arena, NULL, GFP_KERNEL));
+	KUNIT_EXPECT_NULL(test, alba_strndup(arena, NULL, 3, GFP_KERNEL));
+	KUNIT_EXPECT_NOT_NULL(test, alba_memdup(arena, hello, 0, GFP_KERNEL));
+	stats_of(test, arena, &s);
+	KUNIT_EXPECT_EQ(test, s.used_bytes, before.used_bytes);
+	KUNIT_EXPECT_EQ(test, s.failed, before.failed);
+	alba_test_clear_errno();
+	KUNIT_EXPECT_NULL(test, alba_strdup(NULL, hello, GFP_KERNEL));
+	ALBA_EXPECT_ERRNO(test, EINVAL);
+	alba_destroy(arena);
+}
+
+/*
+ * printf into the arena: formats both worlds share, the exact length plus
+ * the terminator, and output longer than a block in a dedicated block.
+ */
+static void alba_asprintf_test(struct kunit *test)
+{
+	struct alba *arena = new_arena(test, 4096);
+	struct alba_stats s, before;
+	char *p, *big;
+	size_t i;
+
+	stats_of(test, arena, &before);
+	p = alba_asprintf(arena, GFP_KERNEL, "%s-%d-%u-%x-%zu-%c|%5s|%-3d|%%",
+			  "abc", -42, 7u, 0xbeefu, (size_t)123456, 'z', "r", 9);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_EQ(test, strcmp(p, "abc--42-7-beef-123456-z|    r|9  |%"), 0);
+	stats_of(test, arena, &s);
+	KUNIT_EXPECT_EQ(test, s.used_bytes - before.used_bytes, strlen(p) + 1);
+	p = alba_asprintf(arena, GFP_KERNEL, "%s", "");
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_EQ(test, p[0], '\0');
+
+	/* 10000 characters in an arena of 4 KiB blocks. */
+	stats_of(test, arena, &before);
+	big = alba_asprintf(arena, GFP_KERNEL, "%*s|%d", 9990, "tail", 123456789);
+	KUNIT_ASSERT_NOT_NULL(test, big);
+	KUNIT_EXPECT_EQ(test, strlen(big), 10000);
+	for (i = 0; i < 9986; i++)
+		if (big[i] != ' ')
+			break;
+	KUNIT_EXPECT_EQ(test, i, 9986);
+	KUNIT_EXPECT_EQ(test, strcmp(big + 9986, "tail|123456789"), 0);
+	KUNIT_EXPECT_PTR_EQ(test, alba_of(big, 4096), arena);
+	stats_of(test, arena, &s);
+	KUNIT_EXPECT_EQ(test, s.blocks, before.blocks + 1);
+	KUNIT_EXPECT_GE(test, s.block_bytes - before.block_bytes, 16384);
+	alba_destroy(arena);
+}
+
+/*
+ * realloc: the newest object of the current block grows and shrinks in
+ * place (same pointer; used bytes move by the difference, nothing copied);
+ * any other object is copied (used bytes grow by the new size, the old
+ * bytes stay used); NULL is alloc, 0 is the size-0 pointer; a pointer of
+ * another arena or misaligned is refused and nothing changes.
+ */
+static void alba_realloc_test(struct kunit *test)
+{
+	struct alba *arena = new_arena(test, 0), *other = new_arena(test, 0);
+	struct alba_stats s, before;
+	struct alba_cursor cur;
+	u8 *p, *q, *r, *c;
+
+	p = alba_realloc(arena, NULL, 0, 100, 16, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	fill(p, 100, 0x11);
+	stats_of(test, arena, &before);
+	q = alba_realloc(arena, p, 100, 300, 16, GFP_KERNEL);
+	KUNIT_EXPECT_PTR_EQ(test, q, p);
+	stats_of(test, arena, &s);
+	KUNIT_EXPECT_EQ(test, s.used_bytes, before.used_bytes + 200);
+	KUNIT_EXPECT_EQ(test, s.pad_bytes, before.pad_bytes);
+	KUNIT_EXPECT_TRUE(test, check_fill(p, 100, 0x11));
+	fill(p + 100, 200, 0x22);
+	q = alba_realloc(arena, p, 300, 50, 16, GFP_KERNEL);
+	KUNIT_EXPECT_PTR_EQ(test, q, p);
+	stats_of(test, arena, &s);
+	KUNIT_EXPECT_EQ(test, s.used_bytes, before.used_bytes - 50);
+	/* The freed tail is the next allocation's. */
+	r = alba_alloc(arena, 8, 1, GFP_KERNEL);
+	KUNIT_EXPECT_PTR_EQ(test, r, p + 50);
+
+	/* Not the newest any more: copied, the old bytes stay used. */
+	stats_of(test, arena, &before);
+	q = alba_realloc(arena, p, 50, 400, 16, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, q);
+	KUNIT_EXPECT_TRUE(test, q != p);
+	KUNIT_EXPECT_TRUE(test, check_fill(q, 50, 0x11));
+	stats_of(test, arena, &s);
+	KUNIT_EXPECT_EQ(test, s.used_bytes, before.used_bytes + 400);
+	KUNIT_EXPECT_EQ(test, (uintptr_t)q % 16, 0);
+	/* Shrinking a copy keeps the first new_size bytes. */
+	fill(q, 400, 0x33);
+	r = alba_alloc(arena, 1, 1, GFP_KERNEL);
+	c = alba_realloc(arena, q, 400, 10, 16, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	KUNIT_EXPECT_TRUE(test, c != q);
+	KUNIT_EXPECT_TRUE(test, check_fill(c, 10, 0x33));
+
+	/* Larger than the block: a dedicated block, contents kept. */
+	q = alba_realloc(arena, c, 10, 100000, 16, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, q);
+	KUNIT_EXPECT_TRUE(test, check_fill(q, 10, 0x33));
+	KUNIT_EXPECT_PTR_EQ(test, alba_of(q, 0), arena);
+
+	/* A cursor's object is never the block's newest: copied. */
+	alba_cursor_init(&cur, arena, 0);
+	c = alba_cursor_alloc(&cur, 40, 8, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	fill(c, 40, 0x44);
+	q = alba_realloc(arena, c, 40, 41, 8, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, q);
+	KUNIT_EXPECT_TRUE(test, q != c);
+	KUNIT_EXPECT_TRUE(test, check_fill(q, 40, 0x44));
+	alba_cursor_fini(&cur);
+
+	/* 0: the size-0 pointer, nothing consumed. */
+	stats_of(test, arena, &before);
+	q = alba_realloc(arena, q, 41, 0, 8, GFP_KERNEL);
+	KUNIT_EXPECT_NOT_NULL(test, q);
+	stats_of(test, arena, &s);
+	KUNIT_EXPECT_EQ(test, s.used_bytes, before.used_bytes);
+
+	/* Another arena's object, or a misaligned one: refused. */
+	p = alba_alloc(other, 64, 64, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	stats_of(test, arena, &before);
+	alba_test_clear_errno();
+	KUNIT_EXPECT_NULL(test, alba_realloc(arena, p, 64, 128, 64, GFP_KERNEL));
+	ALBA_EXPECT_ERRNO(test, EINVAL);
+	alba_test_clear_errno();
+	KUNIT_EXPECT_NULL(test, alba_realloc(other, p + 8, 8, 16, 64, GFP_KERNEL));
+	ALBA_EXPECT_ERRNO(test, EINVAL);
+	alba_test_clear_errno();
+	KUNIT_EXPECT_NULL(test, alba_realloc(other, p, 64, 128, 3, GFP_KERNEL));
+	ALBA_EXPECT_ERRNO(test, EINVAL);
+	stats_of(test, arena, &s);
+	expect_stats_same(test, &before, &s, 0);
+	alba_destroy(other);
+	alba_destroy(arena);
+}
+
+/* ---- per-CPU (per-thread) cursors ----------------------------------------- */
+
+/*
+ * One caller through a per-CPU set: its cursor takes a chunk, reset is
+ * refused while chunks are held, alba_pcpu_drain() retires them (every
+ * allocation then counted), the set keeps working, destroy retires again.
+ * Requests a cursor does not take go to the arena.
+ */
+static void alba_pcpu_test(struct kunit *test)
+{
+	struct alba *arena = new_arena(test, 0);
+	struct alba_stats s, before;
+	struct alba_pcpu *pc;
+	struct robj *obj;
+	size_t i, n = 3000, used = 0;
+	u8 *p;
+
+	obj = kunit_kcalloc(test, n, sizeof(*obj), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, obj);
+	pc = alba_pcpu_create(arena, 2048, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pc);
+	for (i = 0; i < n; i++) {
+		size_t size = i % 500 == 499 ? 5000 : 1 + i % 97;
+		size_t align = (size_t)1 << (i % 8);
+
+		p = alba_pcpu_alloc(pc, size, align, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, p);
+		KUNIT_EXPECT_EQ(test, (uintptr_t)p % align, 0);
+		KUNIT_EXPECT_PTR_EQ(test, alba_of(p, 0), arena);
+		obj[i] = (struct robj){ .p = p, .size = size, .pattern = (u8)(i | 1) };
+		fill(p, size, obj[i].pattern);
+		used += size;
+	}
+	stats_of(test, arena, &s);
+	KUNIT_EXPECT_GT(test, s.reserved_bytes, 0);
+	alba_test_clear_errno();
+	alba_reset(arena);
+	ALBA_EXPECT_ERRNO(test, EBUSY);
+
+	alba_pcpu_drain(pc);
+	stats_of(test, arena, &s);
+	KUNIT_EXPECT_EQ(test, s.reserved_bytes, 0);
+	KUNIT_EXPECT_EQ(test, s.used_bytes, used);
+	KUNIT_EXPECT_EQ(test, s.allocs, n);
+	verify_objects(test, obj, n);
+
+	/* Still usable; then destroy retires what was taken since. */
+	KUNIT_EXPECT_NOT_NULL(test, alba_pcpu_alloc(pc, 24, 8, GFP_KERNEL));
+	stats_of(test, arena, &before);
+	KUNIT_EXPECT_GT(test, before.reserved_bytes, 0);
+	alba_pcpu_destroy(pc);
+	stats_of(test, arena, &s);
+	KUNIT_EXPECT_EQ(test, s.reserved_bytes, 0);
+	KUNIT_EXPECT_EQ(test, s.used_bytes, used + 24);
+	alba_reset(arena);
+	stats_of(test, arena, &s);
+	KUNIT_EXPECT_EQ(test, s.used_bytes, 0);
+
+	/* Bad input. */
+	alba_test_clear_errno();
+	KUNIT_EXPECT_NULL(test, alba_pcpu_create(NULL, 0, GFP_KERNEL));
+	ALBA_EXPECT_ERRNO(test, EINVAL);
+	alba_test_clear_errno();
+	KUNIT_EXPECT_NULL(test, alba_pcpu_alloc(NULL, 8, 8, GFP_KERNEL));
+	ALBA_EXPECT_ERRNO(test, EINVAL);
+	alba_pcpu_drain(NULL);
+	alba_pcpu_destroy(NULL);
+	pc = alba_pcpu_create(arena, 0, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pc);
+	stats_of(test, arena, &before);
+	alba_test_clear_errno();
+	KUNIT_EXPECT_NULL(test, alba_pcpu_alloc(pc, 8, 3, GFP_KERNEL));
+	ALBA_EXPECT_ERRNO(test, EINVAL);
+	alba_test_clear_errno();
+	KUNIT_EXPECT_NULL(test, alba_pcpu_alloc(pc, SIZE_MAX, 8, GFP_KERNEL | __GFP_NOWARN));
+	ALBA_EXPECT_ERRNO(test, ENOMEM);
+	stats_of(test, arena, &s);
+	expect_stats_same(test, &before, &s, 2);
+	alba_pcpu_destroy(pc);
+	alba_destroy(arena);
 }
 
 /* ---- block allocation failures -------------------------------------------- */
@@ -1002,14 +1471,8 @@ static void alba_fault_nth_test(struct kunit *test)
 	alba_plat_fail_nth(0);
 }
 
+/* A rewind releases the objects allocated after the mark. */
 /* ---- random operations ---------------------------------------------------- */
-
-struct robj {
-	u8 *p;
-	size_t size;
-	size_t seq;		/* allocation order, for rewinds */
-	u8 pattern;
-};
 
 static const u64 random_seeds[] = {
 	1, 0x9e3779b97f4a7c15ULL, 20261123, 0xa1bad00dULL,
@@ -1023,32 +1486,6 @@ static void seed_desc(const u64 *seed, char *desc)
 
 KUNIT_ARRAY_PARAM(random_seed, random_seeds, seed_desc);
 
-static int robj_cmp(const void *a, const void *b)
-{
-	const struct robj *x = a, *y = b;
-
-	return x->p < y->p ? -1 : x->p > y->p;
-}
-
-/* Every live object holds its pattern, and no two overlap. */
-static void verify_objects(struct kunit *test, struct robj *obj, size_t n)
-{
-	size_t i;
-
-	alba_test_sort(obj, n, sizeof(*obj), robj_cmp);
-	for (i = 0; i < n; i++) {
-		KUNIT_EXPECT_TRUE_MSG(test, check_fill(obj[i].p, obj[i].size,
-						       obj[i].pattern),
-				      "object %zu (%zu bytes) was overwritten",
-				      i, obj[i].size);
-		if (i + 1 < n)
-			KUNIT_EXPECT_LE_MSG(test, (uintptr_t)obj[i].p + obj[i].size,
-					    (uintptr_t)obj[i + 1].p,
-					    "objects %zu and %zu overlap", i, i + 1);
-	}
-}
-
-/* A rewind releases the objects allocated after the mark. */
 static size_t drop_newer(struct robj *obj, size_t n, size_t seq)
 {
 	size_t i, kept = 0;
@@ -1377,6 +1814,11 @@ static struct kunit_case alba_test_cases[] = {
 	KUNIT_CASE(alba_bad_size_test),
 	KUNIT_CASE(alba_null_arena_test),
 	KUNIT_CASE(alba_of_foreign_test),
+	KUNIT_CASE(alba_array_test),
+	KUNIT_CASE(alba_string_test),
+	KUNIT_CASE(alba_asprintf_test),
+	KUNIT_CASE(alba_realloc_test),
+	KUNIT_CASE(alba_pcpu_test),
 	KUNIT_CASE(alba_fault_nth_test),
 	KUNIT_CASE_PARAM(alba_random_ops_test, random_seed_gen_params),
 #ifdef __KERNEL__

@@ -175,6 +175,19 @@ if [ ! -f "$K/row.env" ] || [ -n "${KERNELS_REFRESH:-}" ]; then
 	mv "$K/row.env.new" "$K/row.env"
 fi
 
+# A cached tree that something damaged (a "make mrproper" in the
+# headers, say) is unpacked again from the cached packages.
+# shellcheck disable=SC1091
+. "$K/row.env"
+for rel in "$KREL" ${KREL_RT:-}; do
+	hdir=$(dirname "$HOST_KDIR")/linux-headers-$rel
+	if [ ! -f "$hdir/include/generated/autoconf.h" ]; then
+		log "headers of $rel are damaged; unpacking them again"
+		hroot=${TOOLROOT:-$K/root}
+		unpack_headers "$rel" "$hroot"
+	fi
+done
+
 if [ "$want_source" = source ] && [ ! -f "$K/linux/.complete" ]; then
 	# shellcheck disable=SC1091
 	. "$K/row.env"

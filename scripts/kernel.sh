@@ -114,7 +114,10 @@ step_dkms() {
 	cp -r "$top/dkms.conf" "$top/Kbuild" "$top/kmod" "$hd/src/alba-$ver/"
 	in_tool dkms add -m alba -v "$ver" --sourcetree "$d/src" \
 		--dkmstree "$d/tree" >"$KWORK/dkms.log" 2>&1
+	# The headers are Debian's, ready as they are: with a source dir
+	# given, older dkms would otherwise "prepare" them (make mrproper).
 	in_tool dkms build -m alba -v "$ver" -k "$KREL" --kernelsourcedir "$KDIR" \
+		--no-prepare-kernel --no-clean-kernel \
 		--sourcetree "$d/src" --dkmstree "$d/tree" >>"$KWORK/dkms.log" 2>&1 &&
 		ls "$hd/tree/alba/$ver/$KREL"/*/module/alba.ko* >/dev/null 2>&1
 	result $? "dkms build alba/$ver for $KREL ($(in_tool dkms --version 2>&1 | head -1))" \

@@ -7,6 +7,7 @@
 #define _ALBA_TYPES_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 

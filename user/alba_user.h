@@ -164,8 +164,9 @@ void alba_user_cache_drain(void);
 unsigned long alba_user_fail_pending(void);
 /* Tests: fail every n-th block allocation from now on (0: stop). */
 void alba_user_fail_every(unsigned long n);
-void alba_user_block_taken(void);
-void alba_user_block_given(void);
+/* Tests: a page alone in its mapping, nothing mapped at the boundary below. */
+void *alba_user_lonely_page(size_t block_size);
+void alba_user_lonely_page_free(void *p);
 
 /* Implemented by each OS file in user/prim/. */
 /* How blocks larger than a page are aligned, and how many were so far. */

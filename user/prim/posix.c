@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * posix.c - blocks and yielding for Linux, the BSDs and macOS.
+ * posix.c - blocks, threads and fork() for Linux, the BSDs and macOS.
  *
- * Included by prim.c only. Also: yielding, and the fork() handlers. A block of 2^shift bytes aligned to its size
- * comes from one anonymous mmap() of size + size - page bytes, trimmed
+ * Included by prim.c only. Also: yielding, thread-local slots, and the
+ * fork() handlers. A block of 2^shift bytes aligned to its size comes
+ * from one anonymous mmap() of size + size - page bytes, trimmed
  * with munmap() on both sides, so no more than the block stays mapped.
  * (posix_memalign() would keep up to a whole block of waste per block.)
  * The OS gives page-aligned mappings, so a one-page block needs no trim.
@@ -21,6 +22,30 @@
 void alba_user_yield(void)
 {
 	sched_yield();
+}
+
+/* Thread-local slots with a destructor at thread exit (alba_pcpu). */
+typedef pthread_key_t alba_os_tls_t;
+
+static bool alba_os_tls_create(alba_os_tls_t *key, void (*dtor)(void *))
+{
+	return pthread_key_create(key, dtor) == 0;
+}
+
+static void *alba_os_tls_get(alba_os_tls_t key)
+{
+	return pthread_getspecific(key);
+}
+
+static bool alba_os_tls_set(alba_os_tls_t key, void *value)
+{
+	return pthread_setspecific(key, value) == 0;
+}
+
+/* No destructor runs for the values threads still hold. */
+static void alba_os_tls_delete(alba_os_tls_t key)
+{
+	pthread_key_delete(key);
 }
 
 static void (*atfork_fn[3])(void);
@@ -88,4 +113,26 @@ void *alba_os_block_alloc(unsigned int shift)
 void alba_os_block_free(void *base, unsigned int shift)
 {
 	munmap(base, (size_t)1 << shift);
+}
+
+/* Tests: one page alone in its mapping, with nothing mapped at the
+ * block_size boundary below it (see alba_of_foreign_test). */
+void *alba_user_lonely_page(size_t block_size)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), len = 3 * block_size;
+	uintptr_t raw, p;
+	void *m = map(len);
+
+	if (!m)
+		return NULL;
+	raw = (uintptr_t)m;
+	p = ((raw + block_size - 1) & ~(uintptr_t)(block_size - 1)) + block_size / 4;
+	munmap(m, p - raw);
+	munmap((void *)(p + page), raw + len - (p + page));
+	return (void *)p;
+}
+
+void alba_user_lonely_page_free(void *p)
+{
+	munmap(p, (size_t)sysconf(_SC_PAGESIZE));
 }

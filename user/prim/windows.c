@@ -50,6 +50,34 @@ void alba_user_yield(void)
 	SwitchToThread();
 }
 
+/*
+ * Thread-local slots with a destructor at thread exit (alba_pcpu): fiber
+ * local storage, whose callback runs at thread exit and also, for every
+ * thread still holding a value, when the index is freed.
+ */
+typedef DWORD alba_os_tls_t;
+
+static bool alba_os_tls_create(alba_os_tls_t *key, void (*dtor)(void *))
+{
+	*key = FlsAlloc((PFLS_CALLBACK_FUNCTION)(void (*)(void))dtor);
+	return *key != FLS_OUT_OF_INDEXES;
+}
+
+static void *alba_os_tls_get(alba_os_tls_t key)
+{
+	return FlsGetValue(key);
+}
+
+static bool alba_os_tls_set(alba_os_tls_t key, void *value)
+{
+	return FlsSetValue(key, value);
+}
+
+static void alba_os_tls_delete(alba_os_tls_t key)
+{
+	FlsFree(key);
+}
+
 static virtual_alloc2_fn virtual_alloc2(void)
 {
 	static virtual_alloc2_fn fn;
@@ -139,4 +167,26 @@ void alba_os_block_free(void *base, unsigned int shift)
 {
 	(void)shift;
 	VirtualFree(base, 0, MEM_RELEASE);
+}
+
+/*
+ * Tests: one page alone in its mapping, with nothing usable at the
+ * block_size boundary below it (see alba_of_foreign_test). Reservations
+ * start on the 64 KiB granularity, so the page is committed inside a
+ * reservation whose start, the boundary, stays reserved but not committed:
+ * touching it faults as an unmapped address does.
+ */
+void *alba_user_lonely_page(size_t block_size)
+{
+	char *r = VirtualAlloc(NULL, GRANULARITY, MEM_RESERVE, PAGE_NOACCESS);
+
+	if (!r || block_size / 4 + 4096 > GRANULARITY)
+		return NULL;
+	return VirtualAlloc(r + block_size / 4, 4096, MEM_COMMIT, PAGE_READWRITE);
+}
+
+void alba_user_lonely_page_free(void *p)
+{
+	VirtualFree((void *)((ULONG_PTR)p & ~(ULONG_PTR)(GRANULARITY - 1)), 0,
+		    MEM_RELEASE);
 }

@@ -154,7 +154,7 @@ void *kunit_kcalloc(struct kunit *test, size_t n, size_t size, unsigned int gfp)
 	} while (0)
 
 #define __KUNIT_BOOL(test, assert, cond, want, fmt, ...)		\
-	__KUNIT_CHECK(test, assert, !!(cond) == (want),		\
+	__KUNIT_CHECK(test, assert, (!!(cond)) == (want),		\
 		      "Expected %s to be %s" fmt, #cond,		\
 		      (want) ? "true" : "false", ##__VA_ARGS__)
 
