@@ -8,12 +8,12 @@
 O		?= build
 PREFIX		?= /usr/local
 TARGET		?= linux
-VERSION		:= 0.1.0
+VERSION		:= $(shell cat VERSION)
 
 CORE		:= kmod/alba.c user/prim/prim.c
 HDRS		:= kmod/alba.h kmod/alba_plat.h user/alba_user.h user/alba_types.h \
 		   $(wildcard user/prim/*.c) user/kunit/include/kunit/test.h \
-		   user/tests/helpers.h
+		   user/tests/helpers.h kunit/alba_kunit.h kunit/kunit_compat.h
 SUITE		:= kunit/alba_kunit.c
 USER_TESTS	:= user/tests/threads.c user/tests/faults.c
 HARNESS		:= user/kunit/kunit.c

@@ -4,10 +4,11 @@
  * against a model of the contract.
  *
  * Each operation is an opcode byte and its arguments: create (any block
- * size, valid or not), destroy, alloc / zalloc / cursor alloc (any size and
- * alignment, from small to SIZE_MAX), mark, rewind (to any mark taken,
- * still valid or not), reset, alba_of, and "fail the next block
- * allocation". After every call the model checks: alignment; errors
+ * size, valid or not), destroy, alloc / zalloc / cursor alloc / per-thread
+ * set alloc (any size and alignment, from small to SIZE_MAX), realloc of a
+ * live object, mark, rewind (to any mark taken, still valid or not), reset,
+ * alba_of, and "fail the next block allocation". After every call the
+ * model checks: alignment; errors
  * exactly when the contract says (EINVAL for a bad argument, ENOMEM only
  * for a size no block can hold or an injected failure); a failed call
  * changes nothing but the failed counter; the stats identity; zalloc
@@ -35,6 +36,7 @@
 struct obj {
 	unsigned char *p;
 	size_t size;
+	size_t align;
 	size_t seq;
 	unsigned char pattern;
 };
@@ -52,6 +54,7 @@ static struct {
 	size_t block_size;
 	struct alba_cursor cur;
 	bool cursor;
+	struct alba_pcpu *pc;
 	struct obj obj[MAX_OBJS];
 	size_t n, seq;
 	struct mark marks[MAX_MARKS];
@@ -166,6 +169,7 @@ static void quiesce(void)
 	if (s.cursor)
 		alba_cursor_fini(&s.cur);
 	s.cursor = false;
+	alba_pcpu_drain(s.pc);
 }
 
 static void destroy(void)
@@ -174,6 +178,8 @@ static void destroy(void)
 		return;
 	quiesce();
 	verify();
+	alba_pcpu_destroy(s.pc);
+	s.pc = NULL;
 	alba_destroy(s.arena);
 	s.arena = NULL;
 	s.n = 0;
@@ -211,6 +217,18 @@ static void create(void)
 	CHECK(alba_block_size(s.arena) == s.block_size);
 }
 
+/* Keep @p, @size bytes, as a live object, with a fresh pattern. */
+static void keep(unsigned char *p, size_t size, size_t align)
+{
+	if (s.n == MAX_OBJS)
+		return;
+	s.obj[s.n] = (struct obj){ p, size, align, s.seq++,
+				   (unsigned char)(s.seq | 1) };
+	memset(p, s.obj[s.n].pattern, size);
+	s.n++;
+}
+
+/* how: 0 alloc, 1 zalloc, 2 the cursor, 3 the per-thread set */
 static void alloc(int how)
 {
 	size_t size = size_arg(), align = align_arg(), a;
@@ -224,10 +242,15 @@ static void alloc(int how)
 		alba_cursor_init(&s.cur, s.arena, (size_t)byte() * 64);
 		s.cursor = true;
 	}
+	if (how == 3 && !s.pc) {
+		s.pc = alba_pcpu_create(s.arena, (size_t)byte() * 64, 0);
+		CHECK(s.pc);
+	}
 	errno = 0;
 	p = how == 0 ? alba_alloc(s.arena, size, align, 0) :
 	    how == 1 ? alba_zalloc(s.arena, size, align, 0) :
-		       alba_cursor_alloc(&s.cur, size, align, 0);
+	    how == 2 ? alba_cursor_alloc(&s.cur, size, align, 0) :
+		       alba_pcpu_alloc(s.pc, size, align, 0);
 	stats(&after);
 	a = align ? align : ALBA_DEFAULT_ALIGN;
 	if (!align_valid(align)) {
@@ -244,19 +267,60 @@ static void alloc(int how)
 	}
 	CHECK(size <= MAX_BLOCK);
 	CHECK(((uintptr_t)p & (a - 1)) == 0);
-	CHECK(after.allocs == before.allocs + (how == 2 ? 0 : 1) ||
-	      how == 2);
+	CHECK(after.allocs == before.allocs + 1 || how >= 2);
 	if (!size)
 		return;
 	if (how == 1)
 		for (i = 0; i < size; i++)
 			CHECK(!p[i]);
 	CHECK(alba_of(p, s.block_size) == s.arena);
-	if (s.n == MAX_OBJS)
+	keep(p, size, a);
+}
+
+/*
+ * realloc of a live object: in place (same pointer, the prefix kept) or a
+ * copy (the prefix copied, the old object still live and intact). For
+ * rewinds, a resized object counts as allocated now: a rewind to an
+ * earlier mark drops it from the model (its growth may be released).
+ */
+static void resize(void)
+{
+	unsigned long pending = alba_user_fail_pending();
+	struct alba_stats before, after;
+	size_t size = size_arg(), keep_n, i;
+	struct obj o;
+	unsigned char *p;
+
+	if (!s.n)
 		return;
-	s.obj[s.n] = (struct obj){ p, size, s.seq++, (unsigned char)(s.seq | 1) };
-	memset(p, s.obj[s.n].pattern, size);
-	s.n++;
+	i = byte() % s.n;
+	o = s.obj[i];
+	stats(&before);
+	errno = 0;
+	p = alba_realloc(s.arena, o.p, o.size, size, o.align, 0);
+	stats(&after);
+	if (!p) {
+		CHECK(errno == ENOMEM);
+		CHECK(!fits(size, o.align) || (pending && !alba_user_fail_pending()));
+		CHECK(alba_test_same_but_failed(&before, &after));
+		return;
+	}
+	CHECK(((uintptr_t)p & (o.align - 1)) == 0);
+	if (!size)
+		return;
+	keep_n = o.size < size ? o.size : size;
+	for (i = 0; i < keep_n; i++)
+		CHECK(p[i] == o.pattern);
+	if (p == o.p) {
+		/* In place: the object is now @size bytes, and newer. */
+		CHECK(after.used_bytes == before.used_bytes - o.size + size);
+		for (i = 0; i < s.n && s.obj[i].p != o.p; i++)
+			;
+		s.obj[i] = s.obj[--s.n];
+	} else {
+		CHECK(after.used_bytes == before.used_bytes + size);
+	}
+	keep(p, size, o.align);
 }
 
 static void mark(void)
@@ -365,8 +429,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 4: case 5:
 			alloc(1);
 			break;
-		case 6: case 7: case 8: case 9:
+		case 6: case 7: case 8:
 			alloc(2);
+			break;
+		case 9:
+			alloc(3);
 			break;
 		case 10:
 			mark();
@@ -386,6 +453,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		default:
 			if (op & 16)
 				destroy();
+			else
+				resize();
 			break;
 		}
 	}

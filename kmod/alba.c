@@ -154,7 +154,7 @@ struct alba {
 	int nid;			/* NUMA node of the blocks */
 	unsigned long long allocs;
 	unsigned long long failed;
-	void *plat;			/* the platform's (debugfs, registry) */
+	struct alba_plat_arena plat;	/* the platform's (debugfs, RCU, fork) */
 	char name[ALBA_NAME_MAX];
 };
 
@@ -329,7 +329,7 @@ static void chunk_retire(struct alba *arena, struct alba_cursor *cur)
 	}
 	alba_plat_poison((void *)cur->base, cur->off);
 	arena->holders--;
-	cur->base = 0;
+	cur->base = ALBA_CURSOR_MAX_ALIGN;	/* see alba_cursor_init() */
 	cur->off = 0;
 	cur->end = 0;
 	cur->used = 0;
@@ -1441,7 +1441,7 @@ int alba_core_nid(const struct alba *arena)
 	return arena->nid;
 }
 
-void **alba_core_plat(struct alba *arena)
+struct alba_plat_arena *alba_core_plat(struct alba *arena)
 {
 	return &arena->plat;
 }
@@ -1590,6 +1590,12 @@ void alba_cursor_init(struct alba_cursor *cur, struct alba *arena, size_t chunk)
 	/* Half a block: few trips to the lock, and no tail (see carve()). */
 	if (!chunk)
 		chunk = block_size / 2;
+	/*
+	 * No chunk: an empty one at a small aligned address, so that the
+	 * fast path turns size 0 into a size-0 pointer, as alba_alloc()
+	 * does, and everything else into a refill.
+	 */
+	cur->base = ALBA_CURSOR_MAX_ALIGN;
 	cur->arena = arena;
 	cur->chunk = chunk < room ? chunk : room;
 }

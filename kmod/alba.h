@@ -109,6 +109,10 @@ struct alba *alba_create(const char *name, size_t block_size, gfp_t gfp);
 struct alba *alba_create_node(const char *name, size_t block_size, gfp_t gfp,
 			      int nid);
 void alba_destroy(struct alba *arena);
+#ifdef __KERNEL__
+/* Kernel only: free the blocks after an RCU grace period, from any context. */
+void alba_destroy_rcu(struct alba *arena);
+#endif
 
 void *alba_alloc(struct alba *arena, size_t size, size_t align, gfp_t gfp);
 void *alba_zalloc(struct alba *arena, size_t size, size_t align, gfp_t gfp);
@@ -206,8 +210,9 @@ static inline bool alba_cursor_bump(struct alba_cursor *cur, size_t size,
  * most ALBA_CURSOR_MAX_ALIGN; everything else (a refill, a large or
  * strongly aligned request, an invalid argument) goes to alba_cursor_refill(),
  * which behaves exactly as alba_alloc() does. Size 0 gives an aligned
- * pointer into the chunk that consumes nothing but its alignment and must
- * not be dereferenced.
+ * non-NULL pointer that consumes nothing but its alignment and must not be
+ * dereferenced (a cursor without a chunk gives a small constant, like
+ * alba_alloc(); otherwise a pointer into the chunk).
  *
  * Context: any context the arena's gfp allows; the cursor must not be used
  * concurrently (per-CPU cursors need preemption disabled: alba_pcpu_alloc()

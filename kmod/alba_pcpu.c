@@ -62,7 +62,7 @@ struct alba_pcpu *alba_pcpu_create(struct alba *arena, size_t chunk,
 		alba_plat_invalid("%s() on a NULL arena", __func__);
 		return NULL;
 	}
-	pc = kzalloc(sizeof(*pc), gfp);
+	pc = kzalloc_obj(*pc, gfp);
 	if (!pc)
 		return NULL;
 	pc->slots = alloc_percpu_gfp(struct alba_pcpu_slot, gfp);

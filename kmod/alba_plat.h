@@ -52,6 +52,8 @@
  *	A call that needs a quiet arena found cursors holding chunks:
  *	warns once / sets errno to EBUSY.
  *
+ *   struct alba_plat_arena
+ *	What the platform keeps in each arena (alba_core_plat() finds it).
  *   alba_plat_arena_added(arena, gfp), alba_plat_arena_removed(arena)
  *	Tell the platform an arena appeared or is about to go (debugfs).
  *
@@ -88,6 +90,7 @@
 #include <linux/kernel.h>
 #include <linux/nodemask.h>
 #include <linux/printk.h>
+#include <linux/rcupdate.h>
 #include "compat.h"
 
 #ifdef CONFIG_ALBA_DEBUG
@@ -128,12 +131,52 @@
 			pr_warn_ratelimited("alba: out of memory\n"); \
 	} while (0)
 
+/*
+ * KASAN (generic) sees objects as ASan does in userspace: free space in
+ * blocks is poisoned, each object unpoisoned exactly (its last granule
+ * partly, when its size is not a multiple of 8), and reset, rewind and
+ * destroy poison again. A granule shared with the object before the range
+ * keeps that object's bytes. kmod/compat.h says which kernels let a module
+ * do this (alba_kasan_poison()); elsewhere these do nothing.
+ */
+#define ALBA_KASAN_POISON	0xFE	/* KASAN_PAGE_REDZONE: "out-of-bounds" */
+
 static inline void alba_plat_poison(const void *p, size_t n)
 {
+	uintptr_t s = (uintptr_t)p, e = s + n, g = s & ~(uintptr_t)7;
+
+	if (!ALBA_HAVE_KASAN || !n)
+		return;
+	if (s & 7) {
+		if (g + 8 > e)
+			return;
+		alba_kasan_poison((void *)g, 8, s & 7);
+		s = g + 8;
+	}
+	e &= ~(uintptr_t)7;
+	if (e > s)
+		alba_kasan_poison((void *)s, e - s, ALBA_KASAN_POISON);
 }
 
+/*
+ * A last granule shared with bytes after the range keeps their access:
+ * its shadow only ever grows (0, "all of it", is the most).
+ */
 static inline void alba_plat_unpoison(const void *p, size_t n)
 {
+	uintptr_t s = (uintptr_t)p & ~(uintptr_t)7, e = (uintptr_t)p + n;
+	uintptr_t whole = e & ~(uintptr_t)7;
+	s8 shadow;
+
+	if (!ALBA_HAVE_KASAN || !n)
+		return;
+	if (whole > s)
+		alba_kasan_poison((void *)s, whole - s, 0);
+	if (e & 7) {
+		shadow = alba_kasan_shadow((void *)whole);
+		if (shadow && (shadow < 0 || shadow < (s8)(e & 7)))
+			alba_kasan_poison((void *)whole, 8, e & 7);
+	}
 }
 
 static inline bool alba_plat_node_ok(int nid)
@@ -141,6 +184,13 @@ static inline bool alba_plat_node_ok(int nid)
 	return nid == NUMA_NO_NODE ||
 	       (nid >= 0 && nid < MAX_NUMNODES && node_online(nid));
 }
+
+/* What the kernel keeps in an arena: its debugfs view, and RCU release. */
+struct alba_plat_arena {
+	struct alba *arena;
+	struct alba_debugfs *dfs;
+	struct rcu_head rcu;
+};
 
 void alba_plat_arena_added(struct alba *arena, gfp_t gfp);
 void alba_plat_arena_removed(struct alba *arena);
@@ -200,7 +250,7 @@ struct alba_walk {
 
 const char *alba_core_name(const struct alba *arena);
 int alba_core_nid(const struct alba *arena);
-void **alba_core_plat(struct alba *arena);
+struct alba_plat_arena *alba_core_plat(struct alba *arena);
 size_t alba_core_blocks(struct alba *arena, struct alba_block_info *info,
 			size_t max, struct alba_walk *walk);
 void alba_core_free(struct alba *arena);

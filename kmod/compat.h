@@ -11,11 +11,15 @@
 #ifndef _ALBA_COMPAT_H
 #define _ALBA_COMPAT_H
 
+#include <linux/export.h>
 #include <linux/gfp.h>
 #include <linux/hrtimer.h>
+#include <linux/kasan.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
+#include <linux/module.h>
+#include <linux/slab.h>
 
 /*
  * The largest order alloc_pages() gives. Up to 6.3, MAX_ORDER is one past
@@ -86,5 +90,67 @@ static inline struct page *alba_alloc_pages_nolock(gfp_t gfp, int nid,
 	return NULL;
 #endif
 }
+
+/*
+ * KASAN's shadow, for alba_plat_poison(). kasan_poison(addr, size, value,
+ * init) is exported to modules since 5.12 (GPL-only since 6.8), but
+ * declared only in mm/kasan/kasan.h, so it is declared here. Up to 5.11
+ * it was kasan_poison_shadow(), built in only: a module there cannot
+ * poison. Generic KASAN only (the tag-based modes tag pointers instead).
+ */
+#if defined(CONFIG_KASAN_GENERIC) && \
+	(!defined(ALBA_HAVE_KASAN_UNPOISON_SHADOW) || !defined(MODULE))
+#define ALBA_HAVE_KASAN	1
+#ifdef ALBA_HAVE_KASAN_UNPOISON_SHADOW
+void kasan_poison_shadow(const void *address, size_t size, u8 value);
+#define alba_kasan_poison(p, n, v)	kasan_poison_shadow(p, n, v)
+#else
+void kasan_poison(const void *addr, size_t size, u8 value, bool init);
+#define alba_kasan_poison(p, n, v)	kasan_poison(p, n, v, false)
+#endif
+/* The shadow byte of one granule, read without instrumentation. */
+static __no_sanitize_address inline s8 alba_kasan_shadow(const void *p)
+{
+	return *(s8 *)kasan_mem_to_shadow(p);
+}
+#else
+#define ALBA_HAVE_KASAN	0
+static inline void alba_kasan_poison(const void *p, size_t n, u8 value)
+{
+}
+
+static inline s8 alba_kasan_shadow(const void *p)
+{
+	return 0;
+}
+#endif
+
+/*
+ * Test hooks are exported only to KUnit tests, in the namespace
+ * EXPORTED_FOR_KUNIT_TESTING: EXPORT_SYMBOL_IF_KUNIT() came in 6.2 (and
+ * 6.1.63); before, the same by hand. Namespaces are string literals since
+ * 6.13, so the tests import it with ALBA_IMPORT_KUNIT_NS().
+ */
+#if __has_include(<kunit/visibility.h>)
+#include <kunit/visibility.h>
+#endif
+#ifndef EXPORT_SYMBOL_IF_KUNIT
+#if IS_ENABLED(CONFIG_KUNIT)
+#define EXPORT_SYMBOL_IF_KUNIT(symbol) \
+	EXPORT_SYMBOL_NS(symbol, EXPORTED_FOR_KUNIT_TESTING)
+#else
+#define EXPORT_SYMBOL_IF_KUNIT(symbol)
+#endif
+#endif
+#ifdef ALBA_HAVE_NS_STRINGS
+#define ALBA_IMPORT_KUNIT_NS()	MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING")
+#else
+#define ALBA_IMPORT_KUNIT_NS()	MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING)
+#endif
+
+/* kzalloc_obj() came in 7.0: older kernels get it, with an explicit gfp. */
+#ifndef kzalloc_obj
+#define kzalloc_obj(obj, gfp)	((typeof(obj) *)kzalloc(sizeof(obj), gfp))
+#endif
 
 #endif /* _ALBA_COMPAT_H */

@@ -2,16 +2,14 @@
 /*
  * KUnit suite for alba. The same file runs in the kernel (UML and QEMU,
  * through kunit.py) and in userspace on every platform (through the
- * harness in user/kunit). Kernel-only cases are at the end, marked.
+ * harness in user/kunit). What only the kernel has (physical alignment,
+ * interrupt contexts, real SMP and CPU hotplug, RCU, KASAN) is tested in
+ * kunit/alba_kernel_kunit.c.
  *
  * Every failing call is checked to leave the arena's statistics as they
  * were, except for the failed counter; in userspace errno is checked too.
  */
-#include <kunit/test.h>
-
-#include "alba.h"
-#include "alba_plat.h"
-#include "kunit_compat.h"
+#include "alba_kunit.h"
 
 /*
  * What differs between the worlds: errno, sorting, and where pointers that
@@ -33,11 +31,6 @@ struct foreign {
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/vmalloc.h>
-#define ALBA_EXPECT_ERRNO(test, e)	((void)(test), (void)(e))
-#define alba_test_clear_errno()		do { } while (0)
-#define alba_test_sort(base, n, size, cmp)	sort(base, n, size, cmp, NULL)
-/* Linux 6.1 has SIZE_MAX but not PTRDIFF_MAX. */
-#define PTRDIFF_MAX			((long)(SIZE_MAX >> 1))
 
 static struct page *foreign_page;
 static void *foreign_vm;
@@ -68,9 +61,6 @@ static void foreign_free(void)
 }
 #else
 #include <stdlib.h>
-#define alba_test_sort(base, n, size, cmp)	qsort(base, n, size, cmp)
-#define ALBA_EXPECT_ERRNO(test, e)	KUNIT_EXPECT_EQ(test, errno, e)
-#define alba_test_clear_errno()		(errno = 0)
 
 static char foreign_global[8192];
 static void *foreign_heap, *foreign_lonely;
@@ -101,122 +91,6 @@ static void foreign_free(void)
 	alba_user_lonely_page_free(foreign_lonely);
 }
 #endif
-
-#define MAX_BLOCK	((size_t)1 << ALBA_PLAT_MAX_SHIFT)
-#define KIB		((size_t)1024)
-#define MIB		(KIB * KIB)
-
-/* ---- helpers ---------------------------------------------------------- */
-
-static void stats_of(struct kunit *test, struct alba *arena,
-		     struct alba_stats *s)
-{
-	alba_get_stats(arena, s);
-	KUNIT_EXPECT_EQ_MSG(test, s->block_bytes,
-			    s->header_bytes + s->used_bytes + s->pad_bytes +
-			    s->tail_bytes + s->free_bytes + s->reserved_bytes,
-			    "the stats identity does not hold");
-}
-
-/* Everything but @failed equal, and @failed grown by @more. */
-static void expect_stats_same(struct kunit *test, const struct alba_stats *a,
-			      const struct alba_stats *b, u64 more)
-{
-	KUNIT_EXPECT_EQ(test, a->blocks, b->blocks);
-	KUNIT_EXPECT_EQ(test, a->block_bytes, b->block_bytes);
-	KUNIT_EXPECT_EQ(test, a->header_bytes, b->header_bytes);
-	KUNIT_EXPECT_EQ(test, a->used_bytes, b->used_bytes);
-	KUNIT_EXPECT_EQ(test, a->pad_bytes, b->pad_bytes);
-	KUNIT_EXPECT_EQ(test, a->tail_bytes, b->tail_bytes);
-	KUNIT_EXPECT_EQ(test, a->free_bytes, b->free_bytes);
-	KUNIT_EXPECT_EQ(test, a->reserved_bytes, b->reserved_bytes);
-	KUNIT_EXPECT_EQ(test, a->allocs, b->allocs);
-	KUNIT_EXPECT_EQ(test, a->failed + more, b->failed);
-}
-
-static struct alba *new_arena(struct kunit *test, size_t block_size)
-{
-	struct alba *arena = alba_create("kunit", block_size, GFP_KERNEL);
-
-	KUNIT_ASSERT_NOT_NULL(test, arena);
-	return arena;
-}
-
-/* A small PRNG so that a logged seed replays the same run everywhere. */
-static u64 rnd_next(u64 *state)
-{
-	u64 x = *state;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	*state = x;
-	return x * 0x2545F4914F6CDD1DULL;
-}
-
-static size_t rnd_below(u64 *state, size_t n)
-{
-	return (size_t)(rnd_next(state) % n);
-}
-
-static void fill(void *p, size_t size, u8 pattern)
-{
-	memset(p, pattern, size);
-}
-
-static bool check_fill(const void *p, size_t size, u8 pattern)
-{
-	const u8 *b = p;
-	size_t i;
-
-	for (i = 0; i < size; i++)
-		if (b[i] != pattern)
-			return false;
-	return true;
-}
-
-/* Objects with a pattern, checked for overwrites and overlap. */
-struct robj {
-	u8 *p;
-	size_t size;
-	size_t seq;		/* allocation order, for rewinds */
-	u8 pattern;
-};
-
-
-static int robj_cmp(const void *a, const void *b)
-{
-	const struct robj *x = a, *y = b;
-
-	return x->p < y->p ? -1 : x->p > y->p;
-}
-
-/* Every live object holds its pattern, and no two overlap. */
-static void verify_objects(struct kunit *test, struct robj *obj, size_t n)
-{
-	size_t i;
-
-	alba_test_sort(obj, n, sizeof(*obj), robj_cmp);
-	for (i = 0; i < n; i++) {
-		KUNIT_EXPECT_TRUE_MSG(test, check_fill(obj[i].p, obj[i].size,
-						       obj[i].pattern),
-				      "object %zu (%zu bytes) was overwritten",
-				      i, obj[i].size);
-		if (i + 1 < n)
-			KUNIT_EXPECT_LE_MSG(test, (uintptr_t)obj[i].p + obj[i].size,
-					    (uintptr_t)obj[i + 1].p,
-					    "objects %zu and %zu overlap", i, i + 1);
-	}
-}
-
-/* Bytes from the bump position to the end of the current block. */
-static size_t free_now(struct alba *arena)
-{
-	struct alba_stats s;
-
-	alba_get_stats(arena, &s);
-	return s.free_bytes;
-}
 
 /* ---- blocks are aligned to their size ---------------------------------- */
 
@@ -1089,7 +963,8 @@ static void alba_array_test(struct kunit *test)
 {
 	static const size_t wrap[][2] = {
 		{ SIZE_MAX, 2 }, { 2, SIZE_MAX }, { (SIZE_MAX >> 1) + 1, 2 },
-		{ SIZE_MAX / 3 + 1, 3 }, { (size_t)1 << (sizeof(size_t) * 4), (size_t)1 << (sizeof(size_t) * 4) },
+		{ SIZE_MAX / 3 + 1, 3 },
+		{ (size_t)1 << (sizeof(size_t) * 4), (size_t)1 << (sizeof(size_t) * 4) },
 		{ 65537, 65537 * 65537ULL > SIZE_MAX ? 65537 : SIZE_MAX / 65537 + 1 },
 	};
 	struct alba *arena = new_arena(test, 0);
@@ -1589,213 +1464,6 @@ static void alba_random_ops_test(struct kunit *test)
 
 ALBA_PARAM_TEST(alba_random_ops_test, random_seed_gen_params);
 
-/* ---- kernel only ------------------------------------------------------------ */
-
-#ifdef __KERNEL__
-/* The physical address of every block is aligned to the block size too. */
-static void alba_phys_alignment_test(struct kunit *test)
-{
-	unsigned int shift;
-	void *blk;
-
-	for (shift = PAGE_SHIFT; shift <= ALBA_PLAT_MAX_SHIFT; shift++) {
-		blk = alba_plat_block_alloc(shift, GFP_KERNEL | __GFP_NOWARN, NUMA_NO_NODE);
-		if (!blk) {
-			kunit_info(test, "no free block of order %u", shift - PAGE_SHIFT);
-			continue;
-		}
-		KUNIT_EXPECT_EQ(test, page_to_phys(virt_to_page(blk)) &
-				(((phys_addr_t)1 << shift) - 1), 0);
-		alba_plat_block_free(blk, shift);
-	}
-}
-
-struct atomic_ctx {
-	struct hrtimer timer;
-	struct alba *arena;
-	atomic_t fired;
-	atomic_t bad;
-	u8 *obj[64];
-};
-
-static enum hrtimer_restart atomic_timer_fn(struct hrtimer *t)
-{
-	struct atomic_ctx *ctx = container_of(t, struct atomic_ctx, timer);
-	int i = atomic_read(&ctx->fired);
-	u8 *p;
-
-	p = alba_alloc(ctx->arena, 48 + i, 16, GFP_ATOMIC | __GFP_NOWARN);
-	if (p) {
-		memset(p, 0xa0 + (i & 15), 48 + i);
-		ctx->obj[i] = p;
-	} else {
-		atomic_inc(&ctx->bad);
-	}
-	if (atomic_inc_return(&ctx->fired) >= (int)ARRAY_SIZE(ctx->obj))
-		return HRTIMER_NORESTART;
-	hrtimer_forward_now(t, ns_to_ktime(20000));
-	return HRTIMER_RESTART;
-}
-
-/*
- * GFP_ATOMIC allocations with interrupts off, and from a timer callback
- * while task context allocates from the same arena (lockdep must stay
- * quiet: the lock is taken with interrupts saved).
- */
-static void alba_atomic_context_test(struct kunit *test)
-{
-	struct atomic_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
-	unsigned long flags;
-	int i, j;
-	u8 *p;
-
-	KUNIT_ASSERT_NOT_NULL(test, ctx);
-	ctx->arena = new_arena(test, 4096);
-
-	local_irq_save(flags);
-	for (i = 0; i < 100; i++) {
-		p = alba_alloc(ctx->arena, 100, 8, GFP_ATOMIC);
-		if (!p)
-			break;
-		memset(p, 0x11, 100);
-	}
-	local_irq_restore(flags);
-	KUNIT_EXPECT_EQ(test, i, 100);
-
-	hrtimer_setup(&ctx->timer, atomic_timer_fn, CLOCK_MONOTONIC,
-		      HRTIMER_MODE_REL);
-	hrtimer_start(&ctx->timer, ns_to_ktime(20000), HRTIMER_MODE_REL);
-	for (i = 0; atomic_read(&ctx->fired) < (int)ARRAY_SIZE(ctx->obj); i++) {
-		p = alba_alloc(ctx->arena, 64, 8, GFP_KERNEL);
-		KUNIT_ASSERT_NOT_NULL(test, p);
-		memset(p, 0x22, 64);
-		if (i % 256 == 0)
-			usleep_range(50, 100);
-	}
-	hrtimer_cancel(&ctx->timer);
-	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->bad), 0);
-	for (i = 0; i < (int)ARRAY_SIZE(ctx->obj); i++) {
-		if (!ctx->obj[i])
-			continue;
-		KUNIT_EXPECT_PTR_EQ(test, alba_of(ctx->obj[i], 4096), ctx->arena);
-		for (j = 0; j < 48 + i; j++)
-			if (ctx->obj[i][j] != 0xa0 + (i & 15))
-				break;
-		KUNIT_EXPECT_EQ(test, j, 48 + i);
-	}
-	alba_destroy(ctx->arena);
-}
-
-#define SMP_OBJS	4000
-
-struct smp_worker {
-	struct completion done;
-	struct alba *arena;
-	struct robj *obj;	/* SMP_OBJS of them */
-	unsigned int id;
-	unsigned int failed;
-};
-
-static int smp_worker_fn(void *data)
-{
-	struct smp_worker *w = data;
-	struct alba_cursor cur;
-	unsigned int i;
-	size_t size;
-	u8 *p;
-
-	alba_cursor_init(&cur, w->arena, 0);
-	for (i = 0; i < SMP_OBJS; i++) {
-		size = 1 + (i * 37 + w->id * 11) % 200;
-		p = i % 2 ? alba_alloc(w->arena, size, 16, GFP_KERNEL) :
-			alba_cursor_alloc(&cur, size, 16, GFP_KERNEL);
-		if (!p) {
-			w->failed++;
-			continue;
-		}
-		w->obj[i] = (struct robj){ .p = p, .size = size,
-					   .pattern = (u8)(w->id * 50 + i) | 1 };
-		memset(p, w->obj[i].pattern, size);
-		if (i % 512 == 0)
-			cond_resched();
-	}
-	alba_cursor_fini(&cur);
-	complete(&w->done);
-	return 0;
-}
-
-/*
- * Real SMP (make kunit-smp, QEMU -smp 2): a kthread on every online CPU
- * allocates from one arena, locked and through its own cursor, while an
- * hrtimer allocates with GFP_ATOMIC; then every object is checked.
- */
-static void alba_smp_hammer_test(struct kunit *test)
-{
-	struct atomic_ctx *tctx = kunit_kzalloc(test, sizeof(*tctx), GFP_KERNEL);
-	unsigned int cpu, n = 0, nr = num_online_cpus(), k;
-	struct alba *arena = new_arena(test, 0);
-	struct task_struct *t;
-	struct smp_worker *w;
-	struct robj *all;
-	size_t total = 0, i;
-
-	KUNIT_ASSERT_NOT_NULL(test, tctx);
-	w = kunit_kcalloc(test, nr, sizeof(*w), GFP_KERNEL);
-	all = kunit_kcalloc(test, (size_t)nr * SMP_OBJS, sizeof(*all), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, w);
-	KUNIT_ASSERT_NOT_NULL(test, all);
-	kunit_info(test, "%u CPUs online", nr);
-
-	tctx->arena = arena;
-	hrtimer_setup(&tctx->timer, atomic_timer_fn, CLOCK_MONOTONIC,
-		      HRTIMER_MODE_REL);
-	hrtimer_start(&tctx->timer, ns_to_ktime(20000), HRTIMER_MODE_REL);
-
-	cpus_read_lock();
-	for_each_online_cpu(cpu) {
-		if (n == nr)
-			break;
-		init_completion(&w[n].done);
-		w[n].arena = arena;
-		w[n].obj = all + (size_t)n * SMP_OBJS;
-		w[n].id = n;
-		t = kthread_create(smp_worker_fn, &w[n], "alba_kunit/%u", cpu);
-		KUNIT_ASSERT_FALSE(test, IS_ERR(t));
-		kthread_bind(t, cpu);
-		wake_up_process(t);
-		n++;
-	}
-	cpus_read_unlock();
-	for (k = 0; k < n; k++) {
-		wait_for_completion(&w[k].done);
-		KUNIT_EXPECT_EQ(test, w[k].failed, 0);
-	}
-	while (atomic_read(&tctx->fired) < (int)ARRAY_SIZE(tctx->obj))
-		usleep_range(500, 1000);
-	hrtimer_cancel(&tctx->timer);
-	KUNIT_EXPECT_EQ(test, atomic_read(&tctx->bad), 0);
-
-	/* The timer's objects join the check. */
-	for (i = 0; i < ARRAY_SIZE(tctx->obj); i++) {
-		if (!tctx->obj[i])
-			continue;
-		KUNIT_EXPECT_PTR_EQ(test, alba_of(tctx->obj[i], 0), arena);
-		KUNIT_EXPECT_TRUE(test, check_fill(tctx->obj[i], 48 + i,
-						   0xa0 + (i & 15)));
-	}
-	for (i = 0; i < (size_t)n * SMP_OBJS; i++) {
-		if (!all[i].p)
-			continue;
-		KUNIT_EXPECT_PTR_EQ(test, alba_of(all[i].p, 0), arena);
-		all[total++] = all[i];
-	}
-	verify_objects(test, all, total);
-	kunit_info(test, "%zu objects from %u CPUs and %d from an hrtimer checked",
-		   total, n, atomic_read(&tctx->fired));
-	alba_destroy(arena);
-}
-#endif /* __KERNEL__ */
-
 static struct kunit_case alba_test_cases[] = {
 	KUNIT_CASE_PARAM(alba_block_alignment_test, block_shift_gen_params),
 	KUNIT_CASE_PARAM(alba_padding_layout_test, pad_layout_gen_params),
@@ -1821,11 +1489,6 @@ static struct kunit_case alba_test_cases[] = {
 	KUNIT_CASE(alba_pcpu_test),
 	KUNIT_CASE(alba_fault_nth_test),
 	KUNIT_CASE_PARAM(alba_random_ops_test, random_seed_gen_params),
-#ifdef __KERNEL__
-	KUNIT_CASE(alba_phys_alignment_test),
-	KUNIT_CASE(alba_atomic_context_test),
-	KUNIT_CASE(alba_smp_hammer_test),
-#endif
 	{}
 };
 
@@ -1838,3 +1501,4 @@ kunit_test_suites(&alba_test_suite);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("KUnit tests for the alba arena allocator");
+ALBA_IMPORT_KUNIT_NS();

@@ -99,6 +99,10 @@ do {									     \
  * After each parameterised test function: on KUnit before 5.11 this
  * defines the case that loops over its parameters; elsewhere nothing.
  */
+#ifndef __KERNEL__
+#define ALBA_IMPORT_KUNIT_NS()	extern int __kunit_module_info
+#endif
+
 #ifndef ALBA_PARAM_TEST
 #define ALBA_PARAM_TEST(fn, gen) \
 	static_assert(__builtin_types_compatible_p(typeof(gen), typeof(gen)), #fn)

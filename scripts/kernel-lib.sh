@@ -10,7 +10,8 @@
 #   in_tool CMD...     run CMD with the toolchain the row's headers want:
 #                      on the host, or chrooted into TOOLROOT
 #   build_modules [rt] stage the module sources for the toolchain and build
-#                      alba.ko, the sample and kbench against the headers
+#                      alba.ko, the sample, kbench and the QEMU test module
+#                      against the headers
 #                      (of the -rt-amd64 flavour with "rt"); sets MODDIR to
 #                      where the .ko files are (host path); the logs are
 #                      $BUILD_LOG-<module>.log
@@ -63,9 +64,10 @@ build_modules() {
 	[ "$flavour" = rt ] && kdir=$KDIR_RT
 	stage_dirs "$flavour"
 	rm -rf "$HOST_STAGE"
-	mkdir -p "$HOST_STAGE/bench"
-	cp -r "$top/Kbuild" "$top/dkms.conf" "$top/kmod" "$top/samples" "$HOST_STAGE/"
+	mkdir -p "$HOST_STAGE/bench" "$HOST_STAGE/kunit"
+	cp -r "$top/Kbuild" "$top/VERSION" "$top/dkms.conf" "$top/kmod" "$top/samples" "$HOST_STAGE/"
 	cp -r "$top/bench/kbench" "$HOST_STAGE/bench/"
+	cp "$top/kunit/Kbuild" "$top/kunit/alba_qemu_test.c" "$HOST_STAGE/kunit/"
 	MODDIR=$HOST_STAGE
 	BUILD_LOG=$KWORK/build${flavour:+-$flavour}
 	in_tool make -C "$kdir" M="$STAGE" modules >"$BUILD_LOG-alba.log" 2>&1 &&
@@ -74,5 +76,8 @@ build_modules() {
 		>"$BUILD_LOG-alba_sample.log" 2>&1 &&
 	in_tool make -C "$kdir" M="$STAGE/bench/kbench" \
 		KBUILD_EXTRA_SYMBOLS="$STAGE/Module.symvers" modules \
-		>"$BUILD_LOG-alba_kbench.log" 2>&1
+		>"$BUILD_LOG-alba_kbench.log" 2>&1 &&
+	in_tool make -C "$kdir" M="$STAGE/kunit" \
+		KBUILD_EXTRA_SYMBOLS="$STAGE/Module.symvers" modules \
+		>"$BUILD_LOG-alba_qemu_test.log" 2>&1
 }

@@ -7,8 +7,8 @@
 #   scripts/kernel.sh SERIES [STEP...]
 #
 # STEPs default to the row's list (see kernels.conf): build, lint, dkms,
-# qemu, qemu-rt, kunit-plain, kunit-debug, kunit-debugmode, kunit-smp,
-# kunit-rt. build, lint and dkms are here; qemu* is scripts/qemu-test.sh,
+# qemu, qemu-rt, qemu-irqsoff, kunit-plain, kunit-debug, kunit-debugmode,
+# kunit-smp, kunit-rt. build, lint and dkms are here; qemu* is scripts/qemu-test.sh,
 # kunit-* is scripts/kunit.sh. Each step writes
 # $O/results/kernel-<series>-<step>.ktap.
 series=${1:?usage: scripts/kernel.sh SERIES [STEP...]}
@@ -45,7 +45,16 @@ cc_version() {
 	in_tool gcc -dumpfullversion 2>/dev/null | sed 's/^/gcc /'
 }
 
-# build: alba.ko, the sample and kbench, warning-free; for each flavour.
+# Module hygiene: what alba.ko exports is exactly the functions alba.h
+# declares (test hooks go to KUnit tests only, EXPORT_SYMBOL_IF_KUNIT).
+exports_are_api() {
+	diff <(awk '{ print $2 }' "$1" | sort) \
+		<(grep -E '^[a-z]' "$top/kmod/alba.h" | grep -v '^static' |
+		  grep -oE '\balba_[a-z_0-9]+\(' | tr -d '(' | sort -u) >"$KWORK/exports.diff"
+}
+
+# build: alba.ko, the sample, kbench and the QEMU test module,
+# warning-free, for each flavour.
 step_build() {
 	local flavour rel mod name log
 	begin build
@@ -53,7 +62,8 @@ step_build() {
 		rel=$KREL
 		[ "$flavour" = rt ] && rel=$KREL_RT
 		build_modules "$flavour"
-		for mod in alba.ko samples/alba_sample.ko bench/kbench/alba_kbench.ko; do
+		for mod in alba.ko samples/alba_sample.ko bench/kbench/alba_kbench.ko \
+			   kunit/alba_qemu_test.ko; do
 			name=$(basename "$mod" .ko)
 			log=$BUILD_LOG-$name.log
 			[ -f "$MODDIR/$mod" ] && ! grep -qE '(warning|error):' "$log"
@@ -61,6 +71,8 @@ step_build() {
 		done
 		[ "$(modinfo -F vermagic "$MODDIR/alba.ko" 2>/dev/null | cut -d' ' -f1)" = "$rel" ]
 		result $? "alba.ko's vermagic is $rel"
+		exports_are_api "$MODDIR/Module.symvers"
+		result $? "alba.ko exports the API of alba.h and nothing else" "$KWORK/exports.diff"
 	done
 	end
 }
@@ -84,11 +96,12 @@ step_lint() {
 	result $st "kernel-doc -none -Werror ($SERIES)" "$log/kernel-doc"
 	# sparse checks every file of each module (C=2), in the toolchain.
 	build_modules >/dev/null 2>&1
-	for name in alba alba_sample alba_kbench; do
+	for name in alba alba_sample alba_kbench alba_qemu_test; do
 		case $name in
 		alba) dir=$STAGE ;;
 		alba_sample) dir=$STAGE/samples ;;
 		alba_kbench) dir=$STAGE/bench/kbench ;;
+		alba_qemu_test) dir=$STAGE/kunit ;;
 		esac
 		in_tool make -C "$KDIR" M="$dir" C=2 \
 			KBUILD_EXTRA_SYMBOLS="$STAGE/Module.symvers" modules >"$log/sparse-$name" 2>&1
@@ -111,7 +124,7 @@ step_dkms() {
 	d=$STAGE hd=$HOST_STAGE
 	rm -rf "$hd"
 	mkdir -p "$hd/src/alba-$ver" "$hd/tree"
-	cp -r "$top/dkms.conf" "$top/Kbuild" "$top/kmod" "$hd/src/alba-$ver/"
+	cp -r "$top/dkms.conf" "$top/Kbuild" "$top/VERSION" "$top/kmod" "$hd/src/alba-$ver/"
 	in_tool dkms add -m alba -v "$ver" --sourcetree "$d/src" \
 		--dkmstree "$d/tree" >"$KWORK/dkms.log" 2>&1
 	# The headers are Debian's, ready as they are: with a source dir
@@ -134,6 +147,7 @@ for step in $steps; do
 	dkms) step_dkms ;;
 	qemu) "$top/scripts/qemu-test.sh" test "$SERIES" ;;
 	qemu-rt) "$top/scripts/qemu-test.sh" test "$SERIES" rt ;;
+	qemu-irqsoff) "$top/scripts/qemu-test.sh" irqsoff "$SERIES" ;;
 	kunit-*) "$top/scripts/kunit.sh" "${step#kunit-}" "$SERIES" ;;
 	*) echo "kernel.sh: unknown step $step" >&2; false ;;
 	esac || rc=1

@@ -9,7 +9,7 @@
 # on pages not given back (alba's live-block counter, and MemFree before
 # and after).
 #
-#   scripts/qemu-test.sh [test|demo|kbench] [SERIES] [rt]
+#   scripts/qemu-test.sh [test|demo|kbench|irqsoff] [SERIES] [rt]
 #
 # SERIES is a row of scripts/kernels.conf (default: KVER, or 6.1); "rt"
 # boots its -rt-amd64 image (PREEMPT_RT) instead. Results go to
@@ -34,15 +34,22 @@ rm -rf "$root"
 mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev" "$root/tmp"
 cp /bin/busybox "$root/bin/busybox"
 cp "$MODDIR/alba.ko" "$MODDIR/samples/alba_sample.ko" \
-	"$MODDIR/bench/kbench/alba_kbench.ko" "$root/"
+	"$MODDIR/bench/kbench/alba_kbench.ko" "$MODDIR/kunit/alba_qemu_test.ko" "$root/"
 cp "$top/scripts/qemu-init.sh" "$root/init"
 echo "$mode" >"$root/mode"
 chmod +x "$root/init"
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$work/initramfs.gz"
 
 log=$work/console.log
-echo "qemu-test: booting $vmlinuz (TCG, -smp 2)"
-timeout 600 qemu-system-x86_64 -machine q35 -accel tcg -cpu max -smp 2 -m 768 \
+# Two CPUs on two NUMA nodes; for irqsoff one CPU, with guest time counted
+# in guest instructions (-icount: 1 ns each), so that host scheduling
+# does not show up as interrupts off.
+machine=(-smp 2 -object memory-backend-ram,id=m0,size=512M
+	 -object memory-backend-ram,id=m1,size=512M
+	 -numa node,nodeid=0,cpus=0,memdev=m0 -numa node,nodeid=1,cpus=1,memdev=m1)
+[ "$mode" = irqsoff ] && machine=(-smp 1 -icount shift=0)
+echo "qemu-test: booting $vmlinuz (TCG, ${machine[*]:0:2})"
+timeout 900 qemu-system-x86_64 -machine q35 -accel tcg -cpu max -m 1024 "${machine[@]}" \
 	-kernel "$vmlinuz" -initrd "$work/initramfs.gz" \
 	-append "console=ttyS0 loglevel=4 panic=-1 oops=panic" \
 	-nographic -no-reboot -monitor none -serial stdio >"$log" 2>&1 || true
@@ -55,7 +62,9 @@ if [ "$mode" = demo ] || [ "$mode" = kbench ]; then
 	exit $?
 fi
 
-ktap=$RESULTS/kernel-$SERIES-qemu${flavour:+-$flavour}.ktap
+kind=qemu${flavour:+-$flavour}
+[ "$mode" = irqsoff ] && kind=qemu-irqsoff
+ktap=$RESULTS/kernel-$SERIES-$kind.ktap
 {
 	echo "TAP version 13"
 	grep -E '^(not )?ok [0-9]+ ' "$log.txt"

@@ -114,6 +114,10 @@ void alba_user_report(int err, const char *fmt, ...)
 
 /* Arenas are listed, for fork() (user/prim/prim.c). */
 struct alba;
+struct alba_plat_arena {
+	struct alba *next;
+};
+
 void alba_plat_arena_added(struct alba *arena, gfp_t gfp);
 void alba_plat_arena_removed(struct alba *arena);
 

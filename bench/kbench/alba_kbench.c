@@ -5,7 +5,8 @@
  * W1 (100,000 objects of 8..64 bytes, alignment 8, one byte of each
  * touched) followed by a bulk free, timed with ktime_get_ns(), for:
  * alba_alloc() with alba_reset(); alba_cursor_alloc() with fini and
- * reset; kmalloc() with kfree_bulk(); kmem_cache_alloc() of 64-byte
+ * reset; alba_pcpu_alloc() (the per-CPU set, from this kthread) with
+ * destroy and reset; kmalloc() with kfree_bulk(); kmem_cache_alloc() of 64-byte
  * objects with kmem_cache_free_bulk(); page_frag_alloc() with
  * page_frag_free(). Every contender runs once per round, interleaved, for
  * 7 rounds; the median and min-max go to the kernel log as
@@ -71,6 +72,25 @@ static u64 run_cursor(void)
 	return ktime_get_ns() - t0;
 }
 
+static u64 run_pcpu(void)
+{
+	struct alba_pcpu *pc = alba_pcpu_create(arena, 0, GFP_KERNEL);
+	u64 t0 = ktime_get_ns();
+	unsigned int i;
+
+	if (!pc)
+		return U64_MAX;
+	for (i = 0; i < NR_OBJS; i++) {
+		char *p = alba_pcpu_alloc(pc, obj_size(i), 8, GFP_KERNEL);
+
+		*p = (char)i;
+		objs[i] = p;
+	}
+	alba_pcpu_destroy(pc);
+	alba_reset(arena);
+	return ktime_get_ns() - t0;
+}
+
 static u64 run_kmalloc(void)
 {
 	u64 t0 = ktime_get_ns();
@@ -122,6 +142,7 @@ static const struct {
 	u64 (*run)(void);
 } contenders[] = {
 	{ "alba_cursor_alloc", run_cursor },
+	{ "alba_pcpu_alloc", run_pcpu },
 	{ "alba_alloc", run_alba },
 	{ "kmalloc+kfree_bulk", run_kmalloc },
 	{ "kmem_cache_alloc+free_bulk", run_kmem_cache },

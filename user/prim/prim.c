@@ -156,7 +156,7 @@ static void fork_prepare(void)
 	struct alba *a;
 
 	alba_user_lock(&arenas_lock);
-	for (a = arenas; a; a = *alba_core_plat(a))
+	for (a = arenas; a; a = alba_core_plat(a)->next)
 		alba_core_fork(a, 0);
 	alba_user_lock(&cache_lock);
 }
@@ -166,7 +166,7 @@ static void fork_parent(void)
 	struct alba *a;
 
 	alba_user_unlock(&cache_lock);
-	for (a = arenas; a; a = *alba_core_plat(a))
+	for (a = arenas; a; a = alba_core_plat(a)->next)
 		alba_core_fork(a, 1);
 	alba_user_unlock(&arenas_lock);
 }
@@ -176,7 +176,7 @@ static void fork_child(void)
 	struct alba *a;
 
 	alba_plat_lock_init(&cache_lock);
-	for (a = arenas; a; a = *alba_core_plat(a))
+	for (a = arenas; a; a = alba_core_plat(a)->next)
 		alba_core_fork(a, 2);
 	alba_plat_lock_init(&arenas_lock);
 }
@@ -186,7 +186,7 @@ void alba_plat_arena_added(struct alba *arena, gfp_t gfp)
 	(void)gfp;
 	alba_os_atfork_once(fork_prepare, fork_parent, fork_child);
 	alba_user_lock(&arenas_lock);
-	*alba_core_plat(arena) = arenas;
+	alba_core_plat(arena)->next = arenas;
 	arenas = arena;
 	alba_user_unlock(&arenas_lock);
 }
@@ -196,12 +196,12 @@ void alba_plat_arena_removed(struct alba *arena)
 	struct alba *a, *prev = NULL;
 
 	alba_user_lock(&arenas_lock);
-	for (a = arenas; a && a != arena; a = *alba_core_plat(a))
+	for (a = arenas; a && a != arena; a = alba_core_plat(a)->next)
 		prev = a;
 	if (a && prev)
-		*alba_core_plat(prev) = *alba_core_plat(a);
+		alba_core_plat(prev)->next = alba_core_plat(a)->next;
 	else if (a)
-		arenas = *alba_core_plat(a);
+		arenas = alba_core_plat(a)->next;
 	alba_user_unlock(&arenas_lock);
 }
 #else

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * Threads sharing one arena: through the lock, through one cursor each,
- * and both at once. Every object is filled with a pattern naming its
- * thread and index; after the join, every pattern must be intact, no two
- * objects may overlap, and the stats must count every byte.
+ * through one per-thread set (alba_pcpu), and all at once, with and
+ * without a thread polling the statistics. Every object is filled with a
+ * pattern naming its thread and index; after the join, every pattern must
+ * be intact, no two objects may overlap, and the stats must count every
+ * byte. Also: fork() while another thread keeps taking the arena's lock.
  */
 #include <stdlib.h>
 
@@ -49,7 +51,8 @@ static void thread_join(thread_t t)
 
 struct worker {
 	struct alba *arena;
-	bool cursor;
+	struct alba_pcpu *pc;
+	char mode;		/* 'l' locked, 'c' own cursor, 'p' per-thread set */
 	unsigned int id;
 	u8 **obj;
 	size_t *size;
@@ -69,15 +72,16 @@ static THREAD_FN(worker_fn, arg)
 	size_t i, size, align;
 	u8 *p;
 
-	if (w->cursor)
+	if (w->mode == 'c')
 		alba_cursor_init(&cur, w->arena, 0);
 	for (i = 0; i < PER_THREAD; i++) {
 		size = 1 + (i * 37 + w->id * 11) % 120;
 		if (i % 1000 == 999)
 			size = 5000 + w->id;	/* beyond a cursor chunk */
 		align = (size_t)1 << ((i + w->id) % 7);
-		p = w->cursor ? alba_cursor_alloc(&cur, size, align, 0) :
-			alba_alloc(w->arena, size, align, 0);
+		p = w->mode == 'c' ? alba_cursor_alloc(&cur, size, align, 0) :
+		    w->mode == 'p' ? alba_pcpu_alloc(w->pc, size, align, 0) :
+				     alba_alloc(w->arena, size, align, 0);
 		if (!p || ((uintptr_t)p & (align - 1))) {
 			w->failed++;
 			continue;
@@ -87,8 +91,32 @@ static THREAD_FN(worker_fn, arg)
 		w->size[i] = size;
 		w->used += size;
 	}
-	if (w->cursor)
+	/* A per-thread set's cursor is retired when this thread exits. */
+	if (w->mode == 'c')
 		alba_cursor_fini(&cur);
+	return THREAD_RET;
+}
+
+struct poller {
+	struct alba *arena;
+	int done;
+	unsigned long polls;
+	unsigned long bad;
+};
+
+/* Reads the statistics as fast as it can until told to stop. */
+static THREAD_FN(poller_fn, arg)
+{
+	struct poller *pl = arg;
+	struct alba_stats s;
+
+	while (!__atomic_load_n(&pl->done, __ATOMIC_ACQUIRE)) {
+		alba_get_stats(pl->arena, &s);
+		pl->bad += s.block_bytes != s.header_bytes + s.used_bytes +
+			   s.pad_bytes + s.tail_bytes + s.free_bytes +
+			   s.reserved_bytes;
+		pl->polls++;
+	}
 	return THREAD_RET;
 }
 
@@ -103,31 +131,44 @@ static int span_cmp(const void *a, const void *b)
 	return x->start < y->start ? -1 : x->start > y->start;
 }
 
-static void run_threads(struct kunit *test, unsigned int cursors)
+/* One thread per letter of @modes (see struct worker); @poll: and a poller. */
+static void run_threads(struct kunit *test, const char *modes, bool poll)
 {
 	struct alba *arena = alba_create("threads", 0, 0);
+	struct poller pl = { .arena = arena };
 	struct worker w[THREADS];
-	thread_t t[THREADS];
+	thread_t t[THREADS], tp;
+	struct alba_pcpu *pc;
 	struct alba_stats s;
 	struct span *spans;
 	size_t i, n = 0, used = 0, bad = 0;
 	unsigned int k;
 
 	KUNIT_ASSERT_NOT_NULL(test, arena);
+	pc = alba_pcpu_create(arena, 0, 0);
+	KUNIT_ASSERT_NOT_NULL(test, pc);
 	spans = kunit_kcalloc(test, THREADS * PER_THREAD, sizeof(*spans), 0);
 	KUNIT_ASSERT_NOT_NULL(test, spans);
 	for (k = 0; k < THREADS; k++) {
-		w[k] = (struct worker){ .arena = arena, .id = k,
-					.cursor = k < cursors };
+		w[k] = (struct worker){ .arena = arena, .pc = pc, .id = k,
+					.mode = modes[k] };
 		w[k].obj = kunit_kcalloc(test, PER_THREAD, sizeof(u8 *), 0);
 		w[k].size = kunit_kcalloc(test, PER_THREAD, sizeof(size_t), 0);
 		KUNIT_ASSERT_NOT_NULL(test, w[k].obj);
 		KUNIT_ASSERT_NOT_NULL(test, w[k].size);
 	}
+	if (poll)
+		KUNIT_ASSERT_EQ(test, thread_start(&tp, poller_fn, &pl), 0);
 	for (k = 0; k < THREADS; k++)
 		KUNIT_ASSERT_EQ(test, thread_start(&t[k], worker_fn, &w[k]), 0);
 	for (k = 0; k < THREADS; k++)
 		thread_join(t[k]);
+	if (poll) {
+		__atomic_store_n(&pl.done, 1, __ATOMIC_RELEASE);
+		thread_join(tp);
+		KUNIT_EXPECT_GT(test, pl.polls, 0);
+		KUNIT_EXPECT_EQ(test, pl.bad, 0);
+	}
 
 	for (k = 0; k < THREADS; k++) {
 		KUNIT_EXPECT_EQ(test, w[k].failed, 0);
@@ -161,25 +202,109 @@ static void run_threads(struct kunit *test, unsigned int cursors)
 	KUNIT_EXPECT_EQ(test, s.reserved_bytes, 0);
 	KUNIT_EXPECT_EQ(test, s.block_bytes, s.header_bytes + s.used_bytes +
 			s.pad_bytes + s.tail_bytes + s.free_bytes);
-	kunit_info(test, "%u threads x %d objects, %zu blocks, %zu bytes used",
-		   THREADS, PER_THREAD, s.blocks, s.used_bytes);
+	kunit_info(test, "threads %s%s: %d objects each, %zu blocks, %zu bytes used%s",
+		   modes, poll ? " and a poller" : "", PER_THREAD, s.blocks,
+		   s.used_bytes, poll ? "; stats read while they ran" : "");
+	alba_pcpu_destroy(pc);
 	alba_destroy(arena);
 }
 
 static void alba_threads_locked_test(struct kunit *test)
 {
-	run_threads(test, 0);
+	run_threads(test, "llll", false);
 }
 
 static void alba_threads_cursor_test(struct kunit *test)
 {
-	run_threads(test, THREADS);
+	run_threads(test, "cccc", false);
+}
+
+/* Per-thread cursors: each thread's is retired when it exits. */
+static void alba_threads_pcpu_test(struct kunit *test)
+{
+	run_threads(test, "pppp", false);
 }
 
 static void alba_threads_mixed_test(struct kunit *test)
 {
-	run_threads(test, THREADS / 2);
+	run_threads(test, "lcpp", false);
 }
+
+/* With the fair lock, a thread reading the stats starves nobody. */
+static void alba_threads_poller_test(struct kunit *test)
+{
+	run_threads(test, "lcpl", true);
+}
+
+#ifndef _WIN32
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+struct spinner {
+	struct alba *arena;
+	int stop;
+};
+
+/* Takes the arena's lock over and over: alloc, and reset now and then. */
+static THREAD_FN(spinner_fn, arg)
+{
+	struct spinner *sp = arg;
+	unsigned long i;
+
+	for (i = 0; !__atomic_load_n(&sp->stop, __ATOMIC_RELAXED); i++) {
+		if (!alba_alloc(sp->arena, 64, 8, 0))
+			break;
+		if (i % 4096 == 4095)
+			alba_reset(sp->arena);
+	}
+	return THREAD_RET;
+}
+
+/*
+ * fork() while another thread keeps taking the arena's lock: without the
+ * fork handlers some children would find it held forever. Each child
+ * allocates from the arena (and a fresh one), checks the stats and exits;
+ * an alarm turns a hang into a failure.
+ */
+static void alba_fork_test(struct kunit *test)
+{
+	struct spinner sp = { .arena = alba_create("fork", 0, 0) };
+	int i, forks = 50, good = 0, status;
+	thread_t t;
+	pid_t pid;
+
+	KUNIT_ASSERT_NOT_NULL(test, sp.arena);
+	KUNIT_ASSERT_EQ(test, thread_start(&t, spinner_fn, &sp), 0);
+	for (i = 0; i < forks; i++) {
+		pid = fork();
+		KUNIT_ASSERT_GE(test, pid, 0);
+		if (pid == 0) {
+			struct alba *fresh = alba_create("child", 0, 0);
+			struct alba_stats s;
+			int j;
+
+			alarm(20);
+			for (j = 0; j < 1000; j++)
+				if (!alba_alloc(sp.arena, 100, 8, 0) ||
+				    !alba_alloc(fresh, 100, 8, 0))
+					_exit(2);
+			alba_get_stats(sp.arena, &s);
+			_exit(s.block_bytes == s.header_bytes + s.used_bytes +
+			      s.pad_bytes + s.tail_bytes + s.free_bytes +
+			      s.reserved_bytes ? 0 : 3);
+		}
+		if (waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+		    WEXITSTATUS(status) == 0)
+			good++;
+	}
+	__atomic_store_n(&sp.stop, 1, __ATOMIC_RELAXED);
+	thread_join(t);
+	KUNIT_EXPECT_EQ(test, good, forks);
+	kunit_info(test, "%d of %d children used the arena", good, forks);
+	alba_destroy(sp.arena);
+}
+#endif
 
 static void alba_threads_live_blocks_test(struct kunit *test)
 {
@@ -246,7 +371,12 @@ static void alba_block_cache_test(struct kunit *test)
 static struct kunit_case alba_threads_cases[] = {
 	KUNIT_CASE(alba_threads_locked_test),
 	KUNIT_CASE(alba_threads_cursor_test),
+	KUNIT_CASE(alba_threads_pcpu_test),
 	KUNIT_CASE(alba_threads_mixed_test),
+	KUNIT_CASE(alba_threads_poller_test),
+#ifndef _WIN32
+	KUNIT_CASE(alba_fork_test),
+#endif
 	KUNIT_CASE(alba_threads_live_blocks_test),
 	KUNIT_CASE(alba_block_method_test),
 	KUNIT_CASE(alba_block_cache_test),

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * alba_kernel.h - between the kernel platform's files (alba_kernel.c,
+ * alba_debugfs.c); nothing here is API.
+ */
+#ifndef _ALBA_KERNEL_H
+#define _ALBA_KERNEL_H
+
+struct workqueue_struct;
+
+extern struct workqueue_struct *alba_wq;
+unsigned long alba_kernel_fail_pending(void);
+
+void alba_debugfs_init(void);
+void alba_debugfs_exit(void);
+/* Unpublish an arena's files now; remove them later from alba_wq. */
+void alba_debugfs_detach(struct alba *arena);
+
+#endif /* _ALBA_KERNEL_H */

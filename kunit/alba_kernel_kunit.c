@@ -1,0 +1,718 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suites for what only the kernel has: the physical alignment of
+ * blocks, allocation from interrupt context and with interrupts off, real
+ * SMP with CPU hotplug (kthreads on every CPU, an hrtimer and a work item
+ * on one arena, through cursors and per-CPU sets), alba_destroy_rcu()
+ * under concurrent RCU readers, and KASAN seeing objects (suite
+ * alba_kasan, last). Run under UML and x86_64 QEMU by scripts/kunit.sh.
+ */
+#include <linux/completion.h>
+#include <linux/cpu.h>
+#include <linux/delay.h>
+#include <linux/hrtimer.h>
+#include <linux/io.h>
+#include <linux/irqflags.h>
+#include <linux/kthread.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/workqueue.h>
+
+#include "alba_kunit.h"
+
+/* The physical address of every block is aligned to the block size too. */
+static void alba_phys_alignment_test(struct kunit *test)
+{
+	unsigned int shift;
+	void *blk;
+
+	for (shift = PAGE_SHIFT; shift <= ALBA_PLAT_MAX_SHIFT; shift++) {
+		blk = alba_plat_block_alloc(shift, GFP_KERNEL | __GFP_NOWARN, NUMA_NO_NODE);
+		if (!blk) {
+			kunit_info(test, "no free block of order %u", shift - PAGE_SHIFT);
+			continue;
+		}
+		KUNIT_EXPECT_EQ(test, page_to_phys(virt_to_page(blk)) &
+				(((phys_addr_t)1 << shift) - 1), 0);
+		alba_plat_block_free(blk, shift);
+	}
+}
+
+struct atomic_ctx {
+	struct hrtimer timer;
+	struct alba *arena;
+	atomic_t fired;
+	atomic_t bad;
+	u8 *obj[64];
+};
+
+static enum hrtimer_restart atomic_timer_fn(struct hrtimer *t)
+{
+	struct atomic_ctx *ctx = container_of(t, struct atomic_ctx, timer);
+	int i = atomic_read(&ctx->fired);
+	u8 *p;
+
+	p = alba_alloc(ctx->arena, 48 + i, 16, GFP_ATOMIC | __GFP_NOWARN);
+	if (p) {
+		memset(p, 0xa0 + (i & 15), 48 + i);
+		ctx->obj[i] = p;
+	} else {
+		atomic_inc(&ctx->bad);
+	}
+	if (atomic_inc_return(&ctx->fired) >= (int)ARRAY_SIZE(ctx->obj))
+		return HRTIMER_NORESTART;
+	hrtimer_forward_now(t, ns_to_ktime(20000));
+	return HRTIMER_RESTART;
+}
+
+/*
+ * GFP_ATOMIC allocations with interrupts off, and from a timer callback
+ * while task context allocates from the same arena (lockdep must stay
+ * quiet: the lock is taken with interrupts saved).
+ */
+static void alba_atomic_context_test(struct kunit *test)
+{
+	struct atomic_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+	unsigned long flags;
+	int i, j;
+	u8 *p;
+
+	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	ctx->arena = new_arena(test, 4096);
+
+	local_irq_save(flags);
+	for (i = 0; i < 100; i++) {
+		p = alba_alloc(ctx->arena, 100, 8, GFP_ATOMIC);
+		if (!p)
+			break;
+		memset(p, 0x11, 100);
+	}
+	local_irq_restore(flags);
+	KUNIT_EXPECT_EQ(test, i, 100);
+
+	hrtimer_setup(&ctx->timer, atomic_timer_fn, CLOCK_MONOTONIC,
+		      HRTIMER_MODE_REL);
+	hrtimer_start(&ctx->timer, ns_to_ktime(20000), HRTIMER_MODE_REL);
+	for (i = 0; atomic_read(&ctx->fired) < (int)ARRAY_SIZE(ctx->obj); i++) {
+		p = alba_alloc(ctx->arena, 64, 8, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, p);
+		memset(p, 0x22, 64);
+		if (i % 256 == 0)
+			usleep_range(50, 100);
+	}
+	hrtimer_cancel(&ctx->timer);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->bad), 0);
+	for (i = 0; i < (int)ARRAY_SIZE(ctx->obj); i++) {
+		if (!ctx->obj[i])
+			continue;
+		KUNIT_EXPECT_PTR_EQ(test, alba_of(ctx->obj[i], 4096), ctx->arena);
+		for (j = 0; j < 48 + i; j++)
+			if (ctx->obj[i][j] != 0xa0 + (i & 15))
+				break;
+		KUNIT_EXPECT_EQ(test, j, 48 + i);
+	}
+	alba_destroy(ctx->arena);
+}
+
+#define SMP_OBJS	4000
+
+struct smp_worker {
+	struct completion done;
+	struct alba *arena;
+	struct robj *obj;	/* SMP_OBJS of them */
+	unsigned int id;
+	unsigned int failed;
+};
+
+static int smp_worker_fn(void *data)
+{
+	struct smp_worker *w = data;
+	struct alba_cursor cur;
+	unsigned int i;
+	size_t size;
+	u8 *p;
+
+	alba_cursor_init(&cur, w->arena, 0);
+	for (i = 0; i < SMP_OBJS; i++) {
+		size = 1 + (i * 37 + w->id * 11) % 200;
+		p = i % 2 ? alba_alloc(w->arena, size, 16, GFP_KERNEL) :
+			alba_cursor_alloc(&cur, size, 16, GFP_KERNEL);
+		if (!p) {
+			w->failed++;
+			continue;
+		}
+		w->obj[i] = (struct robj){ .p = p, .size = size,
+					   .pattern = (u8)(w->id * 50 + i) | 1 };
+		memset(p, w->obj[i].pattern, size);
+		if (i % 512 == 0)
+			cond_resched();
+	}
+	alba_cursor_fini(&cur);
+	complete(&w->done);
+	return 0;
+}
+
+/*
+ * Real SMP (make kunit-smp, QEMU -smp 2): a kthread on every online CPU
+ * allocates from one arena, locked and through its own cursor, while an
+ * hrtimer allocates with GFP_ATOMIC; then every object is checked.
+ */
+static void alba_smp_hammer_test(struct kunit *test)
+{
+	struct atomic_ctx *tctx = kunit_kzalloc(test, sizeof(*tctx), GFP_KERNEL);
+	unsigned int cpu, n = 0, nr = num_online_cpus(), k;
+	struct alba *arena = new_arena(test, 0);
+	struct task_struct *t;
+	struct smp_worker *w;
+	struct robj *all;
+	size_t total = 0, i;
+
+	KUNIT_ASSERT_NOT_NULL(test, tctx);
+	w = kunit_kcalloc(test, nr, sizeof(*w), GFP_KERNEL);
+	all = kunit_kcalloc(test, (size_t)nr * SMP_OBJS, sizeof(*all), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, w);
+	KUNIT_ASSERT_NOT_NULL(test, all);
+	kunit_info(test, "%u CPUs online", nr);
+
+	tctx->arena = arena;
+	hrtimer_setup(&tctx->timer, atomic_timer_fn, CLOCK_MONOTONIC,
+		      HRTIMER_MODE_REL);
+	hrtimer_start(&tctx->timer, ns_to_ktime(20000), HRTIMER_MODE_REL);
+
+	cpus_read_lock();
+	for_each_online_cpu(cpu) {
+		if (n == nr)
+			break;
+		init_completion(&w[n].done);
+		w[n].arena = arena;
+		w[n].obj = all + (size_t)n * SMP_OBJS;
+		w[n].id = n;
+		t = kthread_create(smp_worker_fn, &w[n], "alba_kunit/%u", cpu);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+		kthread_bind(t, cpu);
+		wake_up_process(t);
+		n++;
+	}
+	cpus_read_unlock();
+	for (k = 0; k < n; k++) {
+		wait_for_completion(&w[k].done);
+		KUNIT_EXPECT_EQ(test, w[k].failed, 0);
+	}
+	while (atomic_read(&tctx->fired) < (int)ARRAY_SIZE(tctx->obj))
+		usleep_range(500, 1000);
+	hrtimer_cancel(&tctx->timer);
+	KUNIT_EXPECT_EQ(test, atomic_read(&tctx->bad), 0);
+
+	/* The timer's objects join the check. */
+	for (i = 0; i < ARRAY_SIZE(tctx->obj); i++) {
+		if (!tctx->obj[i])
+			continue;
+		KUNIT_EXPECT_PTR_EQ(test, alba_of(tctx->obj[i], 0), arena);
+		KUNIT_EXPECT_TRUE(test, check_fill(tctx->obj[i], 48 + i,
+						   0xa0 + (i & 15)));
+	}
+	for (i = 0; i < (size_t)n * SMP_OBJS; i++) {
+		if (!all[i].p)
+			continue;
+		KUNIT_EXPECT_PTR_EQ(test, alba_of(all[i].p, 0), arena);
+		all[total++] = all[i];
+	}
+	verify_objects(test, all, total);
+	kunit_info(test, "%zu objects from %u CPUs and %d from an hrtimer checked",
+		   total, n, atomic_read(&tctx->fired));
+	alba_destroy(arena);
+}
+
+/* Take @cpu offline and back (CPU hotplug), where this kernel can. */
+static bool cycle_cpu(unsigned int cpu)
+{
+#if IS_ENABLED(CONFIG_HOTPLUG_CPU)
+	if (remove_cpu(cpu))
+		return false;
+	msleep(20);
+	return add_cpu(cpu) == 0;
+#else
+	return false;
+#endif
+}
+
+#define PCPU_TIMER_OBJS	64
+#define PCPU_WORK_OBJS	512
+
+struct pcpu_ctx {
+	struct alba_pcpu *pc;
+	struct hrtimer timer;
+	struct work_struct work;
+	struct completion work_done;
+	atomic_t timer_n;
+	atomic_t bad;
+	struct robj timer_obj[PCPU_TIMER_OBJS];
+	struct robj work_obj[PCPU_WORK_OBJS];
+};
+
+/* Hard IRQ without PREEMPT_RT (a timer's default mode is soft with it). */
+static enum hrtimer_restart pcpu_timer_fn(struct hrtimer *t)
+{
+	struct pcpu_ctx *c = container_of(t, struct pcpu_ctx, timer);
+	int i = atomic_read(&c->timer_n);
+	size_t size = 24 + i;
+	u8 *p;
+
+	p = alba_pcpu_alloc(c->pc, size, 16, GFP_ATOMIC | __GFP_NOWARN);
+	if (p) {
+		c->timer_obj[i] = (struct robj){ .p = p, .size = size,
+						 .pattern = (u8)(0x80 | i) };
+		memset(p, c->timer_obj[i].pattern, size);
+	} else {
+		atomic_inc(&c->bad);
+	}
+	if (atomic_inc_return(&c->timer_n) >= PCPU_TIMER_OBJS)
+		return HRTIMER_NORESTART;
+	hrtimer_forward_now(t, ns_to_ktime(50000));
+	return HRTIMER_RESTART;
+}
+
+static void pcpu_work_fn(struct work_struct *w)
+{
+	struct pcpu_ctx *c = container_of(w, struct pcpu_ctx, work);
+	size_t i, size;
+	u8 *p;
+
+	for (i = 0; i < PCPU_WORK_OBJS; i++) {
+		size = 1 + i % 300;
+		p = alba_pcpu_alloc(c->pc, size, 8, GFP_KERNEL);
+		if (!p) {
+			atomic_inc(&c->bad);
+			continue;
+		}
+		c->work_obj[i] = (struct robj){ .p = p, .size = size,
+						.pattern = (u8)(0x40 | (i & 0x3f)) };
+		memset(p, c->work_obj[i].pattern, size);
+		if (i % 64 == 0)
+			cond_resched();
+	}
+	complete(&c->work_done);
+}
+
+struct pcpu_worker {
+	struct completion done;
+	struct alba_pcpu *pc;
+	struct robj *obj;	/* SMP_OBJS of them */
+	unsigned int id;
+	unsigned int failed;
+};
+
+static int pcpu_worker_fn(void *data)
+{
+	struct pcpu_worker *w = data;
+	unsigned int i;
+	size_t size;
+	u8 *p;
+
+	for (i = 0; i < SMP_OBJS; i++) {
+		size = 1 + (i * 37 + w->id * 11) % 200;
+		p = alba_pcpu_alloc(w->pc, size, 1 << (i % 6), GFP_KERNEL);
+		if (!p) {
+			w->failed++;
+			continue;
+		}
+		w->obj[i] = (struct robj){ .p = p, .size = size,
+					   .pattern = (u8)(w->id * 50 + i) | 1 };
+		memset(p, w->obj[i].pattern, size);
+		if (i % 256 == 0)
+			cond_resched();
+	}
+	complete(&w->done);
+	return 0;
+}
+
+/*
+ * One per-CPU set used at once by a kthread on every CPU, an hrtimer
+ * (GFP_ATOMIC) and a work item, while a CPU goes offline and comes back:
+ * every object keeps its pattern, none overlap, and after the drain the
+ * statistics count every byte.
+ */
+static void alba_pcpu_smp_test(struct kunit *test)
+{
+	struct pcpu_ctx *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	unsigned int cpu, n = 0, nr = num_online_cpus(), k;
+	struct alba *arena = new_arena(test, 0);
+	struct pcpu_worker *w;
+	struct alba_stats s;
+	struct task_struct *t;
+	struct robj *all;
+	size_t total = 0, used = 0, i;
+	bool cycled = false;
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	w = kunit_kcalloc(test, nr, sizeof(*w), GFP_KERNEL);
+	all = kunit_kcalloc(test, (size_t)nr * SMP_OBJS + PCPU_TIMER_OBJS +
+			    PCPU_WORK_OBJS, sizeof(*all), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, w);
+	KUNIT_ASSERT_NOT_NULL(test, all);
+	c->pc = alba_pcpu_create(arena, 4096, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, c->pc);
+	init_completion(&c->work_done);
+	INIT_WORK(&c->work, pcpu_work_fn);
+	hrtimer_setup(&c->timer, pcpu_timer_fn, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
+
+	cpus_read_lock();
+	for_each_online_cpu(cpu) {
+		if (n == nr)
+			break;
+		init_completion(&w[n].done);
+		w[n].pc = c->pc;
+		w[n].obj = all + (size_t)n * SMP_OBJS;
+		w[n].id = n;
+		t = kthread_create(pcpu_worker_fn, &w[n], "alba_pcpu/%u", cpu);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+		kthread_bind(t, cpu);
+		wake_up_process(t);
+		n++;
+	}
+	cpus_read_unlock();
+	hrtimer_start(&c->timer, ns_to_ktime(50000), HRTIMER_MODE_REL);
+	queue_work(system_wq, &c->work);
+	/* The last CPU goes away and comes back while they allocate. */
+	if (nr > 1)
+		cycled = cycle_cpu(cpumask_last(cpu_online_mask));
+
+	for (k = 0; k < n; k++) {
+		wait_for_completion(&w[k].done);
+		KUNIT_EXPECT_EQ(test, w[k].failed, 0);
+	}
+	wait_for_completion(&c->work_done);
+	while (atomic_read(&c->timer_n) < PCPU_TIMER_OBJS)
+		usleep_range(500, 1000);
+	hrtimer_cancel(&c->timer);
+	KUNIT_EXPECT_EQ(test, atomic_read(&c->bad), 0);
+
+	total = (size_t)n * SMP_OBJS;
+	memcpy(all + total, c->timer_obj, sizeof(c->timer_obj));
+	total += PCPU_TIMER_OBJS;
+	memcpy(all + total, c->work_obj, sizeof(c->work_obj));
+	total += PCPU_WORK_OBJS;
+	for (i = k = 0; i < total; i++) {
+		if (!all[i].p)
+			continue;
+		KUNIT_EXPECT_PTR_EQ(test, alba_of(all[i].p, 0), arena);
+		used += all[i].size;
+		all[k++] = all[i];
+	}
+	verify_objects(test, all, k);
+	alba_pcpu_drain(c->pc);
+	stats_of(test, arena, &s);
+	KUNIT_EXPECT_EQ(test, s.reserved_bytes, 0);
+	KUNIT_EXPECT_EQ(test, s.used_bytes, used);
+	KUNIT_EXPECT_EQ(test, s.allocs, k);
+	kunit_info(test, "%zu objects from %u CPUs, a timer and a work item%s",
+		   (size_t)k, n, cycled ? "; a CPU went offline and back" : "");
+	alba_pcpu_destroy(c->pc);
+	alba_destroy(arena);
+}
+
+#define RCU_NODES	300
+#define RCU_ROUNDS	150
+
+struct rnode {
+	struct rnode *next;
+	u32 v;
+	u32 check;
+};
+
+struct rcu_ctx {
+	struct rnode __rcu *head;
+	atomic_t stop;
+	atomic_long_t reads;
+	atomic_long_t bad;
+	struct completion done[NR_CPUS > 8 ? 8 : NR_CPUS];
+};
+
+static u32 rnode_check(u32 v)
+{
+	return v * 2654435761u ^ 0xa1ba;
+}
+
+/* Walks the list under rcu_read_lock(), over and over. */
+static int rcu_reader_fn(void *data)
+{
+	struct rcu_ctx *c = data;
+	struct rnode *n;
+	long bad, reads = 0;
+
+	while (!atomic_read(&c->stop)) {
+		bad = 0;
+		rcu_read_lock();
+		for (n = rcu_dereference(c->head); n; n = n->next)
+			bad += n->check != rnode_check(n->v);
+		rcu_read_unlock();
+		if (bad)
+			atomic_long_add(bad, &c->bad);
+		reads++;
+		cond_resched();
+	}
+	atomic_long_add(reads, &c->reads);
+	return 0;
+}
+
+static struct rnode *rcu_build(struct alba *arena, u32 round)
+{
+	struct rnode *head = NULL, *n;
+	u32 i;
+
+	for (i = 0; i < RCU_NODES; i++) {
+		n = alba_new(arena, struct rnode, GFP_KERNEL);
+		if (!n)
+			return NULL;
+		n->v = round * RCU_NODES + i;
+		n->check = rnode_check(n->v);
+		n->next = head;
+		head = n;
+	}
+	return head;
+}
+
+struct rcu_reader_done {
+	struct rcu_ctx *c;
+	struct completion done;
+};
+
+/*
+ * alba_destroy_rcu(): readers walk a list built in arena A under
+ * rcu_read_lock() while the writer builds the next list in arena B,
+ * publishes it and releases A after a grace period; round after round,
+ * with the release called from task context, with preemption disabled and
+ * from softirq (bottom halves off). Under KASAN a reader touching a freed
+ * block is reported. After rcu_barrier() every block is back.
+ */
+static void alba_destroy_rcu_test(struct kunit *test)
+{
+	struct rcu_ctx *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	unsigned int nr = min_t(unsigned int, num_online_cpus() + 1, ARRAY_SIZE(c->done));
+	long live = alba_plat_live_blocks();
+	struct task_struct *t[ARRAY_SIZE(c->done)];
+	struct alba *old = NULL, *cur;
+	struct rnode *list;
+	unsigned int i;
+	u32 round;
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	for (i = 0; i < nr; i++) {
+		t[i] = kthread_run(rcu_reader_fn, c, "alba_rcu/%u", i);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(t[i]));
+		get_task_struct(t[i]);
+	}
+	for (round = 0; round < RCU_ROUNDS; round++) {
+		/* Every third arena is made atomically: no debugfs files. */
+		cur = alba_create("rcu", 4096, round % 3 ? GFP_KERNEL : GFP_ATOMIC);
+		KUNIT_ASSERT_NOT_NULL(test, cur);
+		list = rcu_build(cur, round);
+		KUNIT_ASSERT_NOT_NULL(test, list);
+		rcu_assign_pointer(c->head, list);
+		switch (round % 3) {
+		case 0:
+			alba_destroy_rcu(old);
+			break;
+		case 1:
+			preempt_disable();
+			alba_destroy_rcu(old);
+			preempt_enable();
+			break;
+		default:
+			local_bh_disable();
+			alba_destroy_rcu(old);
+			local_bh_enable();
+			break;
+		}
+		old = cur;
+		if (round % 16 == 0)
+			usleep_range(1000, 2000);
+	}
+	atomic_set(&c->stop, 1);
+	for (i = 0; i < nr; i++) {
+		kthread_stop(t[i]);
+		put_task_struct(t[i]);
+	}
+	RCU_INIT_POINTER(c->head, NULL);
+	alba_destroy_rcu(old);
+	rcu_barrier();
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&c->bad), 0);
+	KUNIT_EXPECT_GT(test, atomic_long_read(&c->reads), 0);
+	KUNIT_EXPECT_EQ(test, alba_plat_live_blocks(), live);
+	kunit_info(test, "%u rounds, %ld list walks by %u readers",
+		   RCU_ROUNDS, atomic_long_read(&c->reads), nr);
+}
+
+/* ---- KASAN sees objects (kernel, generic KASAN) ----------------------------- */
+
+#if IS_ENABLED(CONFIG_KASAN_GENERIC)
+#include <trace/events/printk.h>
+
+/*
+ * A KASAN report is seen the way KASAN's own KUnit tests see it: through
+ * the console tracepoint, looking for "BUG: KASAN: ". The access runs in a
+ * kthread of its own, so that KASAN does not mark the test failed (it does
+ * so for reports in a test's own thread). The kernel log marks where the
+ * expected reports are, for scripts/kunit.sh. Needs kasan_multi_shot, or
+ * only the first report would print.
+ */
+static atomic_t kasan_reports;
+
+static void kasan_console(void *data, const char *text, size_t len)
+{
+	if (strnstr(text, "BUG: KASAN: ", len))
+		atomic_inc(&kasan_reports);
+}
+
+struct kasan_access {
+	u8 *p;
+	bool write;
+	struct completion done;
+};
+
+static int kasan_access_fn(void *data)
+{
+	struct kasan_access *a = data;
+
+	if (a->write)
+		WRITE_ONCE(*a->p, 0x5a);
+	else
+		(void)READ_ONCE(*a->p);
+	complete(&a->done);
+	return 0;
+}
+
+/* How many reports one access of @p makes. */
+static int kasan_reports_for(struct kunit *test, u8 *p, bool write,
+			     bool expected)
+{
+	struct kasan_access a = { .p = p, .write = write };
+	int before = atomic_read(&kasan_reports), n, waited;
+
+	init_completion(&a.done);
+	if (expected)
+		pr_info("alba_kunit: expecting a KASAN report\n");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(kthread_run(kasan_access_fn, &a, "alba_kasan")));
+	wait_for_completion(&a.done);
+	/* Before 6.1 the console may print a little later. */
+	for (waited = 0; waited < 100; waited++) {
+		n = atomic_read(&kasan_reports) - before;
+		if (n || !expected)
+			break;
+		msleep(20);
+	}
+	if (expected)
+		pr_info("alba_kunit: end of the expected KASAN report\n");
+	return n;
+}
+
+static int alba_kasan_init(struct kunit *test)
+{
+	return register_trace_console(kasan_console, NULL);
+}
+
+static void alba_kasan_exit(struct kunit *test)
+{
+	unregister_trace_console(kasan_console, NULL);
+	tracepoint_synchronize_unregister();
+}
+
+/*
+ * In-bounds use is silent: every byte of objects of every size and
+ * alignment, written and read.
+ */
+static void alba_kasan_silent_test(struct kunit *test)
+{
+	int before = atomic_read(&kasan_reports);
+	struct alba *arena = new_arena(test, 4096);
+	struct alba_mark m;
+	size_t size, i;
+	u32 sum = 0;
+	u8 *p, *q;
+
+	for (size = 1; size < 300; size += 7) {
+		p = alba_alloc(arena, size, (size_t)1 << (size % 7), GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, p);
+		for (i = 0; i < size; i++)
+			p[i] = (u8)i;
+		for (i = 0; i < size; i++)
+			sum += READ_ONCE(p[i]);
+	}
+	/* Objects made again after a rewind are usable again. */
+	m = alba_mark(arena);
+	p = alba_alloc(arena, 100, 8, GFP_KERNEL);
+	alba_rewind(arena, m);
+	q = alba_alloc(arena, 100, 8, GFP_KERNEL);
+	KUNIT_ASSERT_PTR_EQ(test, q, p);
+	memset(q, 1, 100);
+	msleep(20);
+	KUNIT_EXPECT_EQ(test, atomic_read(&kasan_reports) - before, 0);
+	kunit_info(test, "checksum %u", sum);
+	alba_destroy(arena);
+}
+
+/* One byte past an object, and reads after a rewind and after a reset. */
+static void alba_kasan_report_test(struct kunit *test)
+{
+	struct alba *arena = new_arena(test, 4096);
+	struct alba_mark m;
+	u8 *p;
+
+	p = alba_alloc(arena, 13, 8, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_GT_MSG(test, kasan_reports_for(test, p + 13, true, true), 0,
+			    "a write one byte past an object");
+	m = alba_mark(arena);
+	p = alba_alloc(arena, 40, 8, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_EQ_MSG(test, kasan_reports_for(test, p + 39, false, false), 0,
+			    "a read of an object's last byte");
+	alba_rewind(arena, m);
+	KUNIT_EXPECT_GT_MSG(test, kasan_reports_for(test, p, false, true), 0,
+			    "a read after rewind");
+	p = alba_alloc(arena, 100, 8, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	alba_reset(arena);
+	KUNIT_EXPECT_GT_MSG(test, kasan_reports_for(test, p + 50, false, true), 0,
+			    "a read after reset");
+	alba_destroy(arena);
+}
+
+static struct kunit_case alba_kasan_cases[] = {
+	KUNIT_CASE(alba_kasan_silent_test),
+	KUNIT_CASE(alba_kasan_report_test),
+	{}
+};
+
+/* Last: a KASAN report turns lockdep off for the rest of the boot. */
+static struct kunit_suite alba_kasan_suite = {
+	.name = "alba_kasan",
+	.init = alba_kasan_init,
+	.exit = alba_kasan_exit,
+	.test_cases = alba_kasan_cases,
+};
+#endif /* CONFIG_KASAN_GENERIC */
+
+static struct kunit_case alba_kernel_cases[] = {
+	KUNIT_CASE(alba_phys_alignment_test),
+	KUNIT_CASE(alba_atomic_context_test),
+	KUNIT_CASE(alba_smp_hammer_test),
+	KUNIT_CASE(alba_pcpu_smp_test),
+	KUNIT_CASE(alba_destroy_rcu_test),
+	{}
+};
+
+static struct kunit_suite alba_kernel_suite = {
+	.name = "alba_kernel",
+	.test_cases = alba_kernel_cases,
+};
+
+#if IS_ENABLED(CONFIG_KASAN_GENERIC)
+kunit_test_suites(&alba_kernel_suite, &alba_kasan_suite);
+#else
+kunit_test_suites(&alba_kernel_suite);
+#endif
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("KUnit tests for what alba does only in the kernel");
+ALBA_IMPORT_KUNIT_NS();
