@@ -20,7 +20,11 @@
  *   alba-bench [--rounds R] [--scale S] [--out DIR]   the full run
  *   alba-bench --child NAME WORKLOAD N                one round, ns/alloc
  *   alba-bench --rss NAME WORKLOAD N                  RSS growth per byte
+ *   alba-bench --client NAME json|lua SCALE           a real client's round
  *   alba-bench --callgrind N                          for instruction counts
+ *
+ * clients.c holds the real clients (cJSON, Lua), costs.c what parts of
+ * the contract cost (alba_of(), statistics, the fair lock).
  *
  * BENCH_ONLY="name,name" in the environment runs only those allocators in
  * the W1/W2 tables (the others print "not run").
@@ -49,6 +53,7 @@
 
 #include "alba.h"
 #include "alba_plat.h"
+#include "bench.h"
 #include "tests/helpers.h"
 
 #if defined(BENCH_MIMALLOC)
@@ -58,8 +63,6 @@
 #include <obstack.h>
 #include <talloc.h>
 #endif
-
-#define MAX_ROUNDS	32
 
 enum workload { W1, W2 };
 
@@ -73,7 +76,7 @@ static inline size_t obj_align(enum workload w, size_t i)
 	return w == W1 ? 8 : (size_t)8 << (i % 10);
 }
 
-static double now_ns(void)
+double now_ns(void)
 {
 	struct timespec ts;
 
@@ -205,6 +208,23 @@ static void cursor_end(void *ctx, void **objs, size_t n)
 	alba_end(bench_arena, objs, n);
 }
 
+/* The per-thread set: the same fast path behind a thread-local lookup. */
+static void *pcpu_begin(void)
+{
+	return alba_pcpu_create(alba_begin(), 0, 0);
+}
+
+ALLOCATOR(pcpu_alloc)
+{
+	return alba_pcpu_alloc(ctx, size, align, 0);
+}
+
+static void pcpu_end(void *ctx, void **objs, size_t n)
+{
+	alba_pcpu_destroy(ctx);
+	alba_end(bench_arena, objs, n);
+}
+
 #ifndef BENCH_MIMALLOC
 /* malloc and free of each object: glibc here, jemalloc in its binary. */
 static void *malloc_begin(void)
@@ -323,6 +343,7 @@ static const struct contender contenders[] = {
 	{ "bump (floor)", NULL, bump_begin, bump_alloc, bump_alloc8, bump_end },
 	{ "bump+spinlock (floor)", NULL, bump_begin, bump_lock_alloc, bump_lock_alloc8, bump_end },
 	{ "alba_cursor_alloc", NULL, cursor_begin, cursor_alloc, cursor_alloc8, cursor_end },
+	{ "alba_pcpu_alloc (per-thread)", NULL, pcpu_begin, pcpu_alloc, pcpu_alloc8, pcpu_end },
 	{ "alba_alloc (locked)", NULL, alba_begin, alba_locked_alloc, alba_locked_alloc8, alba_end },
 #if defined(BENCH_MIMALLOC)
 	{ "mimalloc heap", "alba-bench-mimalloc", mi_begin, mi_alloc, mi_alloc8, mi_end },
@@ -396,7 +417,7 @@ static double round_ns(const struct contender *c, enum workload w, size_t n)
 	return (t1 - t0) / n;
 }
 
-static char self_dir[4096];
+char self_dir[4096];
 
 /* A round of a contender that lives in another binary. */
 static double child_ns(const struct contender *c, const char *mode,
@@ -428,8 +449,7 @@ static double measure(const struct contender *c, enum workload w, size_t n)
 	return child_ns(&here, "--child", w, n);
 }
 
-/* Pin to the last CPU, so that a round does not migrate midway. */
-static void pin(void)
+void pin(void)
 {
 	cpu_set_t set;
 
@@ -470,11 +490,7 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-struct summary {
-	double median, min, max;
-};
-
-static struct summary summarize(double *v, int n)
+struct summary summarize(double *v, int n)
 {
 	struct summary s;
 
@@ -487,8 +503,7 @@ static struct summary summarize(double *v, int n)
 
 static FILE *md;
 
-static void out(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void out(const char *fmt, ...)
+void out(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -674,16 +689,32 @@ static void w4(int rounds, size_t max_n, FILE *dat)
 			fprintf(dat, "%zu %.3f %.3f %.3f %.3f\n", n, med[0][k],
 				med[1][k], med[2][k], med[3][k]);
 	}
-	out("\nSpread (max/min - 1) across sizes:");
-	for (i = 0; i < W4_COLUMNS; i++) {
-		lo = hi = med[i][0];
+	out("\nAs a ratio to the floor of the same size, from the smallest to the largest:\n\n");
+	out("| objects | cursor / floor | locked / floor | cursor, 1 GiB cache / floor |\n|---:|---:|---:|---:|\n");
+	for (r = 0, n = 1000; r < k; r++, n *= 10)
+		out("| %zu | %.2f | %.2f | %.2f |\n", n, med[1][r] / med[0][r],
+		    med[2][r] / med[0][r], med[3][r] / med[0][r]);
+	out("\nSpread of the ratio (max/min - 1) across sizes:");
+	for (i = 1; i < W4_COLUMNS; i++) {
+		lo = hi = med[i][0] / med[0][0];
 		for (r = 1; r < k; r++) {
-			lo = med[i][r] < lo ? med[i][r] : lo;
-			hi = med[i][r] > hi ? med[i][r] : hi;
+			double q = med[i][r] / med[0][r];
+
+			lo = q < lo ? q : lo;
+			hi = q > hi ? q : hi;
 		}
 		out(" %s %+.0f%%%s", titles[i], (hi / lo - 1) * 100,
 		    i < W4_COLUMNS - 1 ? ";" : "\n");
 	}
+	lo = hi = med[1][0] / med[0][0];
+	for (r = 1; r < k; r++) {
+		double q = med[1][r] / med[0][r];
+
+		lo = q < lo ? q : lo;
+		hi = q > hi ? q : hi;
+	}
+	out("\nTarget: the cursor's ratio to the floor flat within +-10%% from 1e3 to %.0e: %s\n",
+	    (double)max_n, hi / lo - 1 <= 0.2 && hi <= lo * 1.1 ? "met" : "missed");
 }
 
 /* ---- W5: memory ------------------------------------------------------------------ */
@@ -735,16 +766,26 @@ noinline void *bench_bump_one(struct bump *b, size_t size)
 	return bump_take(b, size, 8);
 }
 
+noinline void *bench_pcpu_one(struct alba_pcpu *pc, size_t size)
+{
+	return alba_pcpu_alloc(pc, size, 8, 0);
+}
+
 static int callgrind(size_t n)
 {
 	size_t i;
 
+	struct alba_pcpu *pc;
+
 	cursor_begin();
 	bump_begin();
+	pc = alba_pcpu_create(bench_arena, 0, 0);
 	for (i = 0; i < n; i++) {
 		*(char *)bench_cursor_one(&bench_cursor, obj_size(i)) = 1;
 		*(char *)bench_bump_one(&floor_bump, obj_size(i)) = 1;
+		*(char *)bench_pcpu_one(pc, obj_size(i)) = 1;
 	}
+	alba_pcpu_destroy(pc);
 	cursor_end(&bench_cursor, NULL, 0);
 	return 0;
 }
@@ -790,6 +831,10 @@ int main(int argc, char **argv)
 	}
 	if (argc == 3 && !strcmp(argv[1], "--callgrind"))
 		return callgrind(strtoul(argv[2], NULL, 0));
+#ifndef BENCH_JEMALLOC
+	if (argc == 5 && !strcmp(argv[1], "--client"))
+		return client_child(argv[2], argv[3], atof(argv[4]));
+#endif
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--rounds") && i + 1 < argc)
 			rounds = atoi(argv[++i]);
@@ -815,6 +860,10 @@ int main(int argc, char **argv)
 	w3(1000000 * scale, rounds);
 	w4(rounds, scale >= 1 ? 10000000 : 10000, dat4);
 	w5(1000000 * scale);
+#if !defined(BENCH_MIMALLOC) && !defined(BENCH_JEMALLOC)
+	costs(rounds, scale);
+	clients(rounds < 5 ? rounds : 5, scale);
+#endif
 	if (md)
 		fclose(md);
 	if (dat1)

@@ -196,7 +196,7 @@ bool alba_plat_header_test(const void *p)
 void alba_plat_trace_arena_create(struct alba *arena, size_t block_size,
 				  gfp_t gfp, int nid)
 {
-	trace_alba_arena_create(arena, block_size, gfp, nid);
+	trace_alba_arena_create(arena, block_size, (__force unsigned long)gfp, nid);
 }
 
 void alba_plat_trace_arena_destroy(struct alba *arena)
@@ -217,7 +217,8 @@ void alba_plat_trace_block_alloc(struct alba *arena, const void *base,
 	if (trace_alba_block_alloc_enabled()) {
 		page = virt_to_page(base);
 		trace_alba_block_alloc(arena, page_to_pfn(page),
-				       shift - PAGE_SHIFT, page_to_nid(page), gfp);
+				       shift - PAGE_SHIFT, page_to_nid(page),
+				       (__force unsigned long)gfp);
 	}
 }
 
@@ -252,7 +253,7 @@ void alba_plat_trace_rewind(struct alba *arena)
 void alba_plat_trace_alloc_fail(struct alba *arena, size_t size, size_t align,
 				gfp_t gfp)
 {
-	trace_alba_alloc_fail(arena, size, align, gfp);
+	trace_alba_alloc_fail(arena, size, align, (__force unsigned long)gfp);
 }
 
 /* ---- release after an RCU grace period --------------------------------- */

@@ -6,7 +6,8 @@
  * core calls alba_plat_trace_*(), which compile away there.
  *
  * Watch them with trace-cmd record -e alba, perf record -e 'alba:*', or
- * echo 1 > /sys/kernel/tracing/events/alba/enable.
+ * echo 1 > /sys/kernel/tracing/events/alba/enable. gfp flags travel as
+ * unsigned long (the callers convert them), as in the kernel's own events.
  */
 #undef TRACE_SYSTEM
 #define TRACE_SYSTEM alba
@@ -28,7 +29,8 @@ static inline void alba_trace_name(char *dst, struct alba *arena)
 #endif
 
 TRACE_EVENT(alba_arena_create,
-	    TP_PROTO(struct alba *arena, size_t block_size, gfp_t gfp, int nid),
+	    TP_PROTO(struct alba *arena, size_t block_size, unsigned long gfp,
+		     int nid),
 	    TP_ARGS(arena, block_size, gfp, nid),
 	    TP_STRUCT__entry(__field(const void *, arena)
 			     __array(char, name, ALBA_NAME_MAX)
@@ -38,15 +40,15 @@ TRACE_EVENT(alba_arena_create,
 	    TP_fast_assign(__entry->arena = arena;
 			   alba_trace_name(__entry->name, arena);
 			   __entry->block_size = block_size;
-			   __entry->gfp = (__force unsigned long)gfp;
+			   __entry->gfp = gfp;
 			   __entry->nid = nid;),
 	    TP_printk("arena=%p name=%s block_size=%zu node=%d gfp=%s",
 		      __entry->arena, __entry->name, __entry->block_size,
-		      __entry->nid, show_gfp_flags(__entry->gfp)));
+		      __entry->nid, alba_gfp_names(__entry->gfp)));
 
 TRACE_EVENT(alba_block_alloc,
 	    TP_PROTO(struct alba *arena, unsigned long pfn, unsigned int order,
-		     int node, gfp_t gfp),
+		     int node, unsigned long gfp),
 	    TP_ARGS(arena, pfn, order, node, gfp),
 	    TP_STRUCT__entry(__field(const void *, arena)
 			     __array(char, name, ALBA_NAME_MAX)
@@ -59,11 +61,11 @@ TRACE_EVENT(alba_block_alloc,
 			   __entry->pfn = pfn;
 			   __entry->order = order;
 			   __entry->node = node;
-			   __entry->gfp = (__force unsigned long)gfp;),
+			   __entry->gfp = gfp;),
 	    TP_printk("arena=%p name=%s pfn=0x%lx order=%u node=%d gfp=%s",
 		      __entry->arena, __entry->name, __entry->pfn,
 		      __entry->order, __entry->node,
-		      show_gfp_flags(__entry->gfp)));
+		      alba_gfp_names(__entry->gfp)));
 
 TRACE_EVENT(alba_block_free,
 	    TP_PROTO(struct alba *arena, unsigned long pfn, unsigned int order),
@@ -105,7 +107,8 @@ DEFINE_EVENT(alba_arena_event, alba_rewind,
 	     TP_ARGS(arena, blocks));
 
 TRACE_EVENT(alba_alloc_fail,
-	    TP_PROTO(struct alba *arena, size_t size, size_t align, gfp_t gfp),
+	    TP_PROTO(struct alba *arena, size_t size, size_t align,
+		     unsigned long gfp),
 	    TP_ARGS(arena, size, align, gfp),
 	    TP_STRUCT__entry(__field(const void *, arena)
 			     __array(char, name, ALBA_NAME_MAX)
@@ -116,10 +119,10 @@ TRACE_EVENT(alba_alloc_fail,
 			   alba_trace_name(__entry->name, arena);
 			   __entry->size = size;
 			   __entry->align = align;
-			   __entry->gfp = (__force unsigned long)gfp;),
+			   __entry->gfp = gfp;),
 	    TP_printk("arena=%p name=%s size=%zu align=%zu gfp=%s",
 		      __entry->arena, __entry->name, __entry->size,
-		      __entry->align, show_gfp_flags(__entry->gfp)));
+		      __entry->align, alba_gfp_names(__entry->gfp)));
 
 #endif /* _ALBA_TRACE_H */
 

@@ -2,8 +2,8 @@
 /*
  * compat.h - every difference between the kernels alba builds against
  * (5.10 to 7.3, see scripts/kernels.conf), in one place. What a kernel has
- * is probed in its headers by kmod/Kbuild.compat (ALBA_HAVE_*) or here
- * with __has_include(); each shim names the kernel that changed the API.
+ * is probed in its headers by kmod/Kbuild.compat (ALBA_HAVE_*); each shim
+ * names the kernel that changed the API.
  * Where a newer kernel added a function, older kernels get it under the
  * same name, so that the code reads like code for the newest kernel.
  * KUnit's own differences are in kunit/kunit_compat.h.
@@ -48,7 +48,7 @@ static inline void hrtimer_setup(struct hrtimer *timer,
  * aligned, so there the size is rounded up instead (fragments are carved
  * downwards from the end of a page, so that keeps every one aligned).
  */
-#if __has_include(<linux/page_frag_cache.h>)
+#ifdef ALBA_HAVE_PAGE_FRAG_CACHE_H
 #include <linux/page_frag_cache.h>
 #endif
 
@@ -131,7 +131,7 @@ static inline s8 alba_kasan_shadow(const void *p)
  * 6.1.63); before, the same by hand. Namespaces are string literals since
  * 6.13, so the tests import it with ALBA_IMPORT_KUNIT_NS().
  */
-#if __has_include(<kunit/visibility.h>)
+#ifdef ALBA_HAVE_KUNIT_VISIBILITY_H
 #include <kunit/visibility.h>
 #endif
 #ifndef EXPORT_SYMBOL_IF_KUNIT
@@ -148,9 +148,21 @@ static inline s8 alba_kasan_shadow(const void *p)
 #define ALBA_IMPORT_KUNIT_NS()	MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING)
 #endif
 
+/*
+ * Tracepoints print gfp flags by name with show_gfp_flags(). In 5.10 its
+ * table casts gfp_t without __force (6.1 has gfpflag_string(), with it),
+ * so sparse reports every use: for sparse alone, and only on such
+ * kernels, the names are left out.
+ */
+#if defined(__CHECKER__) && !defined(ALBA_HAVE_GFP_NAMES_FORCE)
+#define alba_gfp_names(flags)	"-"
+#else
+#define alba_gfp_names(flags)	show_gfp_flags(flags)
+#endif
+
 /* kzalloc_obj() came in 7.0: older kernels get it, with an explicit gfp. */
 #ifndef kzalloc_obj
-#define kzalloc_obj(obj, gfp)	((typeof(obj) *)kzalloc(sizeof(obj), gfp))
+#define kzalloc_obj(obj, gfp)	kzalloc(sizeof(obj), gfp)
 #endif
 
 #endif /* _ALBA_COMPAT_H */

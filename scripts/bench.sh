@@ -18,11 +18,12 @@ smoke=${1:-}
 cd "$top"
 b=$O/bench
 mkdir -p "$b"
-CF="-std=gnu11 -O2 -g -Wall -Wextra -Werror -Ikmod -Iuser"
+CF="-std=gnu11 -O2 -g -Wall -Wextra -Werror -Ikmod -Iuser $(pkg-config --cflags lua5.4)"
 SRC="bench/bench.c kmod/alba.c user/prim/prim.c"
-gcc $CF $(pkg-config --cflags apr-1) -o "$b/alba-bench" $SRC \
+CLIENTS="bench/clients.c $(pkg-config --libs lua5.4 libcjson)"
+gcc $CF $(pkg-config --cflags apr-1) -o "$b/alba-bench" $SRC bench/costs.c $CLIENTS \
 	$(pkg-config --libs apr-1 talloc) -pthread
-gcc $CF -DBENCH_MIMALLOC -o "$b/alba-bench-mimalloc" $SRC -lmimalloc -pthread
+gcc $CF -DBENCH_MIMALLOC -o "$b/alba-bench-mimalloc" $SRC $CLIENTS -lmimalloc -pthread
 gcc $CF -DBENCH_JEMALLOC -o "$b/alba-bench-jemalloc" $SRC -ljemalloc -pthread
 
 if [ "$smoke" = --smoke ]; then

@@ -13,7 +13,7 @@ pkgs_windows="mingw-w64 wine64 wine"
 # Kernels, their headers and sources never come from here: scripts/kernel-fetch.sh
 # takes them from Debian's archive with a private apt configuration.
 pkgs_kernel="qemu-system-x86 busybox-static sparse bc flex bison libelf-dev libssl-dev dkms python3 cpio kmod xz-utils dwarves mmdebstrap"
-pkgs_bench="libtalloc-dev libapr1-dev libmimalloc-dev libjemalloc-dev gnuplot-nox"
+pkgs_bench="libtalloc-dev libapr1-dev libmimalloc-dev libjemalloc-dev gnuplot-nox libcjson-dev liblua5.4-dev"
 
 want=""
 for set in "${@:-user}"; do
