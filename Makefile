@@ -39,7 +39,7 @@ KDIR		?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
 KVER		?= 6.1
 KERNELS		:= $(shell awk '!/^\#/ && NF { print $$1 }' scripts/kernels.conf)
 
-.PHONY: all lib help install check check-user check-windows check-ktap \
+.PHONY: all lib man dist deb check-deb help install check check-user check-windows check-ktap \
 	check-install deps-user deps-windows clean modules modules_install \
 	bench check-bench kbench soak fuzz check-fuzz \
 	dkms-install check-dkms lint kunit kunit-plain kunit-debug kunit-smp \
@@ -79,7 +79,12 @@ help:
 	@echo '                       rewinds (SOAK_OPS=...); make check runs 1e6 under'
 	@echo '                       ASan and TSan'
 	@echo '  make install PREFIX=DIR [TARGET=windows]'
-	@echo '                       install alba.h, libalba and alba.pc'
+	@echo '                       install alba.h, libalba, alba.pc, the CMake'
+	@echo '                       config (alba::alba) and the man pages'
+	@echo '  make man             man pages from the kernel-doc comments ($(O)/man)'
+	@echo '  make dist            a reproducible source tarball ($(O))'
+	@echo '  make deb             alba-dkms, libalba0, libalba-dev ($(O)/deb)'
+	@echo '  make check-deb       make deb, lintian, and install them in Debian roots'
 	@echo '  make check           every test on every platform (what CI runs):'
 	@echo '                       $(CHECKS)'
 	@echo '  make check-user      the suite and userspace tests: gcc+ASan+UBSan,'
@@ -92,6 +97,12 @@ help:
 	@echo 'Variables: O=$(O) PREFIX=$(PREFIX) TARGET=$(TARGET) KDIR=$(KDIR) KVER=$(KVER)'
 
 # ---- the library -----------------------------------------------------------
+
+# One version (VERSION) names everything: the module, dkms.conf, alba.pc,
+# the CMake version file, the SONAME's major and the packages.
+MAJOR		:= $(firstword $(subst ., ,$(VERSION)))
+SONAME		:= libalba.so.$(MAJOR)
+INSTALL_LIB	?= $(PREFIX)/lib
 
 ifeq ($(TARGET),windows)
 LIBDIR		:= $(O)/win/lib
@@ -111,39 +122,80 @@ $(LIBDIR)/alba.dll $(LIBDIR)/libalba.dll.a &: $(LIBDIR)/alba.o
 		-Wl,--out-implib,$(LIBDIR)/libalba.dll.a -static-libgcc
 else
 LIBDIR		:= $(O)/lib
-LIB_FILES	:= $(LIBDIR)/libalba.a $(LIBDIR)/libalba.so
+LIB_FILES	:= $(LIBDIR)/libalba.a $(LIBDIR)/libalba.so.$(VERSION)
 
 $(LIBDIR)/%.o: kmod/%.c $(HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(LIB_CFLAGS) -fPIC -c -o $@ $<
+	$(CC) $(LIB_CFLAGS) $(CPPFLAGS) $(CFLAGS) -fPIC -c -o $@ $<
 
 $(LIBDIR)/prim.o: user/prim/prim.c $(HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(LIB_CFLAGS) -fPIC -c -o $@ $<
+	$(CC) $(LIB_CFLAGS) $(CPPFLAGS) $(CFLAGS) -fPIC -c -o $@ $<
 
 $(LIBDIR)/libalba.a: $(LIBDIR)/alba.o $(LIBDIR)/prim.o
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(LIBDIR)/libalba.so: $(LIBDIR)/alba.o $(LIBDIR)/prim.o
-	$(CC) -shared -Wl,-soname,libalba.so -o $@ $^
+$(LIBDIR)/libalba.so.$(VERSION): $(LIBDIR)/alba.o $(LIBDIR)/prim.o
+	$(CC) -shared -Wl,-soname,$(SONAME) $(LDFLAGS) -o $@ $^ -pthread
+	ln -sf libalba.so.$(VERSION) $(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(LIBDIR)/libalba.so
 endif
 
 lib: $(LIB_FILES)
 
-install: lib
-	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
+# Man pages, section 3, one per function, from the kernel-doc comments.
+MAN_SRC		:= kmod/alba.h kmod/alba.c kmod/alba_pcpu.c
+man: $(O)/man/.stamp
+$(O)/man/.stamp: scripts/man.py $(MAN_SRC) VERSION
+	@rm -rf $(O)/man/man3
+	python3 scripts/man.py $(VERSION) $(O)/man/man3 $(MAN_SRC)
+	@touch $@
+
+install: lib man
+	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(INSTALL_LIB)/pkgconfig \
+		$(DESTDIR)$(INSTALL_LIB)/cmake/alba $(DESTDIR)$(PREFIX)/share/man/man3
 	install -m 644 kmod/alba.h user/alba_types.h $(DESTDIR)$(PREFIX)/include/
-	install -m 644 $(LIBDIR)/libalba.a $(DESTDIR)$(PREFIX)/lib/
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' user/alba.pc.in \
-		> $(DESTDIR)$(PREFIX)/lib/pkgconfig/alba.pc
+	install -m 644 $(LIBDIR)/libalba.a $(DESTDIR)$(INSTALL_LIB)/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(INSTALL_LIB)|' \
+		-e 's|@VERSION@|$(VERSION)|' user/alba.pc.in \
+		> $(DESTDIR)$(INSTALL_LIB)/pkgconfig/alba.pc
+	sed -e 's|@VERSION@|$(VERSION)|' user/alba-config-version.cmake.in \
+		> $(DESTDIR)$(INSTALL_LIB)/cmake/alba/alba-config-version.cmake
+	install -m 644 $(O)/man/man3/*.3 $(DESTDIR)$(PREFIX)/share/man/man3/
 ifeq ($(TARGET),windows)
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 755 $(LIBDIR)/alba.dll $(DESTDIR)$(PREFIX)/bin/
-	install -m 644 $(LIBDIR)/libalba.dll.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 644 $(LIBDIR)/libalba.dll.a $(DESTDIR)$(INSTALL_LIB)/
+	sed -e 's|@SHARED@|$${_alba_prefix}/bin/alba.dll|' \
+		-e 's|@IMPLIB@|$${_alba_libdir}/libalba.dll.a|' \
+		user/alba-config.cmake.in > $(DESTDIR)$(INSTALL_LIB)/cmake/alba/alba-config.cmake
 else
-	install -m 755 $(LIBDIR)/libalba.so $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(LIBDIR)/libalba.so.$(VERSION) $(DESTDIR)$(INSTALL_LIB)/
+	ln -sf libalba.so.$(VERSION) $(DESTDIR)$(INSTALL_LIB)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(INSTALL_LIB)/libalba.so
+	sed -e 's|@SHARED@|$${_alba_libdir}/$(SONAME)|' -e 's|@IMPLIB@||' \
+		user/alba-config.cmake.in > $(DESTDIR)$(INSTALL_LIB)/cmake/alba/alba-config.cmake
 endif
+
+# A source tarball with the same bytes every time: the files git tracks,
+# sorted, owned by nobody in particular, dated SOURCE_DATE_EPOCH (by
+# default the last commit's time), compressed without a timestamp.
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
+DIST		:= $(O)/alba-$(VERSION).tar.gz
+dist:
+	@mkdir -p $(O)
+	git ls-files -z | tar --null -T - --sort=name --transform 's|^|alba-$(VERSION)/|' \
+		--mtime=@$(SOURCE_DATE_EPOCH) --owner=0 --group=0 --numeric-owner \
+		--mode=u+rw,go+r,go-w -cf - | gzip -9n > $(DIST)
+	@echo "dist: $(DIST) ($$(sha256sum $(DIST) | cut -c1-16)...)"
+
+# Debian packages: alba-dkms, libalba0, libalba-dev, in $(O)/deb.
+deb:
+	@scripts/deb.sh build
+
+check-deb:
+	@scripts/deb.sh check
 
 # ---- the kernel module -------------------------------------------------------
 
@@ -162,7 +214,8 @@ dkms-install:
 	@scripts/deps.sh kernel
 	rm -rf /usr/src/alba-$(DKMS_VERSION)
 	mkdir -p /usr/src/alba-$(DKMS_VERSION)
-	cp -r dkms.conf Kbuild kmod /usr/src/alba-$(DKMS_VERSION)/
+	cp -r Kbuild VERSION kmod /usr/src/alba-$(DKMS_VERSION)/
+	sed 's/@VERSION@/$(VERSION)/' dkms.conf.in > /usr/src/alba-$(DKMS_VERSION)/dkms.conf
 	dkms add alba/$(DKMS_VERSION) 2>/dev/null || true
 	dkms build alba/$(DKMS_VERSION) -k $(notdir $(patsubst %/build,%,$(KDIR)))
 	dkms install alba/$(DKMS_VERSION) -k $(notdir $(patsubst %/build,%,$(KDIR)))
@@ -319,7 +372,7 @@ check-install: deps-user deps-windows
 	@scripts/check-install.sh
 
 CHECKS := check-user check-windows check-install check-bench check-fuzz \
-	  check-kernels
+	  check-deb check-kernels
 
 check:
 	@rm -rf $(O)/results

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Install alba into a scratch prefix, build examples/contract.c with
-# nothing but `pkg-config --cflags --libs alba`, and run it: on Linux, and
+# nothing but `pkg-config --cflags --libs alba`, and with CMake's
+# find_package(alba) (examples/CMakeLists.txt), and run it: on Linux, and
 # for Windows (mingw-w64) under wine.
 set -u
 O=${O:-build}
@@ -16,6 +17,11 @@ make --no-print-directory -s install PREFIX="$lin" >/dev/null || exit 1
 cc -o "$O/contract" examples/contract.c \
 	$(PKG_CONFIG_PATH="$lin/lib/pkgconfig" pkg-config --cflags --libs alba) || exit 1
 LD_LIBRARY_PATH="$lin/lib" $RUN install-linux-contract "$O/contract" || rc=1
+# And with CMake: find_package(alba), target alba::alba.
+rm -rf "$O/cmake-linux"
+cmake -S examples -B "$O/cmake-linux" -DCMAKE_PREFIX_PATH="$lin" >/dev/null &&
+	cmake --build "$O/cmake-linux" >/dev/null || exit 1
+LD_LIBRARY_PATH="$lin/lib" $RUN install-linux-cmake "$O/cmake-linux/contract" || rc=1
 
 win=$(pwd)/$O/install/windows
 rm -rf "$win"
@@ -25,4 +31,10 @@ x86_64-w64-mingw32-gcc -o "$O/contract.exe" examples/contract.c \
 	$(PKG_CONFIG_LIBDIR="$win/lib/pkgconfig" pkg-config --cflags --libs alba) || exit 1
 scripts/wine-init.sh
 WINEPATH="$win/bin" $RUN install-windows-contract wine "$O/contract.exe" || rc=1
+rm -rf "$O/cmake-windows"
+cmake -S examples -B "$O/cmake-windows" -DCMAKE_SYSTEM_NAME=Windows \
+	-DCMAKE_C_COMPILER=x86_64-w64-mingw32-gcc -DCMAKE_PREFIX_PATH="$win" \
+	-DCMAKE_FIND_ROOT_PATH="$win" >/dev/null &&
+	cmake --build "$O/cmake-windows" >/dev/null || exit 1
+WINEPATH="$win/bin" $RUN install-windows-cmake wine "$O/cmake-windows/contract.exe" || rc=1
 exit $rc

@@ -5,14 +5,15 @@
 # already installed are skipped, and apt is only asked when something is
 # missing.
 #
-#   scripts/deps.sh user|windows|kernel|bench|all...
+#   scripts/deps.sh user|windows|kernel|bench|deb|all...
 set -eu
 
-pkgs_user="build-essential gcc clang libclang-rt-14-dev gcc-multilib musl-tools valgrind pkg-config"
+pkgs_user="build-essential gcc clang libclang-rt-14-dev gcc-multilib musl-tools valgrind pkg-config cmake python3"
 pkgs_windows="mingw-w64 wine64 wine"
 # Kernels, their headers and sources never come from here: scripts/kernel-fetch.sh
 # takes them from Debian's archive with a private apt configuration.
 pkgs_kernel="qemu-system-x86 busybox-static sparse bc flex bison libelf-dev libssl-dev dkms python3 cpio kmod xz-utils dwarves mmdebstrap"
+pkgs_deb="debhelper dh-dkms lintian dkms dpkg-dev mmdebstrap cmake python3"
 pkgs_bench="libtalloc-dev libapr1-dev libmimalloc-dev libjemalloc-dev gnuplot-nox libcjson-dev liblua5.4-dev"
 
 want=""
@@ -22,8 +23,9 @@ for set in "${@:-user}"; do
 	windows) want="$want $pkgs_windows" ;;
 	kernel)  want="$want $pkgs_kernel" ;;
 	bench)   want="$want $pkgs_bench" ;;
-	all)     want="$want $pkgs_user $pkgs_windows $pkgs_kernel $pkgs_bench" ;;
-	*) echo "deps.sh: unknown set '$set' (user|windows|kernel|bench|all)" >&2; exit 2 ;;
+	deb)     want="$want $pkgs_deb" ;;
+	all)     want="$want $pkgs_user $pkgs_windows $pkgs_kernel $pkgs_bench $pkgs_deb" ;;
+	*) echo "deps.sh: unknown set '$set' (user|windows|kernel|bench|deb|all)" >&2; exit 2 ;;
 	esac
 done
 

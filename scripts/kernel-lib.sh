@@ -65,7 +65,7 @@ build_modules() {
 	stage_dirs "$flavour"
 	rm -rf "$HOST_STAGE"
 	mkdir -p "$HOST_STAGE/bench" "$HOST_STAGE/kunit"
-	cp -r "$top/Kbuild" "$top/VERSION" "$top/dkms.conf" "$top/kmod" "$top/samples" "$HOST_STAGE/"
+	cp -r "$top/Kbuild" "$top/VERSION" "$top/kmod" "$top/samples" "$HOST_STAGE/"
 	cp -r "$top/bench/kbench" "$HOST_STAGE/bench/"
 	cp "$top/kunit/Kbuild" "$top/kunit/alba_qemu_test.c" "$HOST_STAGE/kunit/"
 	MODDIR=$HOST_STAGE

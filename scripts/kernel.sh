@@ -119,12 +119,13 @@ step_lint() {
 step_dkms() {
 	local ver d hd
 	begin dkms
-	ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$top/dkms.conf")
+	ver=$(cat "$top/VERSION")
 	stage_dirs dkms
 	d=$STAGE hd=$HOST_STAGE
 	rm -rf "$hd"
 	mkdir -p "$hd/src/alba-$ver" "$hd/tree"
-	cp -r "$top/dkms.conf" "$top/Kbuild" "$top/VERSION" "$top/kmod" "$hd/src/alba-$ver/"
+	cp -r "$top/Kbuild" "$top/VERSION" "$top/kmod" "$hd/src/alba-$ver/"
+	sed "s/@VERSION@/$ver/" "$top/dkms.conf.in" >"$hd/src/alba-$ver/dkms.conf"
 	in_tool dkms add -m alba -v "$ver" --sourcetree "$d/src" \
 		--dkmstree "$d/tree" >"$KWORK/dkms.log" 2>&1
 	# The headers are Debian's, ready as they are: with a source dir
