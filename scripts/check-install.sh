@@ -17,6 +17,10 @@ make --no-print-directory -s install PREFIX="$lin" >/dev/null || exit 1
 cc -o "$O/contract" examples/contract.c \
 	$(PKG_CONFIG_PATH="$lin/lib/pkgconfig" pkg-config --cflags --libs alba) || exit 1
 LD_LIBRARY_PATH="$lin/lib" $RUN install-linux-contract "$O/contract" || rc=1
+# shellcheck disable=SC2046
+cc -o "$O/parser" examples/parser.c \
+	$(PKG_CONFIG_PATH="$lin/lib/pkgconfig" pkg-config --cflags --libs alba) || exit 1
+LD_LIBRARY_PATH="$lin/lib" $RUN install-linux-parser "$O/parser" || rc=1
 # And with CMake: find_package(alba), target alba::alba.
 rm -rf "$O/cmake-linux"
 cmake -S examples -B "$O/cmake-linux" -DCMAKE_PREFIX_PATH="$lin" >/dev/null &&
@@ -31,6 +35,10 @@ x86_64-w64-mingw32-gcc -o "$O/contract.exe" examples/contract.c \
 	$(PKG_CONFIG_LIBDIR="$win/lib/pkgconfig" pkg-config --cflags --libs alba) || exit 1
 scripts/wine-init.sh
 WINEPATH="$win/bin" $RUN install-windows-contract wine "$O/contract.exe" || rc=1
+# shellcheck disable=SC2046
+x86_64-w64-mingw32-gcc -o "$O/parser.exe" examples/parser.c \
+	$(PKG_CONFIG_LIBDIR="$win/lib/pkgconfig" pkg-config --cflags --libs alba) || exit 1
+WINEPATH="$win/bin" $RUN install-windows-parser wine "$O/parser.exe" || rc=1
 rm -rf "$O/cmake-windows"
 cmake -S examples -B "$O/cmake-windows" -DCMAKE_SYSTEM_NAME=Windows \
 	-DCMAKE_C_COMPILER=x86_64-w64-mingw32-gcc -DCMAKE_PREFIX_PATH="$win" \
