@@ -142,7 +142,10 @@ if [ "$mode" = test ]; then
 	t "memcg: an accounted arena's blocks are charged to the allocating task's cgroup" \
 		"[ $used -ge $bytes ] && [ $used -lt $((bytes + 1048576)) ]"
 	in_cg "destroy"
-	t "memcg: and uncharged when the arena is destroyed" "[ $(($(cur) - base)) -lt 262144 ]"
+	# Within the per-CPU charge caches (64 pages a CPU) of where it began.
+	left=$(($(cur) - base))
+	echo "# memcg: after destroy memory.current is $left bytes above where it began"
+	t "memcg: and uncharged when the arena is destroyed" "[ $left -lt 1048576 ]"
 	in_cg "create -1 1"
 	echo $(($(cur) + 262144)) >$CG/alba/memory.max
 	in_cg "alloc 4000 1000"
