@@ -155,7 +155,7 @@ static inline s8 alba_kasan_shadow(const void *p)
  * kernels, the names are left out.
  */
 #if defined(__CHECKER__) && !defined(ALBA_HAVE_GFP_NAMES_FORCE)
-#define alba_gfp_names(flags)	"-"
+#define alba_gfp_names(flags)	((void)(flags), "-")
 #else
 #define alba_gfp_names(flags)	show_gfp_flags(flags)
 #endif

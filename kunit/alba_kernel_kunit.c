@@ -478,6 +478,15 @@ struct rcu_reader_done {
 };
 
 /*
+ * A node that does not exist (not online) is refused in the kernel.
+ */
+static void alba_node_online_test(struct kunit *test)
+{
+	KUNIT_EXPECT_NULL(test, alba_create_node("node", 0, GFP_KERNEL, MAX_NUMNODES));
+	KUNIT_EXPECT_NULL(test, alba_create_node("node", 0, GFP_KERNEL, 1 << 20));
+}
+
+/*
  * alba_destroy_rcu(): readers walk a list built in arena A under
  * rcu_read_lock() while the writer builds the next list in arena B,
  * publishes it and releases A after a grace period; round after round,
@@ -535,6 +544,7 @@ static void alba_destroy_rcu_test(struct kunit *test)
 	}
 	RCU_INIT_POINTER(c->head, NULL);
 	alba_destroy_rcu(old);
+	alba_destroy_rcu(NULL);		/* nothing */
 	rcu_barrier();
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&c->bad), 0);
 	KUNIT_EXPECT_GT(test, atomic_long_read(&c->reads), 0);
@@ -699,6 +709,7 @@ static struct kunit_case alba_kernel_cases[] = {
 	KUNIT_CASE(alba_smp_hammer_test),
 	KUNIT_CASE(alba_pcpu_smp_test),
 	KUNIT_CASE(alba_destroy_rcu_test),
+	KUNIT_CASE(alba_node_online_test),
 	{}
 };
 

@@ -951,6 +951,32 @@ static void alba_of_foreign_test(struct kunit *test)
 	foreign_free();
 }
 
+/*
+ * NUMA nodes: NUMA_NO_NODE and node 0 always work; a node that cannot
+ * exist is an invalid argument. (Userspace records any node and ignores
+ * it; the kernel needs it online. Blocks really coming from the node is
+ * checked in QEMU with two nodes, by scripts/qemu-init.sh.)
+ */
+static void alba_create_node_test(struct kunit *test)
+{
+	struct alba *a;
+
+	a = alba_create_node("node", 0, GFP_KERNEL, NUMA_NO_NODE);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_EXPECT_NOT_NULL(test, alba_alloc(a, 100, 8, GFP_KERNEL));
+	alba_destroy(a);
+	a = alba_create_node("node", 0, GFP_KERNEL, 0);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_EXPECT_PTR_EQ(test, alba_of(alba_alloc(a, 100, 8, GFP_KERNEL), 0), a);
+	alba_destroy(a);
+	alba_test_clear_errno();
+	KUNIT_EXPECT_NULL(test, alba_create_node("node", 0, GFP_KERNEL, -5));
+	ALBA_EXPECT_ERRNO(test, EINVAL);
+	alba_test_clear_errno();
+	KUNIT_EXPECT_NULL(test, alba_create_node("node", 3, GFP_KERNEL, 0));
+	ALBA_EXPECT_ERRNO(test, EINVAL);
+}
+
 /* ---- the kmalloc family --------------------------------------------------- */
 
 /*
@@ -1482,6 +1508,7 @@ static struct kunit_case alba_test_cases[] = {
 	KUNIT_CASE(alba_bad_size_test),
 	KUNIT_CASE(alba_null_arena_test),
 	KUNIT_CASE(alba_of_foreign_test),
+	KUNIT_CASE(alba_create_node_test),
 	KUNIT_CASE(alba_array_test),
 	KUNIT_CASE(alba_string_test),
 	KUNIT_CASE(alba_asprintf_test),

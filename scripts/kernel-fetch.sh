@@ -35,6 +35,10 @@ if [ -z "$row" ]; then
 	exit 2
 fi
 read -r _ suites toolchain runs <<<"$row"
+sparse_suite=
+case $toolchain in
+*+sparse=*) sparse_suite=${toolchain#*+sparse=} toolchain=${toolchain%%+*} ;;
+esac
 "$top/scripts/deps.sh" kernel
 
 K=$O/kernels/$series
@@ -109,6 +113,23 @@ kdir_of() {
 	fi
 }
 
+# sparse from another Debian suite, into ROOT/usr/local/bin (first in PATH).
+newer_sparse() {
+	local root=$1 suite=$2 a=$O/kernels/apt-$2 deb
+	local opts=(-o "Dir::Etc::sourcelist=$a/sources.list" -o "Dir::Etc::sourceparts=-"
+		    -o "Dir::State::Lists=$a/lists" -o "Dir::Cache=$a/cache"
+		    -o "Dir::State::status=/dev/null" -o "APT::Sandbox::User=root"
+		    -o "Debug::NoLocking=1" -qq)
+	mkdir -p "$a/lists/partial" "$a/cache/archives/partial" "$a/debs"
+	echo "deb http://deb.debian.org/debian $suite main" >"$a/sources.list"
+	log "sparse from $suite into the $toolchain root"
+	apt-get "${opts[@]}" update >&2
+	(cd "$a/debs" && apt-get "${opts[@]}" download sparse >&2)
+	deb=$(ls "$a"/debs/sparse_*.deb | sort -V | tail -1)
+	dpkg-deb --fsys-tarfile "$deb" | tar -x -O ./usr/bin/sparse >"$root/usr/local/bin/sparse"
+	chmod 755 "$root/usr/local/bin/sparse"
+}
+
 # A root with the toolchain of a newer Debian release, shared by its rows.
 make_toolroot() {
 	local rel=$1 root=$O/kernels/root-$1
@@ -118,6 +139,7 @@ make_toolroot() {
 		mmdebstrap --mode=root --variant=apt --quiet \
 			--include=gcc,make,libc6-dev,bc,flex,bison,libelf-dev,libssl-dev,kmod,dwarves,dkms,sparse,perl,python3,cpio \
 			"$rel" "$root" "deb http://deb.debian.org/debian $rel main" >&2
+		[ -n "$sparse_suite" ] && newer_sparse "$root" "$sparse_suite"
 		touch "$root/.complete"
 	fi
 	echo "$root"

@@ -95,6 +95,14 @@ step_lint() {
 	[ -s "$log/kernel-doc" ] && st=1
 	result $st "kernel-doc -none -Werror ($SERIES)" "$log/kernel-doc"
 	# sparse checks every file of each module (C=2), in the toolchain.
+	# Debian's 7.x headers lack the script that vets sparse: take it
+	# from the same kernel's source.
+	common=$(sed -n 's|^include \(.*\)/Makefile$|\1|p' "$HOST_KDIR/Makefile")
+	common=${TOOLROOT}${common#"$TOOLROOT"}
+	if grep -q checker-valid.sh "$common/Makefile" 2>/dev/null &&
+		[ ! -e "$common/scripts/checker-valid.sh" ]; then
+		cp "$SRC/scripts/checker-valid.sh" "$common/scripts/"
+	fi
 	build_modules >/dev/null 2>&1
 	for name in alba alba_sample alba_kbench alba_qemu_test; do
 		case $name in
