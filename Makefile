@@ -360,10 +360,10 @@ check-windows: deps-windows
 # The userspace KTAP must be what the kernel's own parser accepts (the
 # default kernel's kunit.py).
 check-ktap:
-	@src=$$(. scripts/kernel-lib.sh $(KVER) source >/dev/null && echo $$SRC) && \
+	@row=$$(scripts/kernel-fetch.sh $(KVER) source) || exit 1; . "$$row"; \
 	rc=0; for f in $(O)/results/user-gcc-asan-suite.ktap \
 			$(O)/results/user-gcc-asan-tests.ktap; do \
-		python3 $$src/tools/testing/kunit/kunit.py parse $(abspath .)/$$f > $$f.parsed 2>&1 && \
+		python3 $$SRC/tools/testing/kunit/kunit.py parse $(abspath .)/$$f > $$f.parsed 2>&1 && \
 			echo "ok   kunit.py parse $$f: $$(grep -o 'Testing complete.*' $$f.parsed)" || \
 			{ echo "FAIL kunit.py parse $$f"; tail -20 $$f.parsed; rc=1; }; \
 	done; exit $$rc

@@ -2,7 +2,7 @@
 /*
  * bench.h - what bench.c shares with the other parts of the benchmark:
  * clients.c (real programs, cJSON and Lua, on each allocator) and
- * costs.c (what the contract costs: alba_of(), statistics, a fair lock).
+ * costs.c (what the contract costs: alba_of(), statistics, the lock).
  */
 #ifndef _ALBA_BENCH_H
 #define _ALBA_BENCH_H
@@ -22,6 +22,7 @@ struct summary summarize(double *v, int n);
 double now_ns(void);
 /* Pin to the last CPU, so that a round does not migrate midway. */
 void pin(void);
+void unpin(void);
 /* The directory of the benchmark binaries. */
 extern char self_dir[4096];
 

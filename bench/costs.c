@@ -9,8 +9,9 @@
  * - the poller probe: 4 threads make 80,000 allocations (two locked, two
  *   through cursors) in a 2,000-block arena, alone and while a fifth
  *   thread reads the statistics without pause;
- * - the lock: the bump floor under alba's ticket lock against the same
- *   floor under a test-and-set lock (what alba used before), uncontended.
+ * - the lock: the bump floor under alba's lock (test-and-set with a queue
+ *   for its waiters) against the same floor under a bare test-and-set
+ *   lock, uncontended.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -172,7 +173,7 @@ static double probe_ms(size_t n, int poll, unsigned long *polls)
 	return ms;
 }
 
-/* The lock alba used before the ticket lock: test-and-test-and-set. */
+/* A bare test-and-test-and-set lock, the floor of any lock. */
 static int tas;
 
 static inline void tas_lock(void)
@@ -187,7 +188,7 @@ static inline void tas_unlock(void)
 	__atomic_store_n(&tas, 0, __ATOMIC_RELEASE);
 }
 
-static double lock_ns(int ticket, size_t n, int rounds)
+static double lock_ns(int albas, size_t n, int rounds)
 {
 	static alba_plat_lock_t lock;
 	double v[MAX_ROUNDS], t0;
@@ -198,7 +199,7 @@ static double lock_ns(int ticket, size_t n, int rounds)
 	for (r = 0; r < rounds; r++) {
 		t0 = now_ns();
 		for (i = 0; i < n; i++) {
-			if (ticket) {
+			if (albas) {
 				alba_user_lock(&lock);
 				pos = ((pos + 7) & ~(uintptr_t)7) + 8 + i % 57;
 				alba_user_unlock(&lock);
@@ -216,9 +217,10 @@ static double lock_ns(int ticket, size_t n, int rounds)
 void costs(int rounds, double scale)
 {
 	size_t big = scale >= 1 ? 100000 : (size_t)(100000 * scale) + 10;
-	double s10, sbig, alone, polled, ttas, ticket;
+	double s10, sbig, alone, polled, ttas, albas, va[MAX_ROUNDS], vp[MAX_ROUNDS];
 	unsigned long polls, none;
 	size_t n = (size_t)(80000 * scale) + 400;
+	int r;
 
 	pin();
 	of_cost(rounds, scale);
@@ -229,18 +231,25 @@ void costs(int rounds, double scale)
 	out("| 10 blocks | %zu blocks | ratio |\n|---:|---:|---:|\n", big);
 	out("| %.1f | %.1f | %.2fx |\n", s10, sbig, sbig / s10);
 
-	alone = probe_ms(n, 0, &none);
-	polled = probe_ms(n, 1, &polls);
-	out("\n### The poller probe: 4 threads, %zu allocations, a 2,000-block arena\n\n", n);
-	out("| alone | with a thread reading the stats | ratio | stats reads |\n|---:|---:|---:|---:|\n");
+	unpin();	/* the probe's threads run on every CPU */
+	for (r = 0; r < rounds; r++) {
+		va[r] = probe_ms(n, 0, &none);
+		vp[r] = probe_ms(n, 1, &polls);
+	}
+	alone = summarize(va, rounds).median;
+	polled = summarize(vp, rounds).median;
+	pin();
+	out("\n### The poller probe: 4 threads, %zu allocations, a 2,000-block arena (median of %d)\n\n",
+	    n, rounds);
+	out("| alone | with a thread reading the stats | ratio | stats reads (last run) |\n|---:|---:|---:|---:|\n");
 	out("| %.1f ms | %.1f ms | %.2fx | %lu |\n", alone, polled, polled / alone, polls);
 	out("\nTarget: the poller costs at most 10x: %s\n", polled <= 10 * alone ? "met" : "missed");
 
 	ttas = lock_ns(0, n * 10, rounds);
-	ticket = lock_ns(1, n * 10, rounds);
+	albas = lock_ns(1, n * 10, rounds);
 	out("\n### The lock, uncontended: the bump floor under each (ns per allocation)\n\n");
-	out("| test-and-set (before) | ticket (alba's) | ratio |\n|---:|---:|---:|\n");
-	out("| %.2f | %.2f | %.2fx |\n", ttas, ticket, ticket / ttas);
-	out("\nTarget: the fair lock within 5%% of the one before, uncontended: %s\n",
-	    ticket <= 1.05 * ttas ? "met" : "missed");
+	out("| bare test-and-set | alba's (queued waiters) | ratio |\n|---:|---:|---:|\n");
+	out("| %.2f | %.2f | %.2fx |\n", ttas, albas, albas / ttas);
+	out("\nTarget: alba's lock within 5%% of a bare test-and-set, uncontended: %s\n",
+	    albas <= 1.05 * ttas ? "met" : "missed");
 }

@@ -40,51 +40,54 @@ static inline bool alba_user_warn_on(bool cond, const char *what,
 }
 
 /*
- * A ticket lock on the compiler's atomics: fair, so that no thread that
- * keeps taking an arena's lock can starve the others. Taking it is one
- * atomic add when nobody holds it; releasing it is a plain store (only
- * the holder writes @owner). Arena critical sections are a few dozen
- * instructions, so waiters spin, and after a while of spinning yield in
- * case the holder was preempted.
+ * The arena lock, on the compiler's atomics: test-and-set for whoever
+ * finds it free, a FIFO queue for whoever does not.
+ *
+ * Taking a free lock is one exchange and releasing it a plain store, as
+ * cheap as a bare test-and-set lock. A thread that finds it held takes a
+ * ticket and waits its turn to be the queue's head; only the head competes
+ * for the lock. Newcomers may still take a free lock before the head
+ * (so a preempted waiter never stalls everyone, as a strict ticket lock
+ * does when there are more threads than CPUs), but a head that has waited
+ * ALBA_LOCK_PATIENCE rounds raises @handoff, which sends newcomers to the
+ * queue: the head gets the lock at its next release, and no thread that
+ * keeps taking the lock can starve the others. Waiters spin a little,
+ * then yield between looks in case the holder was preempted.
  */
 typedef struct {
-	unsigned int next;	/* the next ticket to hand out */
-	unsigned int owner;	/* the ticket being served */
+	unsigned int locked;	/* 1 while held */
+	unsigned int handoff;	/* the head has waited long enough: queue up */
+	unsigned int tail;	/* the next ticket of the queue */
+	unsigned int head;	/* the ticket whose turn it is */
 } alba_plat_lock_t;
 
 void alba_user_yield(void);
 /* The contended path, out of line (user/prim/prim.c). */
-void alba_user_lock_wait(alba_plat_lock_t *lock, unsigned int ticket);
+void alba_user_lock_wait(alba_plat_lock_t *lock);
 
 static inline void alba_plat_lock_init(alba_plat_lock_t *lock)
 {
-	__atomic_store_n(&lock->next, 0, __ATOMIC_RELAXED);
-	__atomic_store_n(&lock->owner, 0, __ATOMIC_RELAXED);
-}
-
-static inline void alba_user_lock(alba_plat_lock_t *lock)
-{
-	unsigned int ticket = __atomic_fetch_add(&lock->next, 1, __ATOMIC_ACQUIRE);
-
-	if (unlikely(__atomic_load_n(&lock->owner, __ATOMIC_ACQUIRE) != ticket))
-		alba_user_lock_wait(lock, ticket);
+	__atomic_store_n(&lock->locked, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&lock->handoff, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&lock->tail, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&lock->head, 0, __ATOMIC_RELAXED);
 }
 
 static inline bool alba_user_trylock(alba_plat_lock_t *lock)
 {
-	/* Acquire: this pairs with the last holder's release of @owner. */
-	unsigned int owner = __atomic_load_n(&lock->owner, __ATOMIC_ACQUIRE);
-	unsigned int next = owner;
+	return !__atomic_load_n(&lock->handoff, __ATOMIC_RELAXED) &&
+	       !__atomic_exchange_n(&lock->locked, 1, __ATOMIC_ACQUIRE);
+}
 
-	return __atomic_compare_exchange_n(&lock->next, &next, owner + 1, false,
-					   __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+static inline void alba_user_lock(alba_plat_lock_t *lock)
+{
+	if (unlikely(!alba_user_trylock(lock)))
+		alba_user_lock_wait(lock);
 }
 
 static inline void alba_user_unlock(alba_plat_lock_t *lock)
 {
-	unsigned int owner = __atomic_load_n(&lock->owner, __ATOMIC_RELAXED);
-
-	__atomic_store_n(&lock->owner, owner + 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&lock->locked, 0, __ATOMIC_RELEASE);
 }
 
 #define alba_plat_lock(lock, flags)	((void)(flags), alba_user_lock(lock))

@@ -34,6 +34,9 @@
 #define CACHE_MAX_SHIFT	22
 #define CACHE_DEFAULT	((size_t)256 << 20)
 
+/* Rounds the queue's head waits before newcomers must queue behind it. */
+#define ALBA_LOCK_PATIENCE	16
+
 struct cached_block {
 	struct cached_block *next;
 };
@@ -55,17 +58,33 @@ static inline void cpu_relax(void)
 #endif
 }
 
-/* Wait for @ticket to be served: spin a while, then yield between looks. */
-void alba_user_lock_wait(alba_plat_lock_t *lock, unsigned int ticket)
+/* A waiter's round: a pause at first, then a yield in case the holder is off CPU. */
+static void lock_backoff(unsigned int *rounds)
 {
-	unsigned int spins = 0;
+	if (++*rounds < 64)
+		cpu_relax();
+	else
+		alba_user_yield();
+}
 
-	while (__atomic_load_n(&lock->owner, __ATOMIC_ACQUIRE) != ticket) {
-		if (++spins < 1024)
-			cpu_relax();
-		else
-			alba_user_yield();
+/* See alba_plat_lock_t: queue up, wait to be the head, then take the lock. */
+void alba_user_lock_wait(alba_plat_lock_t *lock)
+{
+	unsigned int ticket = __atomic_fetch_add(&lock->tail, 1, __ATOMIC_RELAXED);
+	unsigned int rounds = 0;
+
+	while (__atomic_load_n(&lock->head, __ATOMIC_ACQUIRE) != ticket)
+		lock_backoff(&rounds);
+	for (rounds = 0;;) {
+		if (!__atomic_load_n(&lock->locked, __ATOMIC_RELAXED) &&
+		    !__atomic_exchange_n(&lock->locked, 1, __ATOMIC_ACQUIRE))
+			break;
+		if (rounds == ALBA_LOCK_PATIENCE)
+			__atomic_store_n(&lock->handoff, 1, __ATOMIC_RELAXED);
+		lock_backoff(&rounds);
 	}
+	__atomic_store_n(&lock->handoff, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&lock->head, ticket + 1, __ATOMIC_RELEASE);
 }
 
 /*

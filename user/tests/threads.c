@@ -230,7 +230,7 @@ static void alba_threads_mixed_test(struct kunit *test)
 	run_threads(test, "lcpp", false);
 }
 
-/* With the fair lock, a thread reading the stats starves nobody. */
+/* With waiters queued, a thread reading the stats starves nobody. */
 static void alba_threads_poller_test(struct kunit *test)
 {
 	run_threads(test, "lcpl", true);
