@@ -127,10 +127,47 @@ void alba_plat_arena_removed(struct alba *arena);
 /* Blocks come from the OS, which places them by its own NUMA policy. */
 #define alba_plat_node_ok(nid)		((nid) >= NUMA_NO_NODE)
 
-/* The registry of live block headers (user/prim/prim.c). */
+/*
+ * The registry of live block headers: one bit per 4 KiB page of the
+ * address space, in two levels. The top level is static (its pages stay
+ * untouched zero pages until used) with a pointer per 1 GiB region; the
+ * second is a bitmap of that region's pages, mapped the first time a
+ * header lands there and kept (32 KiB per GiB ever used). A lookup reads
+ * two words and never the address asked about, so it cannot fault. Linux
+ * and Windows hand userspace addresses below 2^47 unless asked otherwise;
+ * the table covers 2^48, and anything above it is not alba's. Setting and
+ * clearing are in user/prim/prim.c; the test is inline, for alba_of().
+ */
+#define ALBA_REG_ADDR_BITS	(sizeof(void *) == 8 ? 48 : 32)
+#define ALBA_REG_REGION_SHIFT	30
+#define ALBA_REG_PAGE_SHIFT	12
+#define ALBA_REG_REGIONS	((size_t)1 << (ALBA_REG_ADDR_BITS - ALBA_REG_REGION_SHIFT))
+#define ALBA_REG_WORD_BITS	(8 * sizeof(uintptr_t))
+#define ALBA_REG_MAP_SHIFT	15	/* 2^18 bits: 32 KiB */
+
+extern uintptr_t *alba_user_reg_regions[];
 void alba_plat_header_set(void *p);
 void alba_plat_header_clear(void *p);
-bool alba_plat_header_test(const void *p);
+
+/* The page of @p within its 1 GiB region. */
+static inline size_t alba_user_reg_page(uintptr_t p)
+{
+	return (size_t)(p >> ALBA_REG_PAGE_SHIFT) &
+	       (((size_t)1 << (ALBA_REG_REGION_SHIFT - ALBA_REG_PAGE_SHIFT)) - 1);
+}
+
+static inline bool alba_plat_header_test(const void *p)
+{
+	size_t region = (size_t)((uintptr_t)p >> ALBA_REG_REGION_SHIFT);
+	size_t page = alba_user_reg_page((uintptr_t)p);
+	const uintptr_t *map;
+
+	if (sizeof(void *) == 8 && region >= ALBA_REG_REGIONS)
+		return false;
+	map = __atomic_load_n(&alba_user_reg_regions[region], __ATOMIC_ACQUIRE);
+	return map && (__atomic_load_n(&map[page / ALBA_REG_WORD_BITS], __ATOMIC_ACQUIRE) >>
+		       (page % ALBA_REG_WORD_BITS) & 1);
+}
 
 /* No tracepoints outside the kernel. */
 #define alba_plat_trace_arena_create(arena, block_size, gfp, nid) \

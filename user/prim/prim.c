@@ -87,51 +87,34 @@ void alba_user_lock_wait(alba_plat_lock_t *lock)
 	__atomic_store_n(&lock->head, ticket + 1, __ATOMIC_RELEASE);
 }
 
-/*
- * The registry of live block headers: one bit per 4 KiB page of the
- * address space, in two levels. The top level is static (its pages stay
- * untouched zero pages until used) with a pointer per 1 GiB region; the
- * second is a bitmap of that region's pages, mapped the first time a
- * header lands there and kept (32 KiB per GiB ever used). A lookup reads
- * two words and never the address asked about, so it cannot fault. Linux
- * and Windows hand userspace addresses below 2^47 unless asked otherwise;
- * the table covers 2^48, and anything above it is not alba's.
- */
-#define REG_ADDR_BITS	(sizeof(void *) == 8 ? 48 : 32)
-#define REG_REGION_SHIFT 30
-#define REG_PAGE_SHIFT	12
-#define REG_REGIONS	((size_t)1 << (REG_ADDR_BITS - REG_REGION_SHIFT))
-#define REG_WORD_BITS	(8 * sizeof(uintptr_t))
-#define REG_MAP_SHIFT	15	/* 2^18 bits: 32 KiB */
-
-static uintptr_t *reg_regions[REG_REGIONS];
+/* The registry of live block headers: see alba_user.h. */
+uintptr_t *alba_user_reg_regions[ALBA_REG_REGIONS];
 
 static uintptr_t *reg_word(uintptr_t p, bool create, uintptr_t *bit)
 {
-	size_t region = (size_t)(p >> REG_REGION_SHIFT);
-	size_t page = (size_t)(p >> REG_PAGE_SHIFT) &
-		      (((size_t)1 << (REG_REGION_SHIFT - REG_PAGE_SHIFT)) - 1);
+	size_t region = (size_t)(p >> ALBA_REG_REGION_SHIFT);
+	size_t page = alba_user_reg_page(p);
 	uintptr_t *map, *fresh = NULL;
 
-	if (sizeof(void *) == 8 && region >= REG_REGIONS)
+	if (sizeof(void *) == 8 && region >= ALBA_REG_REGIONS)
 		return NULL;
-	map = __atomic_load_n(&reg_regions[region], __ATOMIC_ACQUIRE);
+	map = __atomic_load_n(&alba_user_reg_regions[region], __ATOMIC_ACQUIRE);
 	if (!map && create) {
-		fresh = alba_os_block_alloc(REG_MAP_SHIFT);
+		fresh = alba_os_block_alloc(ALBA_REG_MAP_SHIFT);
 		if (!fresh)
 			return NULL;
-		memset(fresh, 0, (size_t)1 << REG_MAP_SHIFT);
-		if (__atomic_compare_exchange_n(&reg_regions[region], &map, fresh,
+		memset(fresh, 0, (size_t)1 << ALBA_REG_MAP_SHIFT);
+		if (__atomic_compare_exchange_n(&alba_user_reg_regions[region], &map, fresh,
 						false, __ATOMIC_ACQ_REL,
 						__ATOMIC_ACQUIRE))
 			map = fresh;
 		else
-			alba_os_block_free(fresh, REG_MAP_SHIFT);
+			alba_os_block_free(fresh, ALBA_REG_MAP_SHIFT);
 	}
 	if (!map)
 		return NULL;
-	*bit = (uintptr_t)1 << (page % REG_WORD_BITS);
-	return &map[page / REG_WORD_BITS];
+	*bit = (uintptr_t)1 << (page % ALBA_REG_WORD_BITS);
+	return &map[page / ALBA_REG_WORD_BITS];
 }
 
 void alba_plat_header_set(void *p)
@@ -149,13 +132,6 @@ void alba_plat_header_clear(void *p)
 
 	if (w)
 		__atomic_fetch_and(w, ~bit, __ATOMIC_RELEASE);
-}
-
-bool alba_plat_header_test(const void *p)
-{
-	uintptr_t bit, *w = reg_word((uintptr_t)p, false, &bit);
-
-	return w && (__atomic_load_n(w, __ATOMIC_ACQUIRE) & bit);
 }
 
 #ifdef ALBA_PLAT_FORK
