@@ -24,6 +24,18 @@ table() {
 				lo[i], hi[i], base ? med[i] / base : 0
 	     }' "$1"
 }
+# The per-CPU path's targets: at least 3x faster than kmem_cache_alloc and
+# kmem_cache_free_bulk, within 1.2x of the kthread's own cursor.
+targets() {
+	awk '$2 == "alba_pcpu_alloc" { p = $3 } $2 ~ /^kmem_cache/ { k = $3 }
+	     $2 == "alba_cursor_alloc" { c = $3 }
+	     END {
+		if (!p || !k || !c) { print "Targets: no results"; exit }
+		printf "Targets: alba_pcpu_alloc %.2fx faster than kmem_cache (>= 3x): %s; ", k / p, (k / p >= 3) ? "met" : "missed"
+		printf "%.2fx the kthread cursor (<= 1.2x): %s\n", p / c, (p / c <= 1.2) ? "met" : "missed"
+	     }' "$1"
+}
+
 {
 	echo "## In the kernel (\`make kbench\`, $(date -u '+%Y-%m-%d'))"
 	echo
@@ -40,6 +52,8 @@ table() {
 		echo "| allocator | ns/alloc | min - max | vs kmalloc+kfree_bulk |"
 		echo "|---|---:|---:|---:|"
 		table "$O/kbench-$k.txt"
+		echo
+		targets "$O/kbench-$k.txt"
 		echo
 	done
 } >"$top/bench/kbench.md"
