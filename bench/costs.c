@@ -227,9 +227,10 @@ static double lock_ns(int albas, size_t n)
 void costs(int rounds, double scale)
 {
 	size_t big = scale >= 1 ? 100000 : (size_t)(100000 * scale) + 10;
-	double s10, sbig, alone, polled, ttas, albas, va[MAX_ROUNDS], vp[MAX_ROUNDS];
+	double s10, sbig, alone, polled, ratio = 0, ttas, albas;
+	double va[MAX_ROUNDS], vp[MAX_ROUNDS];
 	unsigned long polls = 0, none;
-	size_t n = (size_t)(80000 * scale) + 400;
+	size_t k, n = (size_t)(80000 * scale) + 400;
 	int r;
 
 	pin();
@@ -242,18 +243,25 @@ void costs(int rounds, double scale)
 	out("| %.1f | %.1f | %.2fx |\n", s10, sbig, sbig / s10);
 
 	unpin();	/* the probe's threads run on every CPU */
-	for (r = 0; r < rounds; r++) {
-		va[r] = probe_ms(n, 0, &none);
-		vp[r] = probe_ms(n, 1, &polls);
+	out("\n### The poller probe: 4 threads, a 2,000-block arena, alone and with a fifth thread reading the stats (median of %d)\n\n",
+	    rounds);
+	out("| allocations | alone | with the poller | ratio | stats reads (last run) |\n|---:|---:|---:|---:|---:|\n");
+	for (k = 1; k <= 10; k *= 10) {
+		probe_ms(n * k, 0, &none);	/* warm-up: the blocks' first faults */
+		for (r = 0; r < rounds; r++) {
+			va[r] = probe_ms(n * k, 0, &none);
+			vp[r] = probe_ms(n * k, 1, &polls);
+		}
+		alone = summarize(va, rounds).median;
+		polled = summarize(vp, rounds).median;
+		out("| %zu | %.1f ms | %.1f ms | %.2fx | %lu |\n", n * k, alone, polled,
+		    polled / alone, polls);
+		if (k == 1)
+			ratio = polled / alone;
 	}
-	alone = summarize(va, rounds).median;
-	polled = summarize(vp, rounds).median;
 	pin();
-	out("\n### The poller probe: 4 threads, %zu allocations, a 2,000-block arena (median of %d)\n\n",
-	    n, rounds);
-	out("| alone | with a thread reading the stats | ratio | stats reads (last run) |\n|---:|---:|---:|---:|\n");
-	out("| %.1f ms | %.1f ms | %.2fx | %lu |\n", alone, polled, polled / alone, polls);
-	out("\nTarget: the poller costs at most 10x: %s\n", polled <= 10 * alone ? "met" : "missed");
+	out("\nTarget: the poller costs at most 10x (%zu allocations): %.2fx, %s\n", n,
+	    ratio, ratio <= 10 ? "met" : "missed");
 
 	for (r = 0; r < rounds; r++) {	/* interleaved, as noise comes and goes */
 		va[r] = lock_ns(0, n * 10);
