@@ -57,11 +57,18 @@ out=$top/bench
 # Instructions per allocation, counted, not timed.
 valgrind --tool=callgrind --callgrind-out-file="$b/callgrind.out" \
 	"$b/alba-bench" --callgrind 100000 >/dev/null 2>&1
-# self: the function's own instructions (the inline fast path, call and
-# return); inclusive: with what it calls (the cursor's refills, amortized).
+# self: the function's own instructions (the inline fast path and the
+# return), summed over the source files callgrind splits them between;
+# inclusive: with what it calls (the cursor's refills, amortized), from
+# the caller's line for the call.
 ir() {
-	callgrind_annotate --inclusive="$2" "$b/callgrind.out" 2>/dev/null |
-		awk -v f="$1" '$0 ~ f" \\[" { gsub(",", "", $1); printf "%.2f", $1 / 100000; exit }'
+	callgrind_annotate --inclusive=no "$b/callgrind.out" 2>/dev/null |
+		awk -v f="$1" -v incl="$2" '
+		incl == "no" && !/=>/ && ($0 ~ ":" f " \\[" || $0 ~ ":" f "$") {
+			gsub(",", "", $1); s += $1 }
+		incl == "yes" && $0 ~ "=> .*:" f " \\(" && !done {
+			gsub(",", "", $1); s = $1; done = 1 }
+		END { printf "%.2f", s / 100000 }'
 }
 {
 	echo
