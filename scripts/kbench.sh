@@ -28,11 +28,13 @@ table() {
 # kmem_cache_free_bulk, within 1.2x of the kthread's own cursor.
 targets() {
 	awk '$2 == "alba_pcpu_alloc" { p = $3 } $2 ~ /^kmem_cache/ { k = $3 }
-	     $2 == "alba_cursor_alloc" { c = $3 }
+	     $2 == "alba_cursor_alloc" { c = $3 } $2 == "alba_cursor_alloc+irqsave" { i = $3 }
 	     END {
 		if (!p || !k || !c) { print "Targets: no results"; exit }
 		printf "Targets: alba_pcpu_alloc %.2fx faster than kmem_cache (>= 3x): %s; ", k / p, (k / p >= 3) ? "met" : "missed"
 		printf "%.2fx the kthread cursor (<= 1.2x): %s\n", p / c, (p / c <= 1.2) ? "met" : "missed"
+		if (i)
+			printf "\nThe cursor with each call inside local_irq_save(), as a per-CPU set takes it: %.2fx the cursor\n", i / c
 	     }' "$1"
 }
 

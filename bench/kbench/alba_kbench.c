@@ -5,8 +5,9 @@
  * W1 (100,000 objects of 8..64 bytes, alignment 8, one byte of each
  * touched) followed by a bulk free, timed with ktime_get_ns(), for:
  * alba_alloc() with alba_reset(); alba_cursor_alloc() with fini and
- * reset; alba_pcpu_alloc() (the per-CPU set, from this kthread) with
- * destroy and reset; kmalloc() with kfree_bulk(); kmem_cache_alloc() of 64-byte
+ * reset, and the same with each call inside local_irq_save();
+ * alba_pcpu_alloc() (the per-CPU set, from this kthread) with destroy and
+ * reset; kmalloc() with kfree_bulk(); kmem_cache_alloc() of 64-byte
  * objects with kmem_cache_free_bulk(); page_frag_alloc() with
  * page_frag_free(). Every contender runs once per round, interleaved, for
  * 7 rounds; the median and min-max go to the kernel log as
@@ -54,22 +55,43 @@ static u64 run_alba(void)
 	return ktime_get_ns() - t0;
 }
 
-static u64 run_cursor(void)
+/*
+ * With @irqsave, each allocation inside local_irq_save(): what a per-CPU
+ * set's lock adds to the cursor it wraps.
+ */
+static u64 cursor_round(bool irqsave)
 {
 	u64 t0 = ktime_get_ns();
 	struct alba_cursor cur;
+	unsigned long flags;
 	unsigned int i;
+	char *p;
 
 	alba_cursor_init(&cur, arena, 0);
 	for (i = 0; i < NR_OBJS; i++) {
-		char *p = alba_cursor_alloc(&cur, obj_size(i), 8, GFP_KERNEL);
-
+		if (irqsave) {
+			local_irq_save(flags);
+			p = alba_cursor_alloc(&cur, obj_size(i), 8, GFP_ATOMIC);
+			local_irq_restore(flags);
+		} else {
+			p = alba_cursor_alloc(&cur, obj_size(i), 8, GFP_KERNEL);
+		}
 		*p = (char)i;
 		objs[i] = p;
 	}
 	alba_cursor_fini(&cur);
 	alba_reset(arena);
 	return ktime_get_ns() - t0;
+}
+
+static u64 run_cursor(void)
+{
+	return cursor_round(false);
+}
+
+static u64 run_cursor_irqsave(void)
+{
+	return cursor_round(true);
 }
 
 static u64 run_pcpu(void)
@@ -142,6 +164,7 @@ static const struct {
 	u64 (*run)(void);
 } contenders[] = {
 	{ "alba_cursor_alloc", run_cursor },
+	{ "alba_cursor_alloc+irqsave", run_cursor_irqsave },
 	{ "alba_pcpu_alloc", run_pcpu },
 	{ "alba_alloc", run_alba },
 	{ "kmalloc+kfree_bulk", run_kmalloc },
