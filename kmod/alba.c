@@ -142,6 +142,7 @@ struct alba {
 	alba_plat_lock_t lock;
 	uintptr_t pos;			/* bump position in @cur */
 	uintptr_t lo;			/* end of @cur's free run */
+	uintptr_t marked;		/* @pos at the newest mark in @cur, or 0 */
 	struct alba_block *cur;		/* the block being bumped */
 	struct alba_block *newest;	/* list of all blocks, newest first */
 	struct alba_totals sum;
@@ -286,6 +287,8 @@ static void block_make_current(struct alba *arena, struct alba_block *blk)
 	arena->cur = blk;
 	arena->pos = block_base(blk) + blk->top;
 	arena->lo = block_base(blk) + blk->low;
+	/* Every live mark lies in an older block (or, after a reset, none is). */
+	arena->marked = 0;
 }
 
 /* Write the red zone after an object of @size bytes at @p (debug only). */
@@ -954,15 +957,17 @@ EXPORT_SYMBOL_GPL(alba_asprintf);
 
 /*
  * Lock held: grow or shrink @p, of @old bytes, to @new bytes where it
- * lies, if it is the newest object of the current block and the block has
- * room. False if not.
+ * lies, if it is the newest object of the current block, no live mark is
+ * newer than it, and the block has room. False if not. (A mark taken after
+ * @p must find @p as it was: a shrink would leave the arena below the
+ * mark, and a rewind would cut a growth off.)
  */
 static bool resize_in_place(struct alba *arena, uintptr_t p, size_t old,
 			    size_t new)
 {
 	size_t room;
 
-	if (block_of(p + 1, arena->shift) != arena->cur ||
+	if (block_of(p + 1, arena->shift) != arena->cur || p < arena->marked ||
 	    old > arena->pos - p || p + old + ALBA_RZ != arena->pos)
 		return false;
 	room = arena->lo - p;
@@ -995,9 +1000,10 @@ static size_t redzone_pad(uintptr_t p, size_t size)
  * @align: the alignment @p needs, as for alba_alloc()
  * @gfp: as for alba_alloc()
  *
- * When @p is the newest object of the current block and the block has
- * room, the object grows or shrinks where it is: the same pointer comes
- * back, and the statistics move by the difference, with nothing copied.
+ * When @p is the newest object of the current block, no live mark was
+ * taken after it, and the block has room, the object grows or shrinks
+ * where it is: the same pointer comes back, and the statistics move by
+ * the difference, with nothing copied.
  * Otherwise a new object is allocated and the first min(@old_size,
  * @new_size) bytes copied to it; the old bytes stay where they are until
  * the arena is reset, as every arena object does. Objects from cursors are
@@ -1137,6 +1143,7 @@ struct alba_mark alba_mark(struct alba *arena)
 		refuse_busy(arena, "mark", holders);
 		return mark;
 	}
+	arena->marked = arena->pos;
 	mark.newest = arena->newest;
 	/* Not arena->serial: after a reset or rewind, newest is older. */
 	mark.serial = arena->newest->serial;
@@ -1220,6 +1227,7 @@ void alba_rewind(struct alba *arena, struct alba_mark mark)
 	arena->cur = cur;
 	arena->pos = mark.pos;
 	arena->lo = mark.lo;
+	arena->marked = mark.pos;
 	arena->sum = (struct alba_totals){ mark.sum[0], mark.sum[1], mark.sum[2],
 					   mark.sum[3], mark.sum[4] };
 	arena->unlinks++;

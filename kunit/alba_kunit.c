@@ -1230,6 +1230,47 @@ static void alba_realloc_test(struct kunit *test)
 	alba_destroy(arena);
 }
 
+/*
+ * An object older than the newest mark is never resized in place: a
+ * shrink would leave the arena below the mark (and the rewind refused),
+ * a growth would be cut off by the rewind. Newer objects still are.
+ */
+static void alba_realloc_mark_test(struct kunit *test)
+{
+	struct alba *arena = new_arena(test, 0);
+	struct alba_stats at_mark, s;
+	struct alba_mark mark;
+	u8 *p, *q, *r;
+
+	p = alba_alloc(arena, 100, 8, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	fill(p, 100, 0x5a);
+	mark = alba_mark(arena);
+	stats_of(test, arena, &at_mark);
+	q = alba_realloc(arena, p, 100, 40, 8, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, q);
+	KUNIT_EXPECT_PTR_NE(test, q, p);
+	r = alba_realloc(arena, q, 40, 60, 8, GFP_KERNEL);
+	KUNIT_EXPECT_PTR_EQ(test, r, q);
+	alba_test_clear_errno();
+	alba_rewind(arena, mark);
+	ALBA_EXPECT_ERRNO(test, 0);
+	stats_of(test, arena, &s);
+	KUNIT_EXPECT_EQ(test, s.allocs, at_mark.allocs + 2);	/* calls stay counted */
+	at_mark.allocs = s.allocs;
+	expect_stats_same(test, &at_mark, &s, 0);
+	KUNIT_EXPECT_TRUE(test, check_fill(p, 100, 0x5a));
+	q = alba_realloc(arena, p, 100, 200, 8, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, q);
+	KUNIT_EXPECT_PTR_NE(test, q, p);
+	alba_rewind(arena, mark);
+	r = alba_alloc(arena, 8, 8, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	KUNIT_EXPECT_TRUE(test, r >= p + 100);
+	KUNIT_EXPECT_TRUE(test, check_fill(p, 100, 0x5a));
+	alba_destroy(arena);
+}
+
 /* ---- per-CPU (per-thread) cursors ----------------------------------------- */
 
 /*
@@ -1513,6 +1554,7 @@ static struct kunit_case alba_test_cases[] = {
 	KUNIT_CASE(alba_string_test),
 	KUNIT_CASE(alba_asprintf_test),
 	KUNIT_CASE(alba_realloc_test),
+	KUNIT_CASE(alba_realloc_mark_test),
 	KUNIT_CASE(alba_pcpu_test),
 	KUNIT_CASE(alba_fault_nth_test),
 	KUNIT_CASE_PARAM(alba_random_ops_test, random_seed_gen_params),
