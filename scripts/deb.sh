@@ -47,6 +47,8 @@ EOF
 mkdir -p "$O/results"
 ktap=$O/results/deb.ktap
 echo "TAP version 13" >"$ktap"
+# Whatever ends the script, the file says how (a step that dies counts).
+trap 'echo "# exit: $?" >>"$ktap"' EXIT
 n=0 rc=0
 result() {
 	n=$((n + 1))
@@ -122,7 +124,7 @@ result $? "bookworm: removing alba-dkms removes the module" "$d/remove.log"
 
 # The trixie root that builds against 7.x headers (scripts/kernel-fetch.sh).
 set -e
-. "$top/scripts/kernel-lib.sh" "$(awk '!/^#/ && $3 == "trixie" { s = $1 } END { print s }' "$top/scripts/kernels.conf")" >/dev/null
+. "$top/scripts/kernel-lib.sh" "$(awk '!/^#/ && $3 ~ /^trixie/ { s = $1 } END { print s }' "$top/scripts/kernels.conf")" >/dev/null
 root=$d/root-trixie
 rm -rf "$root"
 cp -a "$TOOLROOT" "$root"
@@ -136,5 +138,4 @@ in_root "$root" sh -c 'dpkg -i /tmp/pkg/alba-dkms_*.deb && dkms status' >"$log" 
 grep -q "alba/$ver, $KREL, x86_64: installed" "$log"
 result $? "trixie: alba-dkms builds and installs alba.ko for $KREL" "$log"
 rm -rf "$d/root-bookworm" "$d/root-trixie"
-echo "# exit: $rc" >>"$ktap"
 exit $rc
