@@ -552,6 +552,7 @@ void out(const char *fmt, ...)
 /* W1 or W2: every contender, interleaved, @rounds times. */
 static void table(enum workload w, size_t n, int rounds, FILE *dat)
 {
+	const struct contender *cursor = find("alba_cursor_alloc");
 	static double v[NR_CONTENDERS][MAX_ROUNDS];
 	struct summary s[NR_CONTENDERS];
 	size_t c;
@@ -578,8 +579,8 @@ static void table(enum workload w, size_t n, int rounds, FILE *dat)
 			fprintf(dat, "\"%s\" %.3f %.3f %.3f\n", contenders[c].name,
 				s[c].median, s[c].min, s[c].max);
 	}
-	if (w == W1 && find("alba_cursor_alloc")) {
-		double q = s[find("alba_cursor_alloc") - contenders].median / s[0].median;
+	if (w == W1 && cursor) {
+		double q = s[cursor - contenders].median / s[0].median;
 
 		out("\nTarget: alba_cursor_alloc within 1.05x of the bump floor: %.2fx, %s\n",
 		    q, q <= 1.05 ? "met" : "missed");

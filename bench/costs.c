@@ -89,7 +89,7 @@ static void of_cost(int rounds, double scale)
 	out("| | ns/call | ratio |\n|---|---:|---:|\n");
 	out("| the same checks without the registry (alba_of() before it) | %.2f | 1.00x |\n", floor_ns);
 	out("| alba_of(): registry, then the header | %.2f | %.2fx |\n", of_ns, of_ns / floor_ns);
-	out("\nTarget: alba_of() at most 2x the mask and read: %s\n",
+	out("\nTarget: alba_of() at most 2x the same checks without the registry: %s\n",
 	    of_ns <= 2 * floor_ns ? "met" : "missed");
 	free(p);
 	alba_destroy(a);

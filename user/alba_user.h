@@ -156,15 +156,22 @@ static inline size_t alba_user_reg_page(uintptr_t p)
 	       (((size_t)1 << (ALBA_REG_REGION_SHIFT - ALBA_REG_PAGE_SHIFT)) - 1);
 }
 
-static inline bool alba_plat_header_test(const void *p)
+/* The top-level entry covering @p, or NULL above the table. */
+static inline uintptr_t **alba_user_reg_slot(uintptr_t p)
 {
-	size_t region = (size_t)((uintptr_t)p >> ALBA_REG_REGION_SHIFT);
-	size_t page = alba_user_reg_page((uintptr_t)p);
-	const uintptr_t *map;
+	size_t region = (size_t)(p >> ALBA_REG_REGION_SHIFT);
 
 	if (sizeof(void *) == 8 && region >= ALBA_REG_REGIONS)
-		return false;
-	map = __atomic_load_n(&alba_user_reg_regions[region], __ATOMIC_ACQUIRE);
+		return NULL;
+	return &alba_user_reg_regions[region];
+}
+
+static inline bool alba_plat_header_test(const void *p)
+{
+	uintptr_t **slot = alba_user_reg_slot((uintptr_t)p);
+	size_t page = alba_user_reg_page((uintptr_t)p);
+	const uintptr_t *map = slot ? __atomic_load_n(slot, __ATOMIC_ACQUIRE) : NULL;
+
 	return map && (__atomic_load_n(&map[page / ALBA_REG_WORD_BITS], __ATOMIC_ACQUIRE) >>
 		       (page % ALBA_REG_WORD_BITS) & 1);
 }

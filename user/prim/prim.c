@@ -92,19 +92,19 @@ uintptr_t *alba_user_reg_regions[ALBA_REG_REGIONS];
 
 static uintptr_t *reg_word(uintptr_t p, bool create, uintptr_t *bit)
 {
-	size_t region = (size_t)(p >> ALBA_REG_REGION_SHIFT);
+	uintptr_t **slot = alba_user_reg_slot(p);
 	size_t page = alba_user_reg_page(p);
 	uintptr_t *map, *fresh = NULL;
 
-	if (sizeof(void *) == 8 && region >= ALBA_REG_REGIONS)
+	if (!slot)
 		return NULL;
-	map = __atomic_load_n(&alba_user_reg_regions[region], __ATOMIC_ACQUIRE);
+	map = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
 	if (!map && create) {
 		fresh = alba_os_block_alloc(ALBA_REG_MAP_SHIFT);
 		if (!fresh)
 			return NULL;
 		memset(fresh, 0, (size_t)1 << ALBA_REG_MAP_SHIFT);
-		if (__atomic_compare_exchange_n(&alba_user_reg_regions[region], &map, fresh,
+		if (__atomic_compare_exchange_n(slot, &map, fresh,
 						false, __ATOMIC_ACQ_REL,
 						__ATOMIC_ACQUIRE))
 			map = fresh;
