@@ -44,6 +44,7 @@ KERNELS		:= $(shell awk '!/^\#/ && NF { print $$1 }' scripts/kernels.conf)
 	bench check-bench kbench soak fuzz check-fuzz \
 	dkms-install check-dkms lint kunit kunit-plain kunit-debug kunit-smp \
 	kunit-debugmode kunit-rt qemu-test qemu-test-rt demo check-kernels \
+	check-quick check-fresh \
 	$(addprefix check-kernel-,$(KERNELS))
 .DEFAULT_GOAL := all
 
@@ -307,7 +308,12 @@ $(O)/gcc-asan-debug/alba_debug: kunit/alba_debug_kunit.c $(HARNESS) $(CORE) $(HD
 		kunit/alba_debug_kunit.c $(HARNESS) $(CORE) -pthread
 $(eval $(call variant,mingw,$(MINGW),-O2 $(MINGW_CFLAGS),-static,.exe))
 
-USER_BINS := $(foreach v,gcc-asan clang gcc-m32 musl,\
+# Does this kernel execute i386 code? (scripts/run-m32.sh)
+$(O)/gcc-m32/probe:
+	@mkdir -p $(@D)
+	echo 'int main(void) { return 0; }' | gcc -m32 -x c -o $@ -
+
+USER_BINS := $(O)/gcc-m32/probe $(foreach v,gcc-asan clang gcc-m32 musl,\
 		$(O)/$(v)/alba_kunit $(O)/$(v)/alba_user_tests) \
 	     $(O)/clang-tsan/alba_user_tests $(O)/valgrind/alba_kunit \
 	     $(O)/gcc-asan/alba_soak $(O)/clang-tsan/alba_soak \
@@ -328,8 +334,9 @@ check-user: deps-user
 	@$(MAKE) --no-print-directory $(USER_BINS)
 	@rc=0; \
 	for v in gcc-asan clang gcc-m32 musl; do \
-		$(RUN) user-$$v-suite $(O)/$$v/alba_kunit || rc=1; \
-		$(RUN) user-$$v-tests $(O)/$$v/alba_user_tests || rc=1; \
+		x=; [ $$v = gcc-m32 ] && x="scripts/run-m32.sh $(O)/gcc-m32/probe"; \
+		$(RUN) user-$$v-suite $$x $(O)/$$v/alba_kunit || rc=1; \
+		$(RUN) user-$$v-tests $$x $(O)/$$v/alba_user_tests || rc=1; \
 	done; \
 	TSAN_OPTIONS=halt_on_error=1 \
 		$(RUN) user-clang-tsan-tests $(O)/clang-tsan/alba_user_tests || rc=1; \
@@ -360,7 +367,7 @@ check-windows: deps-windows
 # The userspace KTAP must be what the kernel's own parser accepts (the
 # default kernel's kunit.py).
 check-ktap:
-	@row=$$(scripts/kernel-fetch.sh $(KVER) source) || exit 1; . "$$row"; \
+	@scripts/kernel-fetch.sh $(KVER) source || exit 1; . $(O)/kernels/$(KVER)/row.env; \
 	rc=0; for f in $(O)/results/user-gcc-asan-suite.ktap \
 			$(O)/results/user-gcc-asan-tests.ktap; do \
 		python3 $$SRC/tools/testing/kunit/kunit.py parse $(abspath .)/$$f > $$f.parsed 2>&1 && \
@@ -374,16 +381,43 @@ check-install: deps-user deps-windows
 CHECKS := check-user check-windows check-install check-bench check-fuzz \
 	  check-deb check-kernels
 
+# Every step is timed (scripts/timed.sh; .ci/run prints the table). The
+# kernels, their sources and the Debian roots are fetched in the
+# background meanwhile (scripts/prefetch.sh): the CPU compiles while the
+# network works.
+export RESULTS := $(abspath $(O))/results
 check:
 	@rm -rf $(O)/results
+	@scripts/deps.sh all
 	@rc=0; \
-	$(MAKE) --no-print-directory lib || rc=1; \
+	scripts/timed.sh "fetch every kernel (background)" scripts/prefetch.sh \
+		>$(O)/prefetch.log 2>&1 & \
+	scripts/timed.sh "make lib" $(MAKE) --no-print-directory lib || rc=1; \
 	for t in $(CHECKS); do \
 		echo "== make $$t"; \
-		$(MAKE) --no-print-directory $$t || { rc=1; echo "== make $$t FAILED"; }; \
+		scripts/timed.sh "make $$t" $(MAKE) --no-print-directory $$t || \
+			{ rc=1; echo "== make $$t FAILED"; }; \
 	done; \
+	wait; \
 	echo "make check: $$(scripts/ktap-count.sh $(O)/results/*.ktap)"; \
 	exit $$rc
+
+# The loop while working: the userspace matrix, Windows, and the suite
+# under UML on the default kernel.
+check-quick:
+	@rm -rf $(O)/results
+	@rc=0; \
+	for t in check-user check-windows kunit-plain; do \
+		scripts/timed.sh "make $$t" $(MAKE) --no-print-directory $$t || rc=1; \
+	done; \
+	scripts/timed.sh --table; \
+	echo "make check-quick: $$(scripts/ktap-count.sh $(O)/results/*.ktap)"; \
+	exit $$rc
+
+# .ci/run as CI runs it, on a new machine: in a bookworm root with nothing
+# installed but git, make, gcc and python3 (scripts/fresh.sh).
+check-fresh:
+	@scripts/fresh.sh
 
 clean:
 	rm -rf $(O)

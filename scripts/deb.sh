@@ -5,6 +5,7 @@
 # from debian/, and tested for real.
 #
 #   scripts/deb.sh build   alba-dkms, libalba0, libalba-dev in $O/deb
+#   scripts/deb.sh root    only make the clean bookworm root (below)
 #   scripts/deb.sh check   build, lintian, then install them in a clean
 #                          bookworm root (mmdebstrap, used as a chroot) with
 #                          the headers of bookworm's kernel: DKMS builds
@@ -41,7 +42,28 @@ EOF
 	ls "$d"/*.deb
 }
 
-[ "${1:-build}" = build ] && { build; exit; }
+# The clean bookworm root the packages are installed into, made once
+# (make check makes it in the background while it builds: one maker at
+# a time).
+pristine=$O/kernels/root-bookworm-pkg
+pristine_root() {
+	mkdir -p "$O/kernels"
+	exec 8>"$O/kernels/.root-bookworm-pkg.lock"
+	flock 8
+	if [ ! -f "$pristine/.complete" ]; then
+		rm -rf "$pristine"
+		mmdebstrap --mode=root --variant=apt --quiet \
+			--include=dkms,build-essential,pkg-config,cmake,kmod,man-db,linux-compiler-gcc-12-x86,libelf1,libssl3,zlib1g \
+			bookworm "$pristine" "deb http://deb.debian.org/debian bookworm main" >&2
+		touch "$pristine/.complete"
+	fi
+	exec 8>&-
+}
+
+case ${1:-build} in
+build) build; exit ;;
+root) pristine_root; exit ;;
+esac
 
 # ---- check ------------------------------------------------------------------
 mkdir -p "$O/results"
@@ -83,16 +105,9 @@ for deb in "$d"/*.deb; do
 		"$deb.lintian"
 done
 
-# A clean bookworm root, made once and copied for each test.
-. "$top/scripts/kernel-lib.sh" 6.1 >/dev/null
-pristine=$O/kernels/root-bookworm-pkg
-if [ ! -f "$pristine/.complete" ]; then
-	rm -rf "$pristine"
-	mmdebstrap --mode=root --variant=apt --quiet \
-		--include=dkms,build-essential,pkg-config,cmake,kmod,man-db,linux-compiler-gcc-12-x86,libelf1,libssl3,zlib1g \
-		bookworm "$pristine" "deb http://deb.debian.org/debian bookworm main" >&2
-	touch "$pristine/.complete"
-fi
+# The clean bookworm root, copied for each test.
+. "$top/scripts/kernel-lib.sh" 6.1
+pristine_root
 root=$d/root-bookworm
 rm -rf "$root"
 cp -a "$pristine" "$root"
@@ -124,7 +139,7 @@ result $? "bookworm: removing alba-dkms removes the module" "$d/remove.log"
 
 # The trixie root that builds against 7.x headers (scripts/kernel-fetch.sh).
 set -e
-. "$top/scripts/kernel-lib.sh" "$(awk '!/^#/ && $3 ~ /^trixie/ { s = $1 } END { print s }' "$top/scripts/kernels.conf")" >/dev/null
+. "$top/scripts/kernel-lib.sh" "$(awk '!/^#/ && $3 ~ /^trixie/ { s = $1 } END { print s }' "$top/scripts/kernels.conf")"
 root=$d/root-trixie
 rm -rf "$root"
 cp -a "$TOOLROOT" "$root"

@@ -8,7 +8,9 @@
 #   scripts/deps.sh user|windows|kernel|bench|deb|all...
 set -eu
 
-pkgs_user="build-essential gcc clang libclang-rt-14-dev gcc-multilib musl-tools valgrind pkg-config cmake python3"
+# qemu-user: -m32 binaries run under qemu-i386 on kernels that run no i386
+# code (scripts/run-m32.sh).
+pkgs_user="build-essential gcc clang libclang-rt-14-dev gcc-multilib musl-tools valgrind pkg-config cmake python3 qemu-user"
 pkgs_windows="mingw-w64 wine64 wine"
 # Kernels, their headers and sources never come from here: scripts/kernel-fetch.sh
 # takes them from Debian's archive with a private apt configuration.
@@ -38,7 +40,8 @@ done
 
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
-echo "deps.sh: installing$missing"
+# Messages go to stderr: callers may read a script's stdout.
+echo "deps.sh: installing$missing" >&2
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
+$SUDO apt-get update -qq >&2
 $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -9,7 +9,10 @@
 #
 #   scripts/kernel-fetch.sh SERIES [source]
 #
-# Writes $O/kernels/<series>/row.env and prints its path. The row holds:
+# Writes $O/kernels/<series>/row.env (a fixed path; nothing is printed on
+# stdout). One fetch of a series at a time: a second waits for the first
+# (make check fetches every row in the background while it builds). The
+# row holds:
 #   KREL       the release (uname -r) of the kernel, e.g. 6.1.0-57-amd64
 #   KDIR       its headers as the toolchain sees them (the build dir)
 #   HOST_KDIR  the same directory as seen from the host
@@ -39,11 +42,13 @@ sparse_suite=
 case $toolchain in
 *+sparse=*) sparse_suite=${toolchain#*+sparse=} toolchain=${toolchain%%+*} ;;
 esac
-"$top/scripts/deps.sh" kernel
+"$top/scripts/deps.sh" kernel >&2
 
 K=$O/kernels/$series
 D=$O/kernels/debs
 mkdir -p "$K/apt/lists/partial" "$K/apt/cache/archives/partial" "$D"
+exec 9>"$K/.fetch.lock"
+flock 9
 apt_opts=(-o "Dir::Etc::sourcelist=$K/apt/sources.list" -o "Dir::Etc::sourceparts=-"
 	-o "Dir::State::Lists=$K/apt/lists" -o "Dir::Cache=$K/apt/cache"
 	-o "Dir::State::status=/dev/null" -o "APT::Sandbox::User=root"
@@ -223,4 +228,3 @@ if [ "$want_source" = source ] && [ ! -f "$K/linux/.complete" ]; then
 	rm -rf "$K/src-deb"
 	touch "$K/linux/.complete"
 fi
-echo "$K/row.env"

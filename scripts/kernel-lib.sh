@@ -15,17 +15,19 @@
 #                      (of the -rt-amd64 flavour with "rt"); sets MODDIR to
 #                      where the .ko files are (host path); the logs are
 #                      $BUILD_LOG-<module>.log
-#   kversion           the kernel's version as a number (6.1 -> 601)
 #
 # Every result file is $RESULTS/kernel-<series>-<kind>.ktap.
 set -eu
 SERIES=$1
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 O=$(cd "$top" && mkdir -p "${O:-build}" && cd "${O:-build}" && pwd)
-RESULTS=$O/results
+export RESULTS=$O/results
 mkdir -p "$RESULTS"
+# The row file is at a fixed place: a script's stdout is no data channel
+# (an install message once polluted it).
+"$top/scripts/kernel-fetch.sh" "$SERIES" "${2:-}" >&2
 # shellcheck disable=SC1090
-. "$("$top/scripts/kernel-fetch.sh" "$SERIES" "${2:-}")"
+. "$O/kernels/$SERIES/row.env"
 KWORK=$O/kernels/$SERIES
 
 in_tool() {
@@ -39,10 +41,6 @@ in_tool() {
 	else
 		"$@"
 	fi
-}
-
-kversion() {
-	echo "$SERIES" | awk -F. '{ print $1 * 100 + $2 }'
 }
 
 # Where a staged copy of the module sources lives: for the toolchain

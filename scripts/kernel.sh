@@ -147,18 +147,29 @@ step_dkms() {
 	end
 }
 
-rc=0
-for step in $steps; do
-	echo "== kernel $SERIES: $step"
-	case $step in
+# One step, named as the table of make check's steps shows it.
+run_step() {
+	case $1 in
 	build) step_build ;;
 	lint) step_lint ;;
 	dkms) step_dkms ;;
 	qemu) "$top/scripts/qemu-test.sh" test "$SERIES" ;;
 	qemu-rt) "$top/scripts/qemu-test.sh" test "$SERIES" rt ;;
 	qemu-irqsoff) "$top/scripts/qemu-test.sh" irqsoff "$SERIES" ;;
-	kunit-*) "$top/scripts/kunit.sh" "${step#kunit-}" "$SERIES" ;;
-	*) echo "kernel.sh: unknown step $step" >&2; false ;;
-	esac || rc=1
+	kunit-*) "$top/scripts/kunit.sh" "${1#kunit-}" "$SERIES" ;;
+	*) echo "kernel.sh: unknown step $1" >&2; false ;;
+	esac
+}
+
+# Each step timed for make check's table, one level below this script.
+depth=${ALBA_STEP_DEPTH:-0}
+rc=0
+for step in $steps; do
+	echo "== kernel $SERIES: $step"
+	start=$(date +%s%N)
+	ALBA_STEP_DEPTH=$((depth + 1)) run_step "$step"
+	st=$?
+	"$top/scripts/timed.sh" --since "$start" "$st" "kernel $SERIES $step"
+	[ $st -eq 0 ] || rc=1
 done
 exit $rc

@@ -11,14 +11,13 @@
 # kunit/.kunitconfig plus the config's fragment:
 #
 #   plain      UML
-#   debug      kunit/debug.config: KASAN, lockdep, spinlock debugging,
-#              fault injection. UML where UML has KASAN (5.16 and later),
-#              else x86_64 under QEMU -smp 2
-#   debugmode  debug, with alba built with CONFIG_ALBA_DEBUG (red zones),
-#              running the debug-mode suite instead of the main one
-#   smp        x86_64 under QEMU -smp 2, kunit/smp.config (PREEMPT,
-#              DEBUG_ATOMIC_SLEEP, PROVE_LOCKING, KASAN, KFENCE)
-#   rt         the same with PREEMPT_RT (kunit/rt.config)
+#   debug      the kernel's x86_64 debug kernel (below) under QEMU, one CPU
+#   debugmode  the same, with alba built with CONFIG_ALBA_DEBUG (red
+#              zones), running the debug-mode suite instead of the main one
+#   smp        the debug kernel of a row that runs kunit-smp, two CPUs:
+#              kunit/smp.config (PREEMPT, DEBUG_ATOMIC_SLEEP, KFENCE)
+#   rt         the debug kernel of a row that runs kunit-rt, two CPUs:
+#              kunit/rt.config (PREEMPT_RT)
 #   kbench     plain, with the benchmark module built in (CONFIG_ALBA_KBENCH);
 #              its results are in the log
 #
@@ -83,33 +82,42 @@ EOF
 chmod +x "$tcg/qemu-system-x86_64"
 export PATH="$tcg:$PATH"
 
+# The x86_64 debug kernel: one build per kernel serves every run that
+# can share it. KASAN, lockdep, spinlock debugging and fault injection
+# (debug.config), plus PREEMPT, DEBUG_ATOMIC_SLEEP, KFENCE and CPU
+# hotplug (smp.config) where the row runs kunit-smp, or PREEMPT_RT
+# (rt.config) where it runs kunit-rt. debug boots it on one CPU, smp and
+# rt on two, debugmode rebuilds alba in it with CONFIG_ALBA_DEBUG.
+runs=$(awk -v s="$SERIES" '$1 == s { for (i = 4; i <= NF; i++) print $i }' \
+	"$top/scripts/kernels.conf")
+x86_fragments() {
+	echo "$top/kunit/debug.config"
+	case " $(echo $runs) " in
+	*" kunit-rt "*) echo "$top/kunit/rt.config" ;;
+	*" kunit-smp "*) echo "$top/kunit/smp.config" ;;
+	esac
+}
+
 # panic=-1: a panic ends the run (QEMU -no-reboot), not a 30-minute wait.
-x86=(--arch=x86_64 "--qemu_args=-smp 2 -m 1024" --kernel_args=panic=-1)
-uml_kasan() { grep -q 'select HAVE_ARCH_KASAN' "$src/arch/um/Kconfig"; }
+x86() { arch=(--arch=x86_64 "--qemu_args=-smp $1 -m 1024" --kernel_args=panic=-1); }
 kconf=$KWORK/kunit-$cfg.kunitconfig
 cp "$top/kunit/.kunitconfig" "$kconf"
 arch=()
 build=$KWORK/kunit-$cfg
 case "$cfg" in
 plain) ;;
-debug | debugmode)
-	cat "$top/kunit/debug.config" >>"$kconf"
-	uml_kasan || arch=("${x86[@]}")
-	# One build folder for both: debugmode rebuilds only what
-	# CONFIG_ALBA_DEBUG touches.
-	build=$KWORK/kunit-debug
+debug | debugmode | smp | rt)
+	cat $(x86_fragments) >>"$kconf"
+	build=$KWORK/kunit-x86
+	case $cfg in
+	debug | debugmode) x86 1 ;;
+	*) x86 2 ;;
+	esac
+	# debugmode rebuilds only what CONFIG_ALBA_DEBUG touches.
 	if [ "$cfg" = debugmode ]; then
 		printf '%s\n' CONFIG_ALBA_DEBUG=y CONFIG_ALBA_DEBUG_KUNIT_TEST=y \
 			'# CONFIG_ALBA_KUNIT_TEST is not set' >>"$kconf"
 	fi
-	;;
-smp)
-	cat "$top/kunit/smp.config" >>"$kconf"
-	arch=("${x86[@]}")
-	;;
-rt)
-	cat "$top/kunit/rt.config" >>"$kconf"
-	arch=("${x86[@]}")
 	;;
 kbench) echo CONFIG_ALBA_KBENCH=y >>"$kconf" ;;
 *) echo "kunit.sh: unknown config $cfg" >&2; exit 2 ;;
@@ -129,6 +137,12 @@ python3 tools/testing/kunit/kunit.py run --kunitconfig="$kconf" \
 	"${arch[@]}" --raw_output=all "$@" >"$raw" 2>&1
 rc=$?
 set -e
+# kunit.py's own split of the time, for make check's table of steps.
+sed -n 's/.*Elapsed time: [0-9.]*s total, \([0-9.]*\)s configuring, \([0-9.]*\)s building, \([0-9.]*\)s running.*/\1 \2 \3/p' \
+	"$raw" | tail -1 | while read -r c b r; do
+	"$top/scripts/timed.sh" --add "kunit.py: configure + build ($SERIES $cfg)" "$(awk -v c="$c" -v b="$b" 'BEGIN { print c + b }')"
+	"$top/scripts/timed.sh" --add "kunit.py: run ($SERIES $cfg)" "$r"
+done
 
 # The KTAP part of the log, as kunit.py itself extracts it.
 PYTHONPATH=tools/testing/kunit python3 - "$raw" "$RESULTS/$name.ktap" <<'PY'
