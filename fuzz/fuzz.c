@@ -6,8 +6,12 @@
  * Each operation is an opcode byte and its arguments: create (any block
  * size, valid or not), destroy, alloc / zalloc / cursor alloc / per-thread
  * set alloc (any size and alignment, from small to SIZE_MAX), realloc of a
- * live object, mark, rewind (to any mark taken, still valid or not), reset,
- * alba_of, and "fail the next block allocation". After every call the
+ * live object, mark, rewind (to any mark taken, live or released, and
+ * altered copies), reset, alba_of (objects, interior pointers, block bases
+ * and one past a block's end, checked against the arena's block list), a
+ * second arena (allocations, marks and resets there, its marks passed to
+ * the first arena and the first's to it, while blocks recycle between
+ * them), and "fail the next block allocation". After every call the
  * model checks: alignment; errors
  * exactly when the contract says (EINVAL for a bad argument, ENOMEM only
  * for a size no block can hold or an injected failure); a failed call
@@ -41,10 +45,14 @@ struct obj {
 	unsigned char pattern;
 };
 
+/*
+ * The model of marks: every mark taken is kept, live or not. A rewind to
+ * a live mark releases the marks taken after it; a reset releases all.
+ */
 struct mark {
 	struct alba_mark m;
-	size_t seq;
-	unsigned long gen;
+	size_t seq;		/* objects from s.seq on are after it */
+	bool live;
 };
 
 static struct {
@@ -57,9 +65,11 @@ static struct {
 	struct alba_pcpu *pc;
 	struct obj obj[MAX_OBJS];
 	size_t n, seq;
-	struct mark marks[MAX_MARKS];
+	struct mark marks[MAX_MARKS];	/* in the order taken */
 	size_t nm;
-	unsigned long gen;	/* bumped by reset, create, and void rewinds */
+	struct alba *other;		/* a second arena, for foreign marks */
+	struct alba_mark omarks[4];
+	size_t nom;
 } s;
 
 #define CHECK(cond)							\
@@ -172,6 +182,14 @@ static void quiesce(void)
 	alba_pcpu_drain(s.pc);
 }
 
+static long other_blocks(void)
+{
+	struct alba_stats st;
+
+	alba_get_stats(s.other, &st);
+	return (long)st.blocks;
+}
+
 static void destroy(void)
 {
 	if (!s.arena)
@@ -183,9 +201,11 @@ static void destroy(void)
 	alba_destroy(s.arena);
 	s.arena = NULL;
 	s.n = 0;
-	s.nm = 0;
+	/* Its marks stay, as foreign marks for the next arena. */
+	for (size_t i = 0; i < s.nm; i++)
+		s.marks[i].live = false;
 	alba_plat_fail_nth(0);
-	CHECK(alba_plat_live_blocks() == 0);
+	CHECK(alba_plat_live_blocks() == (s.other ? other_blocks() : 0));
 }
 
 static void create(void)
@@ -213,7 +233,6 @@ static void create(void)
 		return;
 	}
 	s.block_size = bs ? bs : ALBA_DEFAULT_BLOCK_SIZE;
-	s.gen++;
 	CHECK(alba_block_size(s.arena) == s.block_size);
 }
 
@@ -325,43 +344,116 @@ static void resize(void)
 
 static void mark(void)
 {
-	if (s.nm == MAX_MARKS)
-		return;
+	size_t i;
+
+	/* Full: forget the oldest released mark, or take none. */
+	if (s.nm == MAX_MARKS) {
+		for (i = 0; i < s.nm && s.marks[i].live; i++)
+			;
+		if (i == s.nm)
+			return;
+		memmove(&s.marks[i], &s.marks[i + 1], (s.nm - i - 1) * sizeof(s.marks[0]));
+		s.nm--;
+	}
 	quiesce();
+	errno = 0;
 	s.marks[s.nm].m = alba_mark(s.arena);
+	CHECK(errno == 0);
 	s.marks[s.nm].seq = s.seq;
-	s.marks[s.nm].gen = s.gen;
+	s.marks[s.nm].live = true;
 	s.nm++;
+}
+
+/* A rewind of @arena to @m that must be refused: EINVAL, nothing changes. */
+static void refused(struct alba *arena, struct alba_mark m)
+{
+	struct alba_stats before, after;
+
+	alba_get_stats(arena, &before);
+	errno = 0;
+	alba_rewind(arena, m);
+	CHECK(errno == EINVAL);
+	alba_get_stats(arena, &after);
+	CHECK(!memcmp(&before, &after, sizeof(before)));
 }
 
 static void rewind_to(void)
 {
-	struct alba_stats before, after;
 	size_t k, i, kept = 0;
+	struct alba_mark m;
+	uint8_t how;
 
 	if (!s.nm)
 		return;
 	quiesce();
 	verify();
 	k = byte() % s.nm;
-	stats(&before);
-	errno = 0;
-	alba_rewind(s.arena, s.marks[k].m);
-	stats(&after);
-	if (s.marks[k].gen != s.gen) {
-		/* Void: from before a reset. Refused, nothing changes. */
-		CHECK(errno == EINVAL);
-		CHECK(after.used_bytes == before.used_bytes &&
-		      after.blocks == before.blocks);
+	how = byte();
+	m = s.marks[k].m;
+	/* An altered copy of the mark: refused, whether it is live or not. */
+	if (how >= 224) {
+		switch (how % 4) {
+		case 0: m.pos += 8 * (how % 8 + 1); break;
+		case 1: m.seq++; break;
+		case 2: m.depth--; break;
+		default: m.newest = (char *)m.newest + s.block_size; break;
+		}
+		refused(s.arena, m);
+		verify();
 		return;
 	}
+	if (!s.marks[k].live) {
+		/* Released by a rewind or a reset, or another arena's. */
+		refused(s.arena, m);
+		verify();
+		return;
+	}
+	errno = 0;
+	alba_rewind(s.arena, m);
 	CHECK(errno == 0);
 	for (i = 0; i < s.n; i++)
 		if (s.obj[i].seq < s.marks[k].seq)
 			s.obj[kept++] = s.obj[i];
 	s.n = kept;
-	/* The marks after k are void now; k itself stays good. */
-	s.nm = k + 1;
+	/* The marks after k are released; k itself stays live. */
+	for (i = k + 1; i < s.nm; i++)
+		s.marks[i].live = false;
+}
+
+/*
+ * The second arena: allocations (which may take blocks the first arena
+ * gave back), marks, resets (which give blocks back), and its marks
+ * passed to the first arena, and the first's to it: always refused.
+ */
+static void other_op(void)
+{
+	uint8_t k = byte();
+
+	if (!s.other) {
+		s.other = alba_create("other", (size_t)4096 << (k % 4), 0);
+		if (!s.other)
+			return;
+	}
+	switch (k % 5) {
+	case 0:
+	case 1:
+		alba_alloc(s.other, k % 2 ? 3000 : (size_t)byte() * 40, 8, 0);
+		break;
+	case 2:
+		s.omarks[s.nom++ % 4] = alba_mark(s.other);
+		break;
+	case 3:
+		alba_reset(s.other);
+		break;
+	default:
+		quiesce();
+		if (s.nom)
+			refused(s.arena, s.omarks[byte() % (s.nom < 4 ? s.nom : 4)]);
+		if (s.nm)
+			refused(s.other, s.marks[byte() % s.nm].m);
+		verify();
+		break;
+	}
 }
 
 static void reset(void)
@@ -374,17 +466,45 @@ static void reset(void)
 	stats(&st);
 	CHECK(st.blocks == 1 && st.used_bytes == 0 && st.pad_bytes == 0);
 	s.n = 0;
-	s.gen++;	/* every mark so far is void */
+	for (size_t i = 0; i < s.nm; i++)
+		s.marks[i].live = false;
+}
+
+/* Is @q the base of one of the arena's blocks? */
+static bool is_block_base(uintptr_t q)
+{
+	struct alba_block_info info[64];
+	struct alba_walk walk = { 0 };
+	size_t n, i;
+
+	while ((n = alba_core_blocks(s.arena, info, 64, &walk)))
+		for (i = 0; i < n; i++)
+			if ((uintptr_t)info[i].base == q)
+				return true;
+	return false;
+}
+
+/* Is @q the start of a live object aligned to the block size or more? */
+static bool is_aligned_object(uintptr_t q)
+{
+	size_t i;
+
+	for (i = 0; i < s.n; i++)
+		if ((uintptr_t)s.obj[i].p == q && s.obj[i].align >= s.block_size)
+			return true;
+	return false;
 }
 
 /*
- * alba_of() promises the arena for an object pointer, and for interior
- * pointers in the same block_size window as the object's start (all of an
- * object in an ordinary block; the first window of a dedicated one).
+ * alba_of() promises the arena for an object pointer, for any pointer
+ * into the first block_size bytes of a block (its base too), and for the
+ * first block_size bytes of an object aligned to the block size; one past
+ * a block's end finds the arena only if another of its blocks (or such an
+ * object) starts there.
  */
 static void of(void)
 {
-	uintptr_t window = ~(uintptr_t)(s.block_size - 1), start;
+	uintptr_t window = ~(uintptr_t)(s.block_size - 1), start, base, end;
 	struct obj *o;
 	size_t off;
 
@@ -394,8 +514,16 @@ static void of(void)
 	start = (uintptr_t)o->p;
 	off = o->size > 1 ? (size_t)u32() % o->size : 0;
 	CHECK(alba_of(o->p, s.block_size) == s.arena);
-	if (((start + off - 1) & window) == ((start - 1) & window))
+	if (((start + off) & window) == (start & window) ||
+	    (o->align >= s.block_size && off < s.block_size))
 		CHECK(alba_of(o->p + off, s.block_size) == s.arena);
+	base = start & window;
+	CHECK(alba_of((void *)base, s.block_size) == s.arena);
+	end = base + s.block_size;
+	if (!is_aligned_object(base))	/* else base is no block's */
+		CHECK((alba_of((void *)end, s.block_size) == s.arena) ==
+		      (is_block_base(end) || is_aligned_object(end)));
+	errno = 0;
 }
 
 static unsigned long long total_ops, total_runs;
@@ -422,7 +550,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			create();
 			continue;
 		}
-		switch (op % 16) {
+		switch (op % 20) {
 		case 0: case 1: case 2: case 3:
 			alloc(0);
 			break;
@@ -438,7 +566,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 10:
 			mark();
 			break;
-		case 11:
+		case 11: case 16:
 			rewind_to();
 			break;
 		case 12:
@@ -450,6 +578,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 14:
 			alba_plat_fail_nth(1 + byte() % 4);
 			break;
+		case 17: case 18:
+			other_op();
+			break;
 		default:
 			if (op & 16)
 				destroy();
@@ -459,7 +590,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	destroy();
+	alba_destroy(s.other);
 	alba_plat_fail_nth(0);
+	CHECK(alba_plat_live_blocks() == 0);
 	alba_user_cache_drain();
 	total_runs++;
 	total_ops += ops;

@@ -78,8 +78,10 @@
 #include "alba_plat.h"
 
 #define ALBA_CHECK	((uintptr_t)0x5a1ba5a1ba5a1ba5ULL)
+#define ALBA_COPY	((uintptr_t)1)	/* in the check of a header copy */
 #define ALBA_MAX_BLOCK	((size_t)1 << ALBA_PLAT_MAX_SHIFT)
 #define ALBA_MIN_BLOCK	((size_t)1 << ALBA_PLAT_PAGE_SHIFT)
+#define ALBA_MARK_SLOTS	32	/* live marks told apart, a power of two */
 
 /*
  * Debug mode (ALBA_DEBUG; CONFIG_ALBA_DEBUG in the kernel): every object
@@ -148,7 +150,10 @@ struct alba {
 	struct alba_totals sum;
 	size_t reserved;		/* held by cursors, in all blocks */
 	unsigned long serial;		/* serial of the newest block */
-	unsigned long gen;		/* bumped by every reset */
+	unsigned long long id;		/* names the arena in its marks */
+	unsigned long mark_seq;		/* of the newest mark taken */
+	unsigned int depth;		/* live marks (see alba_rewind()) */
+	unsigned long live[ALBA_MARK_SLOTS];	/* their seqs, by depth */
 	unsigned long unlinks;		/* bumped by every reset and rewind */
 	unsigned int holders;		/* cursors holding a chunk */
 	unsigned int shift;		/* log2 of the block size */
@@ -461,7 +466,7 @@ static void *take_dedicated(struct alba *arena, size_t size, size_t align,
 		copy = (struct alba_block *)((char *)blk + off - block_size);
 		alba_plat_unpoison(copy, sizeof(*copy));
 		copy->arena = arena;
-		copy->check = block_check(arena, copy);
+		copy->check = block_check(arena, copy) ^ ALBA_COPY;
 		alba_plat_header_set(copy);
 	}
 	p = (char *)blk + off;
@@ -634,7 +639,7 @@ struct alba *alba_create_node(const char *name, size_t block_size, gfp_t gfp,
 	memset(arena, 0, sizeof(*arena));
 	alba_plat_lock_init(&arena->lock);
 	arena->shift = shift;
-	arena->gen = 1;
+	arena->id = alba_plat_unique_id();
 	arena->nid = nid;
 	if (!name)
 		name = "alba";
@@ -1105,7 +1110,7 @@ void alba_reset(struct alba *arena)
 	block_make_current(arena, first);
 	arena->sum = (struct alba_totals){ .blocks = 1, .bytes = block_bytes(first),
 					   .header = first->data };
-	arena->gen++;
+	arena->depth = 0;	/* every mark is released */
 	arena->unlinks++;
 	alba_plat_poison((void *)arena->pos, arena->lo - arena->pos);
 	alba_plat_unlock(&arena->lock, flags);
@@ -1114,13 +1119,66 @@ void alba_reset(struct alba *arena)
 }
 EXPORT_SYMBOL_GPL(alba_reset);
 
+/*
+ * Lock held: is @mark a live mark of this arena, one it can go back to?
+ *
+ * The arena's live marks form a stack: alba_mark() pushes, a rewind to a
+ * mark pops every mark above it (the mark itself stays live, so a rewind
+ * can be repeated), a reset empties it. A mark carries its arena's
+ * identifier, its sequence number (never reused within the arena) and
+ * its depth in the stack; the arena keeps the sequence number of the live
+ * mark at each depth in @live. A mark is live exactly when its arena is
+ * this one, its depth is at most the stack's, and the stack holds its
+ * sequence number at that depth: a released mark's depth is either above
+ * the stack or holds a newer mark's number. O(1), no walk, nothing read
+ * through the mark's pointers before it is known to be live (only then
+ * are its blocks known to be the arena's). @live has ALBA_MARK_SLOTS
+ * entries, indexed by depth modulo that: a live mark whose entry a mark
+ * that many levels deeper took is refused too (safely: nothing changes).
+ * A check value over the mark's fields, keyed by the arena, refuses a
+ * mark whose position was altered.
+ */
+static uintptr_t mark_check(const struct alba *arena,
+			    const struct alba_mark *mark)
+{
+	const uintptr_t k = (uintptr_t)0x9e3779b97f4a7c15ULL;
+	uintptr_t h = (uintptr_t)arena ^ (uintptr_t)mark->arena_id;
+	size_t i;
+
+	h = (h ^ mark->seq ^ ((uintptr_t)mark->depth << 16)) * k;
+	h = (h ^ (uintptr_t)mark->newest) * k;
+	h = (h ^ (uintptr_t)mark->cur) * k;
+	h = (h ^ mark->pos) * k;
+	h = (h ^ mark->lo) * k;
+	h = (h ^ mark->pad) * k;
+	h = (h ^ mark->lost) * k;
+	for (i = 0; i < ARRAY_SIZE(mark->sum); i++)
+		h = (h ^ mark->sum[i]) * k;
+	return h ^ (h >> 29);
+}
+
+static bool mark_valid(const struct alba *arena, const struct alba_mark *mark)
+{
+	if (mark->arena_id != arena->id || !mark->depth ||
+	    mark->depth > arena->depth ||
+	    arena->live[mark->depth % ALBA_MARK_SLOTS] != mark->seq ||
+	    mark->check != mark_check(arena, mark))
+		return false;
+	/* A live mark's position: the arena never went below it. */
+	return mark->cur != arena->cur ||
+	       (mark->pos <= arena->pos && mark->lo >= arena->lo);
+}
+
 /**
  * alba_mark() - remember the current position of an arena
  * @arena: the arena
  *
  * Marks nest: rewinding to a mark releases everything allocated after it,
- * and later marks with it. A mark is void after a reset, and after a
- * rewind to an earlier mark. Refused while a cursor holds a chunk.
+ * and later marks with it; the mark itself stays valid. A mark is void
+ * after a reset, and after a rewind to an earlier mark. Of nested live
+ * marks, the 32 newest are always valid; an older one may be refused
+ * once 32 newer marks were taken above it. Refused while a cursor holds a
+ * chunk.
  *
  * Context: any context.
  * Return: the mark, to be passed to alba_rewind(); on a refusal, a mark
@@ -1144,44 +1202,26 @@ struct alba_mark alba_mark(struct alba *arena)
 		return mark;
 	}
 	arena->marked = arena->pos;
+	mark.arena_id = arena->id;
+	mark.seq = ++arena->mark_seq;
+	mark.depth = ++arena->depth;
+	arena->live[mark.depth % ALBA_MARK_SLOTS] = mark.seq;
 	mark.newest = arena->newest;
-	/* Not arena->serial: after a reset or rewind, newest is older. */
-	mark.serial = arena->newest->serial;
 	mark.cur = arena->cur;
 	mark.pos = arena->pos;
 	mark.lo = arena->lo;
 	mark.pad = arena->cur->pad;
 	mark.lost = arena->cur->lost;
-	mark.gen = arena->gen;
 	mark.sum[0] = arena->sum.blocks;
 	mark.sum[1] = arena->sum.bytes;
 	mark.sum[2] = arena->sum.header;
 	mark.sum[3] = arena->sum.pad;
 	mark.sum[4] = arena->sum.tail;
+	mark.check = mark_check(arena, &mark);
 	alba_plat_unlock(&arena->lock, flags);
 	return mark;
 }
 EXPORT_SYMBOL_GPL(alba_mark);
-
-/*
- * Lock held: is @mark a position this arena can go back to? Blocks are
- * unlinked only from the newest end and serials grow towards it, so the
- * walk stops at the first block not newer than the mark's: it visits only
- * blocks that the rewind releases.
- */
-static bool mark_valid(struct alba *arena, const struct alba_mark *mark)
-{
-	struct alba_block *blk = arena->newest;
-
-	if (!mark->newest || mark->gen != arena->gen)
-		return false;
-	while (blk && blk->serial > mark->serial)
-		blk = blk->older;
-	if (blk != mark->newest || blk->serial != mark->serial)
-		return false;
-	return mark->cur != arena->cur ||
-	       (mark->pos <= arena->pos && mark->lo >= arena->lo);
-}
 
 /**
  * alba_rewind() - release everything allocated after a mark
@@ -1189,14 +1229,15 @@ static bool mark_valid(struct alba *arena, const struct alba_mark *mark)
  * @mark: a mark of @arena from alba_mark()
  *
  * Blocks taken after the mark are freed. A mark that is void (taken
- * before a reset, released by an earlier rewind, or not from this arena)
- * is refused with a warning (userspace: errno EINVAL), and so is a rewind
- * while a cursor holds a chunk (EBUSY); the arena is then unchanged.
+ * before a reset, released by an earlier rewind, from another arena, even
+ * one whose blocks this arena now reuses, zeroed, or altered) is refused
+ * with a warning (userspace: errno EINVAL), and so is a rewind while a
+ * cursor holds a chunk (EBUSY); the arena is then unchanged. The mark is
+ * checked in constant time (see mark_valid()).
  *
- * Context: any context; the lock is held while the blocks to release are
- * found (a walk over them), and they are freed after it is dropped (on
- * PREEMPT_RT, where the page allocator may not be called, from a
- * workqueue).
+ * Context: any context but NMI; the lock is held for a constant time, and
+ * the blocks are freed after it is dropped (on PREEMPT_RT, where the page
+ * allocator may not be called, from a workqueue).
  */
 void alba_rewind(struct alba *arena, struct alba_mark mark)
 {
@@ -1230,6 +1271,7 @@ void alba_rewind(struct alba *arena, struct alba_mark mark)
 	arena->marked = mark.pos;
 	arena->sum = (struct alba_totals){ mark.sum[0], mark.sum[1], mark.sum[2],
 					   mark.sum[3], mark.sum[4] };
+	arena->depth = mark.depth;	/* the marks above it are released */
 	arena->unlinks++;
 	alba_plat_poison((void *)arena->pos, arena->lo - arena->pos);
 	alba_plat_unlock(&arena->lock, flags);
@@ -1238,10 +1280,29 @@ void alba_rewind(struct alba *arena, struct alba_mark mark)
 }
 EXPORT_SYMBOL_GPL(alba_rewind);
 
+/*
+ * The live block header (@copy 0) or header copy (ALBA_COPY) at @p, or
+ * NULL; the platform vouches for @p before it is read. No block lives at
+ * 0: this catches size-0 pointers and small junk.
+ */
+static const struct alba_block *header_at(uintptr_t p, uintptr_t copy)
+{
+	const struct alba_block *blk = (const struct alba_block *)p;
+
+	if (!p || !alba_plat_header_test(blk))
+		return NULL;
+	if (blk->check != (block_check(blk->arena, blk) ^ copy))
+		return NULL;
+	return blk;
+}
+
 /**
  * alba_of() - find the arena of an object
- * @ptr: any pointer value; an object alba returned, or a pointer within
- *	the first @block_size bytes of the block it lies in, finds its arena
+ * @ptr: any pointer value. An object alba returned finds its arena, and so
+ *	does any pointer into the first @block_size bytes of a block (its
+ *	base included) and, for an object aligned to @block_size or more,
+ *	any pointer into its first @block_size bytes. A pointer past the end
+ *	of a block, or further into a large object, does not.
  * @block_size: the arena's block size (0: ALBA_DEFAULT_BLOCK_SIZE)
  *
  * Masks @ptr with ~(@block_size - 1) and reads the block header there; no
@@ -1261,6 +1322,7 @@ EXPORT_SYMBOL_GPL(alba_rewind);
 struct alba *alba_of(const void *ptr, size_t block_size)
 {
 	const struct alba_block *blk;
+	uintptr_t base;
 
 	if (!block_size)
 		block_size = ALBA_DEFAULT_BLOCK_SIZE;
@@ -1270,11 +1332,24 @@ struct alba *alba_of(const void *ptr, size_t block_size)
 				  block_size);
 		return NULL;
 	}
-	blk = block_of((uintptr_t)ptr, shift_of(block_size));
-	/* No block lives at 0: this catches size-0 pointers and small junk. */
-	if (!blk || !alba_plat_header_test(blk) ||
-	    blk->check != block_check(blk->arena, blk) ||
-	    blk->arena->shift != shift_of(block_size)) {
+	base = (uintptr_t)ptr & ~(block_size - 1);
+	blk = header_at(base, 0);
+	/*
+	 * No header there: an object aligned to the block size or more
+	 * starts on that boundary, and has a header copy just below it. A
+	 * real header there does not count: the end of a block is not in it.
+	 */
+	if (!blk && base) {
+		blk = header_at(base - block_size, ALBA_COPY);
+		/* Aligned to exactly the block size: the copy is the header. */
+		if (!blk) {
+			blk = header_at(base - block_size, 0);
+			if (blk && (!blk->dedicated ||
+				    blk->pad + ALBA_HDR - ALBA_RZ != block_size))
+				blk = NULL;
+		}
+	}
+	if (!blk || blk->arena->shift != shift_of(block_size)) {
 		alba_plat_invalid("%s(%p, %zu): not in an arena with such blocks",
 				  __func__, ptr, block_size);
 		return NULL;
@@ -1598,11 +1673,7 @@ void alba_cursor_init(struct alba_cursor *cur, struct alba *arena, size_t chunk)
 	/* Half a block: few trips to the lock, and no tail (see carve()). */
 	if (!chunk)
 		chunk = block_size / 2;
-	/*
-	 * No chunk: an empty one at a small aligned address, so that the
-	 * fast path turns size 0 into a size-0 pointer, as alba_alloc()
-	 * does, and everything else into a refill.
-	 */
+	/* No chunk: an empty one, so that every request is a refill. */
 	cur->base = ALBA_CURSOR_MAX_ALIGN;
 	cur->arena = arena;
 	cur->chunk = chunk < room ? chunk : room;

@@ -36,19 +36,24 @@ struct alba;
 /**
  * struct alba_mark - a position in an arena, taken by alba_mark()
  *
- * Opaque to callers: pass it back to alba_rewind() unchanged.
+ * Opaque to callers: pass it back to alba_rewind() unchanged. It names its
+ * arena (an identifier no other arena ever has) and its place in the
+ * arena's stack of live marks, so that a mark that is stale, from another
+ * arena, zeroed or forged is refused in O(1) (see alba_rewind()).
  */
 struct alba_mark {
 	/* private: */
+	unsigned long long arena_id;
+	unsigned long seq;
+	unsigned int depth;
 	void *newest;
 	void *cur;
 	uintptr_t pos;
 	uintptr_t lo;
 	size_t pad;
 	size_t lost;
-	unsigned long serial;
-	unsigned long gen;
 	size_t sum[5];
+	uintptr_t check;
 };
 
 /**
@@ -175,9 +180,9 @@ void alba_cursor_fini(struct alba_cursor *cur);
  * @p: where to put the object
  *
  * Takes the next object from the top of the chunk down, without a lock: a
- * subtraction whose borrow means "does not fit", a mask for the alignment
- * (the chunk's base is aligned to ALBA_CURSOR_MAX_ALIGN), a store and two
- * counters.
+ * compare ("does not fit", size 0 included), a subtraction, a mask for
+ * the alignment (the chunk's base is aligned to ALBA_CURSOR_MAX_ALIGN), a
+ * store and two counters.
  *
  * Return: true with the object in *@p; false if the chunk cannot take it
  * (or the request is not one the fast path takes), and nothing changed.
@@ -188,10 +193,11 @@ static inline bool alba_cursor_bump(struct alba_cursor *cur, size_t size,
 	size_t mask = (align ? align : ALBA_DEFAULT_ALIGN) - 1;
 	size_t off;
 
+	/* Size 0 is the slow path's: it counts it as alba_alloc() does. */
 	if (__builtin_expect(mask >= ALBA_CURSOR_MAX_ALIGN || (mask & (mask + 1)) ||
-			     __builtin_sub_overflow(cur->off, size, &off), 0))
+			     size - 1 >= cur->off, 0))
 		return false;
-	off &= ~mask;
+	off = (cur->off - size) & ~mask;
 	cur->off = off;
 	cur->used += size;
 	cur->allocs++;
@@ -209,10 +215,10 @@ static inline bool alba_cursor_bump(struct alba_cursor *cur, size_t size,
  * The fast path, alba_cursor_bump(), takes requests whose alignment is at
  * most ALBA_CURSOR_MAX_ALIGN; everything else (a refill, a large or
  * strongly aligned request, an invalid argument) goes to alba_cursor_refill(),
- * which behaves exactly as alba_alloc() does. Size 0 gives an aligned
- * non-NULL pointer that consumes nothing but its alignment and must not be
- * dereferenced (a cursor without a chunk gives a small constant, like
- * alba_alloc(); otherwise a pointer into the chunk).
+ * which behaves exactly as alba_alloc() does. Size 0 goes there too, and
+ * gives what alba_alloc() gives for it (an aligned non-NULL pointer that
+ * must not be dereferenced, counted in allocs; NULL and EINVAL for a
+ * cursor without an arena).
  *
  * Context: any context the arena's gfp allows; the cursor must not be used
  * concurrently (per-CPU cursors need preemption disabled: alba_pcpu_alloc()

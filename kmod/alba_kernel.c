@@ -83,6 +83,13 @@ static bool fault_fires(void)
 	return false;
 }
 
+unsigned long long alba_plat_unique_id(void)
+{
+	static atomic64_t last = ATOMIC64_INIT(0);
+
+	return (unsigned long long)atomic64_inc_return(&last);
+}
+
 /**
  * alba_plat_live_blocks() - blocks allocated and not yet freed
  *

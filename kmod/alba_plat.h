@@ -27,6 +27,9 @@
  *   alba_plat_fail_nth(n)
  *	Make the n-th block allocation from now fail (1: the next one;
  *	0: none). A test hook; costs one atomic read on the block path.
+ *   alba_plat_unique_id()
+ *	A number never returned before in this kernel or process (one per
+ *	arena: it names the arena in its marks). Any context.
  *
  *   alba_plat_header_set(p), alba_plat_header_clear(p),
  *   alba_plat_header_test(p)
@@ -220,6 +223,7 @@ void *alba_plat_block_alloc(unsigned int shift, gfp_t gfp, int nid);
 void alba_plat_block_free(void *base, unsigned int shift);
 long alba_plat_live_blocks(void);
 void alba_plat_fail_nth(unsigned long n);
+unsigned long long alba_plat_unique_id(void);
 
 /*
  * The other direction: what the core offers a platform. alba_core_blocks()

@@ -1531,6 +1531,219 @@ static void alba_random_ops_test(struct kunit *test)
 
 ALBA_PARAM_TEST(alba_random_ops_test, random_seed_gen_params);
 
+/* A rewind to @m is refused with EINVAL and changes nothing. */
+static void expect_rewind_refused(struct kunit *test, struct alba *arena,
+				  struct alba_mark m)
+{
+	struct alba_stats before, after;
+
+	stats_of(test, arena, &before);
+	alba_test_clear_errno();
+	alba_rewind(arena, m);
+	ALBA_EXPECT_ERRNO(test, EINVAL);
+	stats_of(test, arena, &after);
+	expect_stats_same(test, &before, &after, 0);
+}
+
+/*
+ * Marks that must be refused, in every state: released by a rewind to an
+ * older mark after the arena grew past them again (same block, a new
+ * block, a dedicated block), taken before a reset, zeroed, altered, and
+ * from another arena (also once that arena's block was recycled into this
+ * one). Each refusal changes nothing, and the live objects stay intact.
+ */
+static void alba_mark_stale_test(struct kunit *test)
+{
+	long live = alba_plat_live_blocks();
+	struct alba *arena = new_arena(test, 4096), *other;
+	struct alba_mark m1, m2, bad;
+	struct alba_stats s1, s2;
+	size_t len;
+	u8 *b, *c;
+	int round;
+
+	for (round = 0; round < 3; round++) {
+		m1 = alba_mark(arena);
+		KUNIT_ASSERT_NOT_NULL(test, alba_alloc(arena, 64, 8, GFP_KERNEL));
+		m2 = alba_mark(arena);
+		KUNIT_ASSERT_NOT_NULL(test, alba_alloc(arena, 64, 8, GFP_KERNEL));
+		alba_rewind(arena, m1);
+		/*
+		 * The arena grows past m2's position again: in the same
+		 * block, into a new block, or with a dedicated block.
+		 */
+		len = round == 0 ? 512 : round == 1 ? 3000 : 8 * MIB;
+		b = alba_alloc(arena, len, 8, GFP_KERNEL);
+		if (round == 1)
+			b = alba_alloc(arena, len, 8, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, b);
+		fill(b, len, 0x6b);
+		expect_rewind_refused(test, arena, m2);
+		/* b is intact and still the arena's: nothing was released. */
+		c = alba_alloc(arena, 256, 8, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, c);
+		fill(c, 256, 0x11);
+		KUNIT_EXPECT_TRUE(test, check_fill(b, len, 0x6b));
+		KUNIT_EXPECT_PTR_EQ(test, alba_of(b, 4096), arena);
+		/* m1 is still live, and a rewind to it can be repeated. */
+		alba_test_clear_errno();
+		alba_rewind(arena, m1);
+		ALBA_EXPECT_ERRNO(test, 0);
+		stats_of(test, arena, &s1);
+		alba_rewind(arena, m1);
+		ALBA_EXPECT_ERRNO(test, 0);
+		stats_of(test, arena, &s2);
+		expect_stats_same(test, &s1, &s2, 0);
+		expect_rewind_refused(test, arena, m2);
+	}
+
+	/* Zeroed, and altered copies of a live mark. */
+	m1 = alba_mark(arena);
+	KUNIT_ASSERT_NOT_NULL(test, alba_alloc(arena, 64, 8, GFP_KERNEL));
+	memset(&bad, 0, sizeof(bad));
+	expect_rewind_refused(test, arena, bad);
+	bad = m1;
+	bad.pos -= 64;
+	expect_rewind_refused(test, arena, bad);
+	bad = m1;
+	bad.seq++;
+	expect_rewind_refused(test, arena, bad);
+	bad = m1;
+	bad.depth++;
+	expect_rewind_refused(test, arena, bad);
+	bad = m1;
+	bad.newest = NULL;
+	expect_rewind_refused(test, arena, bad);
+	memset(&bad, 0xa5, sizeof(bad));
+	expect_rewind_refused(test, arena, bad);
+
+	/* Another arena's marks, live or not. */
+	other = new_arena(test, 4096);
+	m2 = alba_mark(other);
+	expect_rewind_refused(test, arena, m2);
+	expect_rewind_refused(test, other, m1);
+	/* A mark in other's second block; the block goes, this arena reuses it. */
+	KUNIT_ASSERT_NOT_NULL(test, alba_alloc(other, 3000, 8, GFP_KERNEL));
+	KUNIT_ASSERT_NOT_NULL(test, alba_alloc(other, 3000, 8, GFP_KERNEL));
+	m2 = alba_mark(other);
+	alba_reset(other);
+	b = alba_alloc(arena, 3000, 8, GFP_KERNEL);
+	b = alba_alloc(arena, 3000, 8, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	fill(b, 3000, 0x77);
+	if (((uintptr_t)b & ~(uintptr_t)4095) == ((uintptr_t)m2.cur & ~(uintptr_t)4095))
+		kunit_info(test, "the other arena's block was recycled into this one\n");
+	expect_rewind_refused(test, arena, m2);
+	expect_rewind_refused(test, other, m2);	/* taken before a reset */
+	alba_destroy(other);
+	expect_rewind_refused(test, arena, m2);
+	KUNIT_EXPECT_TRUE(test, check_fill(b, 3000, 0x77));
+
+	/* A reset releases every mark. */
+	m1 = alba_mark(arena);
+	alba_reset(arena);
+	expect_rewind_refused(test, arena, m1);
+	alba_destroy(arena);
+	KUNIT_EXPECT_EQ(test, alba_plat_live_blocks(), live);
+}
+
+/*
+ * Nested marks: the 32 newest live marks are always valid; rewinding to
+ * each in turn, newest first, works and keeps the older ones live.
+ */
+static void alba_mark_nesting_test(struct kunit *test)
+{
+	struct alba *arena = new_arena(test, 4096);
+	struct alba_mark m[40];
+	struct alba_stats at[40], s;
+	int i;
+
+	for (i = 0; i < 40; i++) {
+		stats_of(test, arena, &at[i]);
+		m[i] = alba_mark(arena);
+		KUNIT_ASSERT_NOT_NULL(test, alba_alloc(arena, 700, 8, GFP_KERNEL));
+	}
+	for (i = 39; i >= 8; i--) {
+		alba_test_clear_errno();
+		alba_rewind(arena, m[i]);
+		ALBA_EXPECT_ERRNO(test, 0);
+		stats_of(test, arena, &s);
+		at[i].allocs = s.allocs;
+		expect_stats_same(test, &at[i], &s, 0);
+		if (i < 39)
+			expect_rewind_refused(test, arena, m[i + 1]);
+	}
+	alba_destroy(arena);
+}
+
+/*
+ * alba_of() on a block's boundaries: its base finds the arena, one past
+ * its end does not (an arena of one block: whatever lies above is not
+ * its). An object aligned to the block size finds it through its first
+ * block_size bytes.
+ */
+static void alba_of_boundary_test(struct kunit *test)
+{
+	size_t sizes[] = { 4096, 32 * KIB, MIB };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		size_t bs = sizes[i];
+		struct alba *arena = new_arena(test, bs);
+		u8 *p = alba_alloc(arena, 8, 8, GFP_KERNEL);
+		uintptr_t base;
+		u8 *big;
+
+		KUNIT_ASSERT_NOT_NULL(test, p);
+		base = (uintptr_t)p & ~(uintptr_t)(bs - 1);
+		KUNIT_EXPECT_PTR_EQ(test, alba_of((void *)base, bs), arena);
+		KUNIT_EXPECT_PTR_EQ(test, alba_of((void *)(base + 1), bs), arena);
+		KUNIT_EXPECT_PTR_EQ(test, alba_of((void *)(base + bs - 1), bs), arena);
+		KUNIT_EXPECT_PTR_NE(test, alba_of((void *)(base + bs), bs), arena);
+
+		big = alba_alloc(arena, 2 * bs, 2 * bs, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, big);
+		KUNIT_EXPECT_EQ(test, (uintptr_t)big & (2 * bs - 1), 0);
+		KUNIT_EXPECT_PTR_EQ(test, alba_of(big, bs), arena);
+		KUNIT_EXPECT_PTR_EQ(test, alba_of(big + 1, bs), arena);
+		KUNIT_EXPECT_PTR_EQ(test, alba_of(big + bs - 1, bs), arena);
+		big = alba_alloc(arena, bs, bs, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, big);
+		KUNIT_EXPECT_PTR_EQ(test, alba_of(big, bs), arena);
+		KUNIT_EXPECT_PTR_EQ(test, alba_of(big + bs - 1, bs), arena);
+		alba_destroy(arena);
+	}
+}
+
+/* Size 0 through a cursor is counted as alba_alloc() counts it. */
+static void alba_cursor_size0_test(struct kunit *test)
+{
+	struct alba *arena = new_arena(test, 0);
+	struct alba_stats before, s;
+	struct alba_cursor cur;
+	void *p;
+
+	alba_cursor_init(&cur, arena, 0);
+	stats_of(test, arena, &before);
+	p = alba_cursor_alloc(&cur, 0, 16, GFP_KERNEL);	/* no chunk held */
+	KUNIT_EXPECT_NOT_NULL(test, p);
+	KUNIT_EXPECT_EQ(test, (uintptr_t)p & 15, 0);
+	KUNIT_ASSERT_NOT_NULL(test, alba_cursor_alloc(&cur, 8, 8, GFP_KERNEL));
+	p = alba_cursor_alloc(&cur, 0, 8, GFP_KERNEL);	/* with a chunk */
+	KUNIT_EXPECT_NOT_NULL(test, p);
+	alba_cursor_fini(&cur);
+	stats_of(test, arena, &s);
+	KUNIT_EXPECT_EQ(test, s.allocs, before.allocs + 3);
+	KUNIT_EXPECT_EQ(test, s.used_bytes, before.used_bytes + 8);
+	alba_destroy(arena);
+
+	/* A cursor without an arena: EINVAL for size 0 too. */
+	alba_cursor_init(&cur, NULL, 0);
+	alba_test_clear_errno();
+	KUNIT_EXPECT_NULL(test, alba_cursor_alloc(&cur, 0, 8, GFP_KERNEL));
+	ALBA_EXPECT_ERRNO(test, EINVAL);
+}
+
 static struct kunit_case alba_test_cases[] = {
 	KUNIT_CASE_PARAM(alba_block_alignment_test, block_shift_gen_params),
 	KUNIT_CASE_PARAM(alba_padding_layout_test, pad_layout_gen_params),
@@ -1539,6 +1752,10 @@ static struct kunit_case alba_test_cases[] = {
 	KUNIT_CASE(alba_large_align_test),
 	KUNIT_CASE(alba_reset_test),
 	KUNIT_CASE(alba_mark_rewind_test),
+	KUNIT_CASE(alba_mark_stale_test),
+	KUNIT_CASE(alba_mark_nesting_test),
+	KUNIT_CASE(alba_of_boundary_test),
+	KUNIT_CASE(alba_cursor_size0_test),
 	KUNIT_CASE(alba_zalloc_test),
 	KUNIT_CASE(alba_cursor_align_test),
 	KUNIT_CASE(alba_cursor_refill_test),

@@ -23,6 +23,7 @@
 #define noinline	__attribute__((__noinline__))
 
 #ifndef likely
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define likely(x)	__builtin_expect(!!(x), 1)
 #define unlikely(x)	__builtin_expect(!!(x), 0)
 #endif

@@ -270,6 +270,13 @@ void alba_user_report(int err, const char *fmt, ...)
 	errno = err;
 }
 
+unsigned long long alba_plat_unique_id(void)
+{
+	static unsigned long long last;
+
+	return __atomic_add_fetch(&last, 1, __ATOMIC_RELAXED);
+}
+
 long alba_plat_live_blocks(void)
 {
 	return __atomic_load_n(&live_blocks, __ATOMIC_RELAXED);
