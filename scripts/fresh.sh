@@ -38,6 +38,9 @@ start=$(date +%s)
 set +e
 unshare --mount --fork sh -c '
 	r=$0
+	# The root is a mount point of its own, as / is on a machine
+	# (unshare --mount inside needs that).
+	mount --bind "$r" "$r" &&
 	mount -t proc proc "$r/proc" && mount -t sysfs sys "$r/sys" &&
 	mount --rbind /dev "$r/dev" && mount -t tmpfs shm "$r/dev/shm" || exit 1
 	exec chroot "$r" /usr/bin/env -i HOME=/root LANG=C.UTF-8 CI=true TERM=dumb \
