@@ -128,6 +128,13 @@ struct alba_block {
 	size_t lost;
 };
 
+/* A cleanup callback, registered by alba_add_cleanup(), in the arena. */
+struct alba_cleanup {
+	void (*fn)(void *data);
+	void *data;
+	struct alba_cleanup *older;
+};
+
 /*
  * Running totals over the arena's blocks: @blocks, @bytes and @header
  * over all of them; @pad and @tail over all but the current block.
@@ -154,6 +161,7 @@ struct alba {
 	unsigned long mark_seq;		/* of the newest mark taken */
 	unsigned int depth;		/* live marks (see alba_rewind()) */
 	unsigned long live[ALBA_MARK_SLOTS];	/* their seqs, by depth */
+	struct alba_cleanup *cleanups;	/* newest first (alba_add_cleanup()) */
 	unsigned long unlinks;		/* bumped by every reset and rewind */
 	unsigned int holders;		/* cursors holding a chunk */
 	unsigned int shift;		/* log2 of the block size */
@@ -674,6 +682,17 @@ struct alba *alba_create(const char *name, size_t block_size, gfp_t gfp)
 EXPORT_SYMBOL_GPL(alba_create);
 
 /* Free the blocks of a list from @blk down to (not including) @stop. */
+/* Run the cleanups from @c down to @stop (excluded), newest first. */
+static void run_cleanups(struct alba_cleanup *c, struct alba_cleanup *stop)
+{
+	struct alba_cleanup *older;
+
+	for (; c && c != stop; c = older) {
+		older = c->older;
+		c->fn(c->data);
+	}
+}
+
 static void free_list(struct alba *arena, struct alba_block *blk,
 		      struct alba_block *stop)
 {
@@ -689,6 +708,7 @@ static void free_list(struct alba *arena, struct alba_block *blk,
 void alba_core_free(struct alba *arena)
 {
 	WARN_ON_ONCE(arena->holders);
+	run_cleanups(arena->cleanups, NULL);
 	alba_plat_trace_arena_destroy(arena);
 	/* The oldest block holds the arena; it goes last. */
 	free_list(arena, arena->newest, NULL);
@@ -1082,6 +1102,7 @@ static void refuse_busy(struct alba *arena, const char *what,
  */
 void alba_reset(struct alba *arena)
 {
+	struct alba_cleanup *top;
 	struct alba_block *first, *gone;
 	unsigned int holders;
 	unsigned long flags;
@@ -1091,12 +1112,21 @@ void alba_reset(struct alba *arena)
 		return;
 	}
 	first = block_of((uintptr_t)arena, arena->shift);
-	alba_plat_lock(&arena->lock, flags);
-	holders = arena->holders;
-	if (holders) {
+	for (;;) {
+		alba_plat_lock(&arena->lock, flags);
+		holders = arena->holders;
+		if (holders) {
+			alba_plat_unlock(&arena->lock, flags);
+			refuse_busy(arena, "reset", holders);
+			return;
+		}
+		/* Cleanups run first, without the lock, over intact memory. */
+		top = arena->cleanups;
+		if (!top)
+			break;
+		arena->cleanups = NULL;
 		alba_plat_unlock(&arena->lock, flags);
-		refuse_busy(arena, "reset", holders);
-		return;
+		run_cleanups(top, NULL);
 	}
 	/* The first block is the oldest: everything newer goes. */
 	gone = arena->newest;
@@ -1152,6 +1182,7 @@ static uintptr_t mark_check(const struct alba *arena,
 	h = (h ^ mark->lo) * k;
 	h = (h ^ mark->pad) * k;
 	h = (h ^ mark->lost) * k;
+	h = (h ^ (uintptr_t)mark->cleanups) * k;
 	for (i = 0; i < ARRAY_SIZE(mark->sum); i++)
 		h = (h ^ mark->sum[i]) * k;
 	return h ^ (h >> 29);
@@ -1217,6 +1248,7 @@ struct alba_mark alba_mark(struct alba *arena)
 	mark.sum[2] = arena->sum.header;
 	mark.sum[3] = arena->sum.pad;
 	mark.sum[4] = arena->sum.tail;
+	mark.cleanups = arena->cleanups;
 	mark.check = mark_check(arena, &mark);
 	alba_plat_unlock(&arena->lock, flags);
 	return mark;
@@ -1242,6 +1274,7 @@ EXPORT_SYMBOL_GPL(alba_mark);
 void alba_rewind(struct alba *arena, struct alba_mark mark)
 {
 	struct alba_block *cur = mark.cur, *gone;
+	struct alba_cleanup *top;
 	unsigned int holders;
 	unsigned long flags;
 
@@ -1249,17 +1282,27 @@ void alba_rewind(struct alba *arena, struct alba_mark mark)
 		alba_plat_invalid("rewind of a NULL arena");
 		return;
 	}
-	alba_plat_lock(&arena->lock, flags);
-	holders = arena->holders;
-	if (holders) {
+	for (;;) {
+		alba_plat_lock(&arena->lock, flags);
+		holders = arena->holders;
+		if (holders) {
+			alba_plat_unlock(&arena->lock, flags);
+			refuse_busy(arena, "rewind", holders);
+			return;
+		}
+		if (!mark_valid(arena, &mark)) {
+			alba_plat_unlock(&arena->lock, flags);
+			alba_plat_invalid("rewind of arena %s to a void mark",
+					  arena->name);
+			return;
+		}
+		/* The cleanups registered after the mark run first. */
+		top = arena->cleanups;
+		if (top == mark.cleanups)
+			break;
+		arena->cleanups = mark.cleanups;
 		alba_plat_unlock(&arena->lock, flags);
-		refuse_busy(arena, "rewind", holders);
-		return;
-	}
-	if (!mark_valid(arena, &mark)) {
-		alba_plat_unlock(&arena->lock, flags);
-		alba_plat_invalid("rewind of arena %s to a void mark", arena->name);
-		return;
+		run_cleanups(top, mark.cleanups);
 	}
 	gone = arena->newest;
 	arena->newest = mark.newest;
@@ -1279,6 +1322,53 @@ void alba_rewind(struct alba *arena, struct alba_mark mark)
 	free_list(arena, gone, mark.newest);
 }
 EXPORT_SYMBOL_GPL(alba_rewind);
+
+/**
+ * alba_add_cleanup() - run a function when the arena lets go of its objects
+ * @arena: the arena
+ * @fn: the function, called as @fn(@data)
+ * @data: its argument (typically an object of @arena, or something an
+ *	object of @arena refers to, such as a file or a kmalloc()ed buffer)
+ * @gfp: flags for the record (userspace: 0)
+ *
+ * The record (three words) is allocated from @arena, as an object. The
+ * callbacks run newest first: all of them on alba_reset() and
+ * alba_destroy() (for alba_destroy_rcu(), after the grace period, from
+ * alba's workqueue), and those registered after the mark on alba_rewind().
+ * They run before the memory is released, without the arena's lock, in
+ * the context of the call that runs them: objects of @arena are still
+ * there to read. A callback must not call alba_reset(), alba_rewind() or
+ * alba_destroy() on @arena. A registration that races a reset or rewind
+ * which releases it is the caller's bug, as for any object.
+ *
+ * Context: as alba_alloc() with @gfp.
+ * Return: 0; -EINVAL for a NULL @arena or @fn, -ENOMEM if the record could
+ * not be allocated (userspace: errno too). A failed registration changes
+ * nothing but the arena's failed counter.
+ */
+int alba_add_cleanup(struct alba *arena, void (*fn)(void *data), void *data,
+		     gfp_t gfp)
+{
+	struct alba_cleanup *c;
+	unsigned long flags;
+
+	if (!arena || !fn) {
+		alba_plat_invalid("%s() with a NULL %s", __func__,
+				  arena ? "function" : "arena");
+		return -EINVAL;
+	}
+	c = alba_alloc(arena, sizeof(*c), __alignof__(*c), gfp);
+	if (!c)
+		return -ENOMEM;
+	c->fn = fn;
+	c->data = data;
+	alba_plat_lock(&arena->lock, flags);
+	c->older = arena->cleanups;
+	arena->cleanups = c;
+	alba_plat_unlock(&arena->lock, flags);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(alba_add_cleanup);
 
 /*
  * The live block header (@copy 0) or header copy (ALBA_COPY) at @p, or

@@ -53,6 +53,7 @@ struct alba_mark {
 	size_t pad;
 	size_t lost;
 	size_t sum[5];
+	void *cleanups;
 	uintptr_t check;
 };
 
@@ -147,6 +148,8 @@ void *alba_realloc(struct alba *arena, void *p, size_t old_size,
 void alba_reset(struct alba *arena);
 struct alba_mark alba_mark(struct alba *arena);
 void alba_rewind(struct alba *arena, struct alba_mark mark);
+int alba_add_cleanup(struct alba *arena, void (*fn)(void *data), void *data,
+		     gfp_t gfp);
 
 struct alba *alba_of(const void *ptr, size_t block_size);
 size_t alba_block_size(const struct alba *arena);

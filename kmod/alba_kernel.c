@@ -47,7 +47,10 @@
 static atomic_long_t live_blocks = ATOMIC_LONG_INIT(0);
 static atomic_long_t fail_countdown = ATOMIC_LONG_INIT(0);
 
-/* Deferred work: RT frees, debugfs removals after alba_destroy_rcu(). */
+/*
+ * Deferred work: RT frees, alba_destroy_rcu() releases and debugfs
+ * removals after it.
+ */
 struct workqueue_struct *alba_wq;
 
 /* ---- test hooks (exported to KUnit tests only) ----------------------- */
@@ -265,9 +268,10 @@ void alba_plat_trace_alloc_fail(struct alba *arena, size_t size, size_t align,
 
 /* ---- release after an RCU grace period --------------------------------- */
 
-static void destroy_rcu_fn(struct rcu_head *head)
+static void destroy_rcu_fn(struct work_struct *work)
 {
-	struct alba_plat_arena *pa = container_of(head, struct alba_plat_arena, rcu);
+	struct alba_plat_arena *pa = container_of(to_rcu_work(work),
+						  struct alba_plat_arena, rwork);
 
 	alba_core_free(pa->arena);
 }
@@ -279,10 +283,11 @@ static void destroy_rcu_fn(struct rcu_head *head)
  * For data read under rcu_read_lock(): a writer that has replaced a
  * structure built in @arena (rcu_assign_pointer() of the new one) calls
  * this, and readers that found the old structure may go on reading it
- * until they leave their read-side critical section. Every block is freed
- * after a grace period, from the RCU callback (call_rcu()); rcu_barrier()
- * waits for it. The arena's debugfs files go at once (their removal, which
- * may sleep, runs on alba's workqueue). Kernel only.
+ * until they leave their read-side critical section. After a grace period
+ * alba's workqueue, in process context, runs the arena's cleanups
+ * (alba_add_cleanup()) and frees every block (queue_rcu_work()). The
+ * arena's debugfs files go at once (their removal, which may sleep, runs
+ * on alba's workqueue too). Kernel only.
  *
  * As with alba_destroy(), no one may allocate from @arena, or hold a
  * cursor on it, once this is called.
@@ -292,18 +297,30 @@ static void destroy_rcu_fn(struct rcu_head *head)
  */
 void alba_destroy_rcu(struct alba *arena)
 {
+	struct alba_plat_arena *pa;
+
 	if (!arena)
 		return;
 	alba_debugfs_detach(arena);
-	call_rcu(&alba_core_plat(arena)->rcu, destroy_rcu_fn);
+	pa = alba_core_plat(arena);
+	INIT_RCU_WORK(&pa->rwork, destroy_rcu_fn);
+	queue_rcu_work(alba_wq, &pa->rwork);
 }
 EXPORT_SYMBOL_GPL(alba_destroy_rcu);
+
+void alba_kernel_barrier(void)
+{
+	rcu_barrier();
+	flush_workqueue(alba_wq);
+}
+EXPORT_SYMBOL_IF_KUNIT(alba_kernel_barrier);
 
 /* ---- the module --------------------------------------------------------- */
 
 static int __init alba_init(void)
 {
-	alba_wq = alloc_workqueue("alba", WQ_UNBOUND, 0);
+	/* Its frees help reclaim: a rescuer keeps them going under pressure. */
+	alba_wq = alloc_workqueue("alba", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
 	if (!alba_wq)
 		return -ENOMEM;
 	alba_debugfs_init();
@@ -313,8 +330,7 @@ static int __init alba_init(void)
 static void __exit alba_exit(void)
 {
 	/* Releases still pending: RCU callbacks, then what they queued. */
-	rcu_barrier();
-	flush_workqueue(alba_wq);
+	alba_kernel_barrier();
 	destroy_workqueue(alba_wq);
 	alba_debugfs_exit();
 	if (atomic_long_read(&live_blocks))

@@ -94,6 +94,7 @@
 #include <linux/nodemask.h>
 #include <linux/printk.h>
 #include <linux/rcupdate.h>
+#include <linux/workqueue.h>
 #include "compat.h"
 
 #ifdef CONFIG_ALBA_DEBUG
@@ -192,8 +193,11 @@ static inline bool alba_plat_node_ok(int nid)
 struct alba_plat_arena {
 	struct alba *arena;
 	struct alba_debugfs *dfs;
-	struct rcu_head rcu;
+	struct rcu_work rwork;
 };
+
+/* Tests: wait until every alba_destroy_rcu() so far has released. */
+void alba_kernel_barrier(void);
 
 void alba_plat_arena_added(struct alba *arena, gfp_t gfp);
 void alba_plat_arena_removed(struct alba *arena);

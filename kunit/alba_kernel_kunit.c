@@ -425,8 +425,20 @@ struct rcu_ctx {
 	atomic_t stop;
 	atomic_long_t reads;
 	atomic_long_t bad;
+	atomic_t cleanups;		/* run, each in process context */
+	atomic_t cleanups_atomic;	/* run where sleeping is not allowed */
 	struct completion done[NR_CPUS > 8 ? 8 : NR_CPUS];
 };
+
+/* alba_destroy_rcu() runs an arena's cleanups in process context. */
+static void rcu_cleanup_fn(void *data)
+{
+	struct rcu_ctx *c = data;
+
+	atomic_inc(&c->cleanups);
+	if (!in_task() || irqs_disabled())
+		atomic_inc(&c->cleanups_atomic);
+}
 
 static u32 rnode_check(u32 v)
 {
@@ -492,7 +504,8 @@ static void alba_node_online_test(struct kunit *test)
  * publishes it and releases A after a grace period; round after round,
  * with the release called from task context, with preemption disabled and
  * from softirq (bottom halves off). Under KASAN a reader touching a freed
- * block is reported. After rcu_barrier() every block is back.
+ * block is reported. After alba_kernel_barrier() every block is back, and
+ * every arena's cleanup ran, in process context.
  */
 static void alba_destroy_rcu_test(struct kunit *test)
 {
@@ -517,6 +530,7 @@ static void alba_destroy_rcu_test(struct kunit *test)
 		KUNIT_ASSERT_NOT_NULL(test, cur);
 		list = rcu_build(cur, round);
 		KUNIT_ASSERT_NOT_NULL(test, list);
+		KUNIT_EXPECT_EQ(test, alba_add_cleanup(cur, rcu_cleanup_fn, c, GFP_KERNEL), 0);
 		rcu_assign_pointer(c->head, list);
 		switch (round % 3) {
 		case 0:
@@ -545,7 +559,9 @@ static void alba_destroy_rcu_test(struct kunit *test)
 	RCU_INIT_POINTER(c->head, NULL);
 	alba_destroy_rcu(old);
 	alba_destroy_rcu(NULL);		/* nothing */
-	rcu_barrier();
+	alba_kernel_barrier();
+	KUNIT_EXPECT_EQ(test, atomic_read(&c->cleanups), RCU_ROUNDS);
+	KUNIT_EXPECT_EQ(test, atomic_read(&c->cleanups_atomic), 0);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&c->bad), 0);
 	KUNIT_EXPECT_GT(test, atomic_long_read(&c->reads), 0);
 	KUNIT_EXPECT_EQ(test, alba_plat_live_blocks(), live);

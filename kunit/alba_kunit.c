@@ -1744,6 +1744,106 @@ static void alba_cursor_size0_test(struct kunit *test)
 	ALBA_EXPECT_ERRNO(test, EINVAL);
 }
 
+/* What the cleanup callbacks saw: who ran, in which order. */
+struct cleanup_log {
+	int order[8];
+	int n;
+	const u8 *obj;		/* an object that must still be intact */
+	bool obj_intact;
+};
+
+static struct cleanup_log clog;
+static int cleanup_ids[8] = { 0, 1, 2, 3, 4, 5, 6, 7 };
+
+static void cleanup_fn(void *data)
+{
+	int id = *(const int *)data;
+
+	if (clog.n < (int)ARRAY_SIZE(clog.order))
+		clog.order[clog.n] = id;
+	clog.n++;
+	if (clog.obj && id == 0)
+		clog.obj_intact = check_fill(clog.obj, 64, 0x3c);
+}
+
+/*
+ * Cleanups run newest first: those registered after a mark on a rewind to
+ * it (once), all on a reset and on destroy, before the memory goes; a
+ * refused rewind runs none; a failed registration changes nothing.
+ */
+static void alba_cleanup_test(struct kunit *test)
+{
+	struct alba *arena = new_arena(test, 4096);
+	struct alba_stats before, s;
+	struct alba_mark m, stale;
+	u8 *obj;
+	int i;
+
+	memset(&clog, 0, sizeof(clog));
+	obj = alba_alloc(arena, 64, 8, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, obj);
+	fill(obj, 64, 0x3c);
+	clog.obj = obj;
+	KUNIT_EXPECT_EQ(test, alba_add_cleanup(arena, cleanup_fn, &cleanup_ids[0],
+					       GFP_KERNEL), 0);
+	m = alba_mark(arena);
+	for (i = 1; i <= 3; i++)
+		KUNIT_EXPECT_EQ(test, alba_add_cleanup(arena, cleanup_fn,
+						       &cleanup_ids[i], GFP_KERNEL), 0);
+	stale = alba_mark(arena);
+	alba_rewind(arena, m);
+	KUNIT_EXPECT_EQ(test, clog.n, 3);
+	KUNIT_EXPECT_EQ(test, clog.order[0], 3);
+	KUNIT_EXPECT_EQ(test, clog.order[1], 2);
+	KUNIT_EXPECT_EQ(test, clog.order[2], 1);
+	alba_rewind(arena, m);			/* again: nothing left to run */
+	KUNIT_EXPECT_EQ(test, clog.n, 3);
+	expect_rewind_refused(test, arena, stale);	/* runs nothing */
+	KUNIT_EXPECT_EQ(test, clog.n, 3);
+
+	/* Bad registrations change nothing. */
+	stats_of(test, arena, &before);
+	alba_test_clear_errno();
+	KUNIT_EXPECT_EQ(test, alba_add_cleanup(NULL, cleanup_fn, NULL, GFP_KERNEL),
+			-EINVAL);
+	ALBA_EXPECT_ERRNO(test, EINVAL);
+	KUNIT_EXPECT_EQ(test, alba_add_cleanup(arena, NULL, NULL, GFP_KERNEL), -EINVAL);
+	stats_of(test, arena, &s);
+	expect_stats_same(test, &before, &s, 0);
+	/* The record does not fit the current block, and no block comes. */
+	while (free_now(arena) >= 8)
+		KUNIT_ASSERT_NOT_NULL(test, alba_alloc(arena, 8, 8, GFP_KERNEL));
+	stats_of(test, arena, &before);
+	alba_plat_fail_nth(1);
+	KUNIT_EXPECT_EQ(test, alba_add_cleanup(arena, cleanup_fn, &cleanup_ids[5],
+					       GFP_KERNEL | __GFP_NOWARN), -ENOMEM);
+	alba_plat_fail_nth(0);
+	stats_of(test, arena, &s);
+	expect_stats_same(test, &before, &s, 1);
+
+	/* A reset runs the rest; the object is still there when it runs. */
+	KUNIT_EXPECT_EQ(test, alba_add_cleanup(arena, cleanup_fn, &cleanup_ids[4],
+					       GFP_KERNEL), 0);
+	alba_reset(arena);
+	KUNIT_EXPECT_EQ(test, clog.n, 5);
+	KUNIT_EXPECT_EQ(test, clog.order[3], 4);
+	KUNIT_EXPECT_EQ(test, clog.order[4], 0);
+	KUNIT_EXPECT_TRUE(test, clog.obj_intact);
+	alba_reset(arena);
+	KUNIT_EXPECT_EQ(test, clog.n, 5);
+
+	/* Destroy runs what is registered. */
+	clog.obj = NULL;
+	KUNIT_EXPECT_EQ(test, alba_add_cleanup(arena, cleanup_fn, &cleanup_ids[6],
+					       GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, alba_add_cleanup(arena, cleanup_fn, &cleanup_ids[7],
+					       GFP_KERNEL), 0);
+	alba_destroy(arena);
+	KUNIT_EXPECT_EQ(test, clog.n, 7);
+	KUNIT_EXPECT_EQ(test, clog.order[5], 7);
+	KUNIT_EXPECT_EQ(test, clog.order[6], 6);
+}
+
 static struct kunit_case alba_test_cases[] = {
 	KUNIT_CASE_PARAM(alba_block_alignment_test, block_shift_gen_params),
 	KUNIT_CASE_PARAM(alba_padding_layout_test, pad_layout_gen_params),
@@ -1756,6 +1856,7 @@ static struct kunit_case alba_test_cases[] = {
 	KUNIT_CASE(alba_mark_nesting_test),
 	KUNIT_CASE(alba_of_boundary_test),
 	KUNIT_CASE(alba_cursor_size0_test),
+	KUNIT_CASE(alba_cleanup_test),
 	KUNIT_CASE(alba_zalloc_test),
 	KUNIT_CASE(alba_cursor_align_test),
 	KUNIT_CASE(alba_cursor_refill_test),
