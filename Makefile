@@ -388,6 +388,7 @@ CHECKS := check-user check-windows check-install check-bench check-fuzz \
 export RESULTS := $(abspath $(O))/results
 check:
 	@rm -rf $(O)/results
+	@mkdir -p $(O)
 	@scripts/deps.sh all
 	@rc=0; \
 	scripts/timed.sh "fetch every kernel (background)" scripts/prefetch.sh \

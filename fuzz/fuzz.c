@@ -11,7 +11,10 @@
  * and one past a block's end, checked against the arena's block list), a
  * second arena (allocations, marks and resets there, its marks passed to
  * the first arena and the first's to it, while blocks recycle between
- * them), and "fail the next block allocation". After every call the
+ * them), cleanup callbacks (which must run newest first, exactly those
+ * registered after the mark on a rewind, all on a reset or destroy, none
+ * on a refused rewind), alba_reset_keep() with any amount to keep, and
+ * "fail the next block allocation". After every call the
  * model checks: alignment; errors
  * exactly when the contract says (EINVAL for a bad argument, ENOMEM only
  * for a size no block can hold or an injected failure); a failed call
@@ -67,6 +70,13 @@ static struct {
 	size_t n, seq;
 	struct mark marks[MAX_MARKS];	/* in the order taken */
 	size_t nm;
+	/* Cleanups registered (ids, in order) and those that ran. */
+	int cl[64];
+	size_t cl_seq[64];
+	size_t ncl;
+	int ran[64];
+	size_t nran;
+	int next_cl;
 	struct alba *other;		/* a second arena, for foreign marks */
 	struct alba_mark omarks[4];
 	size_t nom;
@@ -182,6 +192,53 @@ static void quiesce(void)
 	alba_pcpu_drain(s.pc);
 }
 
+static void cleanup_fn(void *data)
+{
+	if (s.nran < 64)
+		s.ran[s.nran] = (int)(intptr_t)data;
+	s.nran++;
+}
+
+/* The cleanups registered at or after object seq @from ran, newest first. */
+static void expect_cleanups(size_t from)
+{
+	size_t keep = s.ncl, i;
+
+	while (keep && s.cl_seq[keep - 1] >= from)
+		keep--;
+	CHECK(s.nran == s.ncl - keep);
+	for (i = 0; i < s.nran; i++)
+		CHECK(s.ran[i] == s.cl[s.ncl - 1 - i]);
+	s.ncl = keep;
+	s.nran = 0;
+}
+
+static void add_cleanup(void)
+{
+	struct alba_stats before, after;
+	int id = s.next_cl++, rc;
+
+	if (s.ncl == 64)
+		return;
+	stats(&before);
+	errno = 0;
+	rc = alba_add_cleanup(s.arena, byte() == 255 ? NULL : cleanup_fn,
+			      (void *)(intptr_t)id, 0);
+	stats(&after);
+	if (rc == -EINVAL) {
+		CHECK(errno == EINVAL && !memcmp(&before, &after, sizeof(before)));
+		return;
+	}
+	if (rc) {
+		CHECK(rc == -ENOMEM && errno == ENOMEM);
+		CHECK(alba_test_same_but_failed(&before, &after));
+		return;
+	}
+	CHECK(after.allocs == before.allocs + 1);
+	s.cl[s.ncl] = id;
+	s.cl_seq[s.ncl++] = s.seq++;
+}
+
 static long other_blocks(void)
 {
 	struct alba_stats st;
@@ -199,6 +256,7 @@ static void destroy(void)
 	alba_pcpu_destroy(s.pc);
 	s.pc = NULL;
 	alba_destroy(s.arena);
+	expect_cleanups(0);
 	s.arena = NULL;
 	s.n = 0;
 	/* Its marks stay, as foreign marks for the next arena. */
@@ -375,6 +433,7 @@ static void refused(struct alba *arena, struct alba_mark m)
 	CHECK(errno == EINVAL);
 	alba_get_stats(arena, &after);
 	CHECK(!memcmp(&before, &after, sizeof(before)));
+	CHECK(s.nran == 0);
 }
 
 static void rewind_to(void)
@@ -411,6 +470,7 @@ static void rewind_to(void)
 	errno = 0;
 	alba_rewind(s.arena, m);
 	CHECK(errno == 0);
+	expect_cleanups(s.marks[k].seq);
 	for (i = 0; i < s.n; i++)
 		if (s.obj[i].seq < s.marks[k].seq)
 			s.obj[kept++] = s.obj[i];
@@ -456,15 +516,23 @@ static void other_op(void)
 	}
 }
 
+/* alba_reset(), or alba_reset_keep() with some bytes to keep. */
 static void reset(void)
 {
+	uint8_t k = byte();
+	size_t keep = k < 128 ? 0 : (size_t)(k & 7) * s.block_size + byte();
 	struct alba_stats st;
 
 	quiesce();
 	verify();
-	alba_reset(s.arena);
+	if (k < 64)
+		alba_reset(s.arena);
+	else
+		alba_reset_keep(s.arena, keep);
+	expect_cleanups(0);
 	stats(&st);
-	CHECK(st.blocks == 1 && st.used_bytes == 0 && st.pad_bytes == 0);
+	CHECK(st.used_bytes == 0 && st.pad_bytes == 0 && st.tail_bytes == 0);
+	CHECK(st.blocks >= 1 && (st.blocks - 1) * s.block_size <= keep);
 	s.n = 0;
 	for (size_t i = 0; i < s.nm; i++)
 		s.marks[i].live = false;
@@ -581,7 +649,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 17: case 18:
 			other_op();
 			break;
-		default:
+		case 19:
+			add_cleanup();
+			break;
+		default:	/* 15 */
 			if (op & 16)
 				destroy();
 			else

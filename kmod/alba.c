@@ -162,6 +162,8 @@ struct alba {
 	unsigned int depth;		/* live marks (see alba_rewind()) */
 	unsigned long live[ALBA_MARK_SLOTS];	/* their seqs, by depth */
 	struct alba_cleanup *cleanups;	/* newest first (alba_add_cleanup()) */
+	struct alba_block *spare;	/* kept by alba_reset_keep(), unlinked */
+	size_t spares;			/* how many */
 	unsigned long unlinks;		/* bumped by every reset and rewind */
 	unsigned int holders;		/* cursors holding a chunk */
 	unsigned int shift;		/* log2 of the block size */
@@ -270,6 +272,55 @@ static void block_free(struct alba *arena, struct alba_block *blk)
 	alba_plat_header_clear(blk);
 	alba_plat_trace_block_free(arena, blk, shift);
 	alba_plat_block_free(blk, shift);
+}
+
+/*
+ * A fresh block of the arena's size: one alba_reset_keep() kept, or one
+ * from the platform (which may sleep: no lock here). NULL if neither.
+ */
+static struct alba_block *block_new(struct alba *arena, gfp_t gfp)
+{
+	struct alba_block *blk = NULL;
+	unsigned long flags;
+
+	if (arena->spare) {	/* a racy peek; the lock decides */
+		alba_plat_lock(&arena->lock, flags);
+		blk = arena->spare;
+		if (blk) {
+			arena->spare = blk->older;
+			arena->spares--;
+		}
+		alba_plat_unlock(&arena->lock, flags);
+	}
+	if (!blk)
+		blk = alba_plat_block_alloc(arena->shift, gfp, arena->nid);
+	if (blk)
+		block_init(blk, arena, arena->shift, ALBA_HDR);
+	return blk;
+}
+
+/* Lock held: keep @blk, which no list holds, for alba_reset_keep(). */
+static void block_keep(struct alba *arena, struct alba_block *blk)
+{
+	blk->older = arena->spare;
+	arena->spare = blk;
+	arena->spares++;
+}
+
+/* A block from block_new() that lost a race: kept if the arena keeps any. */
+static void block_unused(struct alba *arena, struct alba_block *blk)
+{
+	unsigned long flags;
+	bool kept = false;
+
+	alba_plat_lock(&arena->lock, flags);
+	if (arena->spare) {
+		block_keep(arena, blk);
+		kept = true;
+	}
+	alba_plat_unlock(&arena->lock, flags);
+	if (!kept)
+		block_free(arena, blk);
 }
 
 /* Lock held. */
@@ -508,11 +559,9 @@ static noinline void *take_block(struct alba *arena, size_t size,
 	if (!fits_fresh(shift, cur ? cur->chunk : size, align))
 		return take_dedicated(arena, size, align, gfp);
 
-	/* The page allocator may sleep; no lock here. */
-	blk = alba_plat_block_alloc(shift, gfp, arena->nid);
+	blk = block_new(arena, gfp);
 	if (!blk)
 		return fail(arena, size, align, gfp);
-	block_init(blk, arena, shift, ALBA_HDR);
 
 	alba_plat_lock(&arena->lock, flags);
 	/* Another caller may have installed a fresh block meanwhile. */
@@ -528,7 +577,7 @@ static noinline void *take_block(struct alba *arena, size_t size,
 	}
 	alba_plat_unlock(&arena->lock, flags);
 	if (blk)
-		block_free(arena, blk);
+		block_unused(arena, blk);
 	else
 		alba_plat_trace_block_alloc(arena, arena->newest, shift, gfp);
 	return p;
@@ -709,6 +758,7 @@ void alba_core_free(struct alba *arena)
 {
 	WARN_ON_ONCE(arena->holders);
 	run_cleanups(arena->cleanups, NULL);
+	free_list(arena, arena->spare, NULL);
 	alba_plat_trace_arena_destroy(arena);
 	/* The oldest block holds the arena; it goes last. */
 	free_list(arena, arena->newest, NULL);
@@ -1087,23 +1137,66 @@ static void refuse_busy(struct alba *arena, const char *what,
 		       what, arena->name, holders);
 }
 
-/**
- * alba_reset() - release every object of an arena, keeping one block
- * @arena: the arena
- *
- * Frees every block but the first, which is reused; all earlier pointers
- * become invalid. Refused (with a warning; userspace: errno EBUSY) while a
- * cursor holds a chunk: alba_cursor_fini() them, or alba_pcpu_drain() a
- * per-CPU set, first.
- *
- * Context: any context; the lock is held for a constant time, and the
- * blocks are freed after it is dropped (on PREEMPT_RT, where the page
- * allocator may not be called, from a workqueue).
+/*
+ * After a reset: free the released blocks (@gone up to @first) and the
+ * blocks kept before (@spare), keeping up to @keep bytes of those of the
+ * arena's block size, ready and poisoned, for the next allocations.
  */
-void alba_reset(struct alba *arena)
+static void release(struct alba *arena, struct alba_block *gone,
+		    struct alba_block *first, struct alba_block *spare,
+		    size_t keep)
 {
+	struct alba_block *from[2] = { gone, spare }, *to[2] = { first, NULL };
+	struct alba_block *blk, *older, *kept = NULL;
+	size_t n = 0, bs = (size_t)1 << arena->shift;
+	unsigned long flags;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		for (blk = from[i]; blk != to[i]; blk = older) {
+			older = blk->older;
+			if (blk->shift == arena->shift && !blk->dedicated &&
+			    (n + 1) * bs <= keep) {
+				block_init(blk, arena, arena->shift, ALBA_HDR);
+				blk->older = kept;
+				kept = blk;
+				n++;
+			} else {
+				block_free(arena, blk);
+			}
+		}
+	}
+	if (!kept)
+		return;
+	alba_plat_lock(&arena->lock, flags);
+	for (blk = kept; blk; blk = older) {
+		older = blk->older;
+		block_keep(arena, blk);
+	}
+	alba_plat_unlock(&arena->lock, flags);
+}
+
+/**
+ * alba_reset_keep() - release every object, keeping blocks for the next ones
+ * @arena: the arena
+ * @keep_bytes: how many bytes of blocks (beyond the first, which is always
+ *	kept) stay with the arena
+ *
+ * As alba_reset(), but up to @keep_bytes of the released blocks of the
+ * arena's block size stay with it, poisoned (KASAN, ASan): the next
+ * allocations take them without calling the page allocator (userspace:
+ * with no system call and no page fault). Blocks kept by an earlier call
+ * count against @keep_bytes too; dedicated blocks are always freed. In
+ * the stats, kept blocks count in @blocks and @block_bytes, their headers
+ * in @header_bytes and the rest in @free_bytes. alba_reset() is
+ * alba_reset_keep(@arena, 0); alba_destroy() frees them all.
+ *
+ * Context: as alba_reset().
+ */
+void alba_reset_keep(struct alba *arena, size_t keep_bytes)
+{
+	struct alba_block *first, *gone, *spare;
 	struct alba_cleanup *top;
-	struct alba_block *first, *gone;
 	unsigned int holders;
 	unsigned long flags;
 
@@ -1130,6 +1223,9 @@ void alba_reset(struct alba *arena)
 	}
 	/* The first block is the oldest: everything newer goes. */
 	gone = arena->newest;
+	spare = arena->spare;
+	arena->spare = NULL;
+	arena->spares = 0;
 	first->older = NULL;
 	arena->newest = first;
 	first->pad = 0;
@@ -1145,7 +1241,27 @@ void alba_reset(struct alba *arena)
 	alba_plat_poison((void *)arena->pos, arena->lo - arena->pos);
 	alba_plat_unlock(&arena->lock, flags);
 	alba_plat_trace_reset(arena);
-	free_list(arena, gone, first);
+	release(arena, gone, first, spare, keep_bytes);
+}
+EXPORT_SYMBOL_GPL(alba_reset_keep);
+
+/**
+ * alba_reset() - release every object of an arena, keeping one block
+ * @arena: the arena
+ *
+ * Frees every block but the first, which is reused; all earlier pointers
+ * become invalid. The arena's cleanups (alba_add_cleanup()) run first.
+ * Refused (with a warning; userspace: errno EBUSY) while a cursor holds a
+ * chunk: alba_cursor_fini() them, or alba_pcpu_drain() a per-CPU set,
+ * first. alba_reset_keep() keeps more blocks.
+ *
+ * Context: any context but NMI; the lock is held for a constant time, and
+ * the blocks are freed after it is dropped (on PREEMPT_RT, where the page
+ * allocator may not be called, from a workqueue).
+ */
+void alba_reset(struct alba *arena)
+{
+	alba_reset_keep(arena, 0);
 }
 EXPORT_SYMBOL_GPL(alba_reset);
 
@@ -1507,12 +1623,14 @@ void alba_get_stats(struct alba *arena, struct alba_stats *stats)
 	}
 	alba_plat_lock(&arena->lock, flags);
 	cur = arena->cur;
-	stats->blocks = arena->sum.blocks;
-	stats->block_bytes = arena->sum.bytes;
-	stats->header_bytes = arena->sum.header;
+	/* Kept blocks are the arena's: their headers, and free beyond. */
+	stats->blocks = arena->sum.blocks + arena->spares;
+	stats->block_bytes = arena->sum.bytes + (arena->spares << arena->shift);
+	stats->header_bytes = arena->sum.header + arena->spares * ALBA_HDR;
 	stats->pad_bytes = arena->sum.pad + cur->pad;
 	stats->tail_bytes = arena->sum.tail + cur->lost;
-	stats->free_bytes = arena->lo - arena->pos;
+	stats->free_bytes = arena->lo - arena->pos +
+			    arena->spares * (((size_t)1 << arena->shift) - ALBA_HDR);
 	stats->reserved_bytes = arena->reserved;
 	stats->allocs = arena->allocs;
 	stats->failed = arena->failed;
@@ -1719,17 +1837,16 @@ void *alba_core_block_get(struct alba *arena, gfp_t gfp)
 {
 	struct alba_block *blk;
 
-	blk = alba_plat_block_alloc(arena->shift, gfp, arena->nid);
+	blk = block_new(arena, gfp);
 	if (!blk)
 		return fail(arena, 0, 0, gfp);
-	block_init(blk, arena, arena->shift, ALBA_HDR);
 	alba_plat_trace_block_alloc(arena, blk, arena->shift, gfp);
 	return blk;
 }
 
 void alba_core_block_put(struct alba *arena, void *blk)
 {
-	block_free(arena, blk);
+	block_unused(arena, blk);
 }
 
 /**

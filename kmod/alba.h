@@ -148,6 +148,7 @@ void *alba_realloc(struct alba *arena, void *p, size_t old_size,
 void alba_reset(struct alba *arena);
 struct alba_mark alba_mark(struct alba *arena);
 void alba_rewind(struct alba *arena, struct alba_mark mark);
+void alba_reset_keep(struct alba *arena, size_t keep_bytes);
 int alba_add_cleanup(struct alba *arena, void (*fn)(void *data), void *data,
 		     gfp_t gfp);
 

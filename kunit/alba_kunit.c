@@ -1844,6 +1844,79 @@ static void alba_cleanup_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, clog.order[6], 6);
 }
 
+/*
+ * alba_reset_keep(): up to keep_bytes of released blocks of the arena's
+ * size stay with it and serve the next allocations without the page
+ * allocator (a block allocation armed to fail does not fire until they
+ * are used up); dedicated blocks always go; alba_reset() frees the kept
+ * ones; the stats count them, and the identity holds throughout.
+ */
+static void alba_reset_keep_test(struct kunit *test)
+{
+	long live = alba_plat_live_blocks();
+	struct alba *arena = new_arena(test, 4096);
+	struct alba_stats s, after;
+	struct alba_mark m;
+	size_t i;
+
+	for (i = 0; i < 10; i++)
+		KUNIT_ASSERT_NOT_NULL(test, alba_alloc(arena, 3000, 8, GFP_KERNEL));
+	KUNIT_ASSERT_NOT_NULL(test, alba_alloc(arena, 3 * 4096, 8, GFP_KERNEL));
+	m = alba_mark(arena);
+	alba_reset_keep(arena, 4 * 4096 + 100);
+	stats_of(test, arena, &s);
+	KUNIT_EXPECT_EQ(test, s.blocks, 5);
+	KUNIT_EXPECT_EQ(test, s.block_bytes, 5 * 4096);
+	KUNIT_EXPECT_EQ(test, s.used_bytes, 0);
+	KUNIT_EXPECT_EQ(test, alba_plat_live_blocks(), live + 5);
+	expect_rewind_refused(test, arena, m);
+
+	/* Four blocks' worth of objects: no block allocation at all. */
+	alba_plat_fail_nth(1);
+	for (i = 0; i < 5; i++)
+		KUNIT_EXPECT_NOT_NULL(test, alba_alloc(arena, 3000, 8, GFP_KERNEL));
+	stats_of(test, arena, &after);
+	KUNIT_EXPECT_EQ(test, after.blocks, 5);
+	KUNIT_EXPECT_EQ(test, after.failed, s.failed);
+	/* The next block comes from the platform: the armed failure fires. */
+	KUNIT_EXPECT_NULL(test, alba_alloc(arena, 3000, 8, GFP_KERNEL | __GFP_NOWARN));
+	alba_plat_fail_nth(0);
+	KUNIT_EXPECT_NOT_NULL(test, alba_alloc(arena, 3000, 8, GFP_KERNEL));
+	stats_of(test, arena, &after);
+	KUNIT_EXPECT_EQ(test, after.blocks, 6);
+	KUNIT_EXPECT_EQ(test, alba_plat_live_blocks(), live + 6);
+
+	/* Kept blocks count against the limit; less than a block keeps none. */
+	alba_reset_keep(arena, 2 * 4096);
+	stats_of(test, arena, &s);
+	KUNIT_EXPECT_EQ(test, s.blocks, 3);
+	alba_reset_keep(arena, 4095);
+	stats_of(test, arena, &s);
+	KUNIT_EXPECT_EQ(test, s.blocks, 1);
+	KUNIT_EXPECT_EQ(test, alba_plat_live_blocks(), live + 1);
+
+	/* alba_reset() keeps nothing; marks work after a reset_keep. */
+	for (i = 0; i < 4; i++)
+		KUNIT_ASSERT_NOT_NULL(test, alba_alloc(arena, 3000, 8, GFP_KERNEL));
+	alba_reset_keep(arena, SIZE_MAX);
+	stats_of(test, arena, &s);
+	KUNIT_EXPECT_EQ(test, s.blocks, 4);
+	m = alba_mark(arena);
+	KUNIT_ASSERT_NOT_NULL(test, alba_alloc(arena, 3000, 8, GFP_KERNEL));
+	KUNIT_ASSERT_NOT_NULL(test, alba_alloc(arena, 3000, 8, GFP_KERNEL));
+	alba_test_clear_errno();
+	alba_rewind(arena, m);
+	ALBA_EXPECT_ERRNO(test, 0);
+	stats_of(test, arena, &after);
+	KUNIT_EXPECT_EQ(test, after.used_bytes, 0);
+	alba_reset(arena);
+	stats_of(test, arena, &s);
+	KUNIT_EXPECT_EQ(test, s.blocks, 1);
+	alba_reset_keep(NULL, 4096);	/* nothing */
+	alba_destroy(arena);
+	KUNIT_EXPECT_EQ(test, alba_plat_live_blocks(), live);
+}
+
 static struct kunit_case alba_test_cases[] = {
 	KUNIT_CASE_PARAM(alba_block_alignment_test, block_shift_gen_params),
 	KUNIT_CASE_PARAM(alba_padding_layout_test, pad_layout_gen_params),
@@ -1857,6 +1930,7 @@ static struct kunit_case alba_test_cases[] = {
 	KUNIT_CASE(alba_of_boundary_test),
 	KUNIT_CASE(alba_cursor_size0_test),
 	KUNIT_CASE(alba_cleanup_test),
+	KUNIT_CASE(alba_reset_keep_test),
 	KUNIT_CASE(alba_zalloc_test),
 	KUNIT_CASE(alba_cursor_align_test),
 	KUNIT_CASE(alba_cursor_refill_test),
