@@ -239,4 +239,70 @@ static inline void *alba_cursor_alloc(struct alba_cursor *cur, size_t size,
 	return alba_cursor_refill(cur, size, align, gfp);
 }
 
+/**
+ * struct alba_scope - a mark that rewinds itself when a C scope ends
+ * @arena: the arena
+ * @mark: its mark, taken when the scope began
+ *
+ * Begin one with alba_scope_begin() and end it with alba_scope_end(), or
+ * let the compiler end it: guard(alba_scope)(arena) until the end of the
+ * enclosing block, scoped_guard(alba_scope, arena) { ... } for one
+ * statement (both on every exit path: return, break, goto). Everything
+ * allocated from @arena inside the scope is released at its end. A scope
+ * whose rewind is refused (a cursor holds a chunk) warns (userspace:
+ * errno EBUSY) and leaves the arena as it is. In the kernel the names
+ * are <linux/cleanup.h>'s, where the kernel has it (include it first);
+ * userspace gets them from alba_types.h with GCC and Clang.
+ */
+struct alba_scope {
+	struct alba *arena;
+	struct alba_mark mark;
+};
+
+static inline struct alba_scope alba_scope_begin(struct alba *arena)
+{
+	struct alba_scope scope = { arena, alba_mark(arena) };
+
+	return scope;
+}
+
+static inline void alba_scope_end(struct alba_scope *scope)
+{
+	if (scope->arena)
+		alba_rewind(scope->arena, scope->mark);
+}
+
+/*
+ * What guard(alba_scope), scoped_guard(alba_scope) and __free(alba) expand
+ * to use: the class <linux/cleanup.h>'s DEFINE_CLASS() and DEFINE_FREE()
+ * would define, written out so that the header needs neither.
+ */
+#define class_alba_scope_t	struct alba_scope
+#define class_alba_scope_is_conditional	false
+
+static inline struct alba_scope class_alba_scope_constructor(struct alba *arena)
+{
+	return alba_scope_begin(arena);
+}
+
+static inline void class_alba_scope_destructor(struct alba_scope *scope)
+{
+	alba_scope_end(scope);
+}
+
+/* For scoped_guard(): the scope is always entered. */
+static inline void *class_alba_scope_lock_ptr(struct alba_scope *scope)
+{
+	return scope;
+}
+
+/* struct alba *a __free(alba) = alba_create(...): destroyed at scope end. */
+static inline void __free_alba(void *p)
+{
+	struct alba *arena = *(struct alba **)p;
+
+	if (arena)
+		alba_destroy(arena);
+}
+
 #endif /* _ALBA_H */

@@ -22,6 +22,26 @@
 #include <linux/slab.h>
 
 /*
+ * Scope-based cleanup (guard(alba_scope), scoped_guard(alba_scope) and
+ * __free(alba), whose classes alba.h defines) came in 6.5 with
+ * <linux/cleanup.h> (Debian's 6.1 has it too). Before, the same names
+ * over the compiler's cleanup attribute, which every supported compiler
+ * has, as 6.5 first had them.
+ */
+#ifdef ALBA_HAVE_CLEANUP_H
+#include <linux/cleanup.h>
+#else
+#define __free(_name)	__attribute__((__cleanup__(__free_##_name)))
+#define CLASS(_name, var)						\
+	class_##_name##_t var						\
+	__attribute__((__cleanup__(class_##_name##_destructor))) =	\
+		class_##_name##_constructor
+#define guard(_name)	CLASS(_name, __UNIQUE_ID(guard))
+#define scoped_guard(_name, args...)					\
+	for (CLASS(_name, scope)(args), *done = NULL; !done; done = (void *)1)
+#endif
+
+/*
  * The largest order alloc_pages() gives. Up to 6.3, MAX_ORDER is one past
  * it; 6.4 made MAX_ORDER inclusive; 6.8 renamed it MAX_PAGE_ORDER. Every
  * version defines MAX_ORDER_NR_PAGES as the pages of that largest order.

@@ -1917,6 +1917,103 @@ static void alba_reset_keep_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, alba_plat_live_blocks(), live);
 }
 
+/* Allocates @n objects inside a scope and returns from the middle of it. */
+static int scope_return_early(struct alba *arena, int n)
+{
+	int i;
+
+	guard(alba_scope)(arena);
+	for (i = 0; i < n; i++) {
+		if (!alba_alloc(arena, 1000, 8, GFP_KERNEL))
+			return -ENOMEM;
+		if (i == n / 2)
+			return i;
+	}
+	return n;
+}
+
+/* An arena that destroys itself on every way out. */
+static bool scope_free_arena(int fail_at)
+{
+	struct alba *a __free(alba) = alba_create("scoped", 4096, GFP_KERNEL);
+	int i;
+
+	if (!a)
+		return false;
+	for (i = 0; i < 10; i++)
+		if (i == fail_at || !alba_alloc(a, 3000, 8, GFP_KERNEL))
+			return false;
+	return true;
+}
+
+/*
+ * Scopes: guard(alba_scope) and scoped_guard(alba_scope) release what was
+ * allocated inside on every way out (end of block, return, break,
+ * continue), nested; a scope whose rewind is refused (a cursor holds a
+ * chunk) leaves the arena as it is; __free(alba) destroys an arena.
+ */
+static void alba_scope_test(struct kunit *test)
+{
+	long live = alba_plat_live_blocks();
+	struct alba *arena = new_arena(test, 4096);
+	struct alba_stats before, inner, s;
+	struct alba_cursor cur;
+	int i, n = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, alba_alloc(arena, 100, 8, GFP_KERNEL));
+	stats_of(test, arena, &before);
+	{
+		guard(alba_scope)(arena);
+		for (i = 0; i < 20; i++)
+			KUNIT_ASSERT_NOT_NULL(test, alba_alloc(arena, 1000, 8, GFP_KERNEL));
+		scoped_guard(alba_scope, arena) {
+			stats_of(test, arena, &inner);
+			KUNIT_ASSERT_NOT_NULL(test, alba_alloc(arena, 9000, 8, GFP_KERNEL));
+		}
+		stats_of(test, arena, &s);
+		inner.allocs = s.allocs;
+		expect_stats_same(test, &inner, &s, 0);
+	}
+	stats_of(test, arena, &s);
+	before.allocs = s.allocs;
+	expect_stats_same(test, &before, &s, 0);
+
+	KUNIT_EXPECT_EQ(test, scope_return_early(arena, 10), 5);
+	for (i = 0; i < 6; i++) {
+		scoped_guard(alba_scope, arena) {
+			KUNIT_ASSERT_NOT_NULL(test, alba_alloc(arena, 2000, 8, GFP_KERNEL));
+			if (i == 1)
+				continue;
+			if (i == 4)
+				break;
+			n++;
+		}
+	}
+	/* As in the kernel, break and continue leave the scoped_guard only. */
+	KUNIT_EXPECT_EQ(test, n, 4);
+	stats_of(test, arena, &s);
+	before.allocs = s.allocs;
+	expect_stats_same(test, &before, &s, 0);
+
+	/* Refused at its end: the cursor's chunk stays, and so does the rest. */
+	alba_cursor_init(&cur, arena, 0);
+	scoped_guard(alba_scope, arena) {
+		KUNIT_ASSERT_NOT_NULL(test, alba_alloc(arena, 500, 8, GFP_KERNEL));
+		KUNIT_ASSERT_NOT_NULL(test, alba_cursor_alloc(&cur, 16, 8, GFP_KERNEL));
+		stats_of(test, arena, &inner);
+		alba_test_clear_errno();
+	}
+	ALBA_EXPECT_ERRNO(test, EBUSY);
+	stats_of(test, arena, &s);
+	expect_stats_same(test, &inner, &s, 0);
+	alba_cursor_fini(&cur);
+	alba_destroy(arena);
+
+	KUNIT_EXPECT_TRUE(test, scope_free_arena(-1));
+	KUNIT_EXPECT_FALSE(test, scope_free_arena(3));
+	KUNIT_EXPECT_EQ(test, alba_plat_live_blocks(), live);
+}
+
 static struct kunit_case alba_test_cases[] = {
 	KUNIT_CASE_PARAM(alba_block_alignment_test, block_shift_gen_params),
 	KUNIT_CASE_PARAM(alba_padding_layout_test, pad_layout_gen_params),
@@ -1931,6 +2028,7 @@ static struct kunit_case alba_test_cases[] = {
 	KUNIT_CASE(alba_cursor_size0_test),
 	KUNIT_CASE(alba_cleanup_test),
 	KUNIT_CASE(alba_reset_keep_test),
+	KUNIT_CASE(alba_scope_test),
 	KUNIT_CASE(alba_zalloc_test),
 	KUNIT_CASE(alba_cursor_align_test),
 	KUNIT_CASE(alba_cursor_refill_test),
