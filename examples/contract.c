@@ -10,7 +10,29 @@
 #include <stdio.h>
 #include <string.h>
 
-static int nr, failed;
+static int nr, failed, closed;
+
+/* A cleanup: here it closes a "file" that arena objects refer to. */
+static void close_file(void *file)
+{
+	closed += *(int *)file;
+}
+
+/* Everything allocated in the scope goes when it ends, on every path. */
+static size_t scratch_work(struct alba *arena, int early)
+{
+	size_t i;
+
+	scoped_guard(alba_scope, arena) {
+		for (i = 0; i < 1000; i++) {
+			if (!alba_alloc(arena, 100, 0, 0))
+				return 0;
+			if (early && i == 10)
+				return i;
+		}
+	}
+	return i;
+}
 
 static void check(int ok, const char *what)
 {
@@ -33,7 +55,7 @@ int main(void)
 	void *big;
 	int i, ok;
 
-	printf("TAP version 13\n1..12\n");
+	printf("TAP version 13\n1..16\n");
 	check(arena != NULL, "alba_create with the default block size");
 	if (!arena)
 		return 1;
@@ -81,6 +103,34 @@ int main(void)
 	alba_reset(arena);
 	alba_get_stats(arena, &st);
 	check(st.blocks == 1 && st.used_bytes == 0, "alba_reset keeps one empty block");
+
+	check(scratch_work(arena, 0) == 1000 && scratch_work(arena, 1) == 10 &&
+	      (alba_get_stats(arena, &st), st.blocks == 1 && st.used_bytes == 0),
+	      "a scoped_guard(alba_scope) releases its objects on every way out");
+
+	{
+		int *file = alba_alloc(arena, sizeof(*file), 0, 0);
+
+		*file = 1;
+		mark = alba_mark(arena);
+		check(alba_add_cleanup(arena, close_file, file, 0) == 0 &&
+		      (alba_rewind(arena, mark), closed == 1),
+		      "a cleanup registered after a mark runs on the rewind");
+	}
+
+	for (i = 0; i < 100; i++)
+		alba_alloc(arena, 3000, 0, 0);
+	alba_reset_keep(arena, 1 << 20);
+	alba_get_stats(arena, &st);
+	check(st.blocks > 1 && st.used_bytes == 0 && st.free_bytes > 32768,
+	      "alba_reset_keep keeps blocks for the next round");
 	alba_destroy(arena);
+
+	{
+		struct alba *tmp __free(alba) = alba_create("tmp", 0, 0);
+
+		check(tmp && alba_alloc(tmp, 64, 0, 0),
+		      "struct alba *a __free(alba) is destroyed at the end of its scope");
+	}
 	return failed ? 1 : 0;
 }

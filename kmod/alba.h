@@ -259,6 +259,17 @@ struct alba_scope {
 	struct alba_mark mark;
 };
 
+/**
+ * alba_scope_begin() - begin a scope: take a mark of an arena
+ * @arena: the arena
+ *
+ * The explicit form of guard(alba_scope)(@arena), for C without the
+ * cleanup attribute: pair it with alba_scope_end() on every way out.
+ *
+ * Context: as alba_mark().
+ * Return: the scope; with a NULL @arena (refused as alba_mark() refuses
+ * it), a scope whose end does nothing.
+ */
 static inline struct alba_scope alba_scope_begin(struct alba *arena)
 {
 	struct alba_scope scope = { arena, alba_mark(arena) };
@@ -266,6 +277,17 @@ static inline struct alba_scope alba_scope_begin(struct alba *arena)
 	return scope;
 }
 
+/**
+ * alba_scope_end() - end a scope: rewind its arena to where it began
+ * @scope: the scope from alba_scope_begin()
+ *
+ * Releases everything allocated from the arena since the scope began,
+ * running the cleanups registered since; refused as alba_rewind() refuses
+ * (a cursor holds a chunk: a warning, userspace errno EBUSY; the arena
+ * stays as it is).
+ *
+ * Context: as alba_rewind().
+ */
 static inline void alba_scope_end(struct alba_scope *scope)
 {
 	if (scope->arena)

@@ -1572,7 +1572,7 @@ static void alba_mark_stale_test(struct kunit *test)
 		 * The arena grows past m2's position again: in the same
 		 * block, into a new block, or with a dedicated block.
 		 */
-		len = round == 0 ? 512 : round == 1 ? 3000 : 8 * MIB;
+		len = round == 0 ? 512 : round == 1 ? 3000 : 64 * KIB;
 		b = alba_alloc(arena, len, 8, GFP_KERNEL);
 		if (round == 1)
 			b = alba_alloc(arena, len, 8, GFP_KERNEL);

@@ -14,8 +14,9 @@
  *    alba_destroy_rcu(): readers still inside the old one keep it until
  *    their grace period ends.
  * 3. Scratch work: temporary objects released by alba_rewind() to a mark,
- *    a scratch arena emptied with alba_reset(), and a request no block
- *    can hold, which fails cleanly.
+ *    a scratch arena: a mark and a rewind, a scope whose cleanup frees a
+ *    kmalloc()ed buffer, rounds with blocks kept by alba_reset_keep(),
+ *    alba_reset(), and a request no block can hold, which fails cleanly.
  *
  * Results go to the kernel log and to the arena's debugfs files
  * (/sys/kernel/debug/alba/sample/{stats,blocks}). Unloading destroys the
@@ -245,14 +246,29 @@ static int replace_table(void)
 	return !t ? -ENOMEM : (l[0].bad || l[1].bad) ? -EIO : 0;
 }
 
-/* Temporary objects and a scratch arena: marks, rewind, reset. */
+/* A buffer from kmalloc() that a scratch object refers to. */
+static int buffers_freed;
+
+static void free_buffer(void *buf)
+{
+	kfree(buf);
+	buffers_freed++;
+}
+
+/*
+ * Temporary objects and a scratch arena: a mark and a rewind; a scope
+ * whose objects include a kmalloc()ed buffer, freed by a cleanup when
+ * the scope ends; rounds of names with the arena's blocks kept across
+ * resets (alba_reset_keep()); a reset.
+ */
 static int scratch_work(void)
 {
 	struct alba *scratch = alba_create("sample-scratch", 4096, GFP_KERNEL);
 	struct alba_stats before, after;
+	struct alba_scope scope;
 	struct alba_mark mark;
-	char *name;
-	int i, err = 0;
+	char *name, **ref;
+	int i, round, err = 0;
 
 	if (!scratch)
 		return -ENOMEM;
@@ -267,12 +283,30 @@ static int scratch_work(void)
 	alba_get_stats(scratch, &after);
 	if (after.blocks != before.blocks || after.used_bytes != before.used_bytes)
 		err = -EIO;
+
+	scope = alba_scope_begin(scratch);
+	ref = alba_alloc(scratch, sizeof(*ref), 0, GFP_KERNEL);
+	if (ref) {
+		*ref = kmalloc(64, GFP_KERNEL);
+		if (*ref && alba_add_cleanup(scratch, free_buffer, *ref, GFP_KERNEL))
+			kfree(*ref);
+	}
+	alba_scope_end(&scope);
+	if (buffers_freed != 1)
+		err = -EIO;
+
+	for (round = 0; round < 3; round++) {
+		for (i = 0; i < 1000; i++)
+			if (!alba_asprintf(scratch, GFP_KERNEL, "round-%d-%d", round, i))
+				err = -ENOMEM;
+		alba_reset_keep(scratch, 64 * 1024);
+	}
 	/* A request no block can hold fails cleanly, and says so. */
 	if (alba_alloc(scratch, SIZE_MAX / 2, 8, GFP_KERNEL | __GFP_NOWARN))
 		err = -EIO;
 	alba_reset(scratch);
 	alba_get_stats(scratch, &after);
-	pr_info("alba_sample: scratch: 100 names released by a rewind, a reset, %llu failed request\n",
+	pr_info("alba_sample: scratch: 100 names released by a rewind, a buffer by a scope's cleanup, 3 rounds over kept blocks, a reset, %llu failed request\n",
 		after.failed);
 	alba_destroy(scratch);
 	return err;
