@@ -552,7 +552,7 @@ static noinline void *take_block(struct alba *arena, size_t size,
 				 struct alba_cursor *cur)
 {
 	unsigned int shift = arena->shift;
-	struct alba_block *blk;
+	struct alba_block *blk, *installed = NULL;
 	unsigned long flags;
 	void *p;
 
@@ -573,13 +573,14 @@ static noinline void *take_block(struct alba *arena, size_t size,
 		block_link(arena, blk);
 		block_make_current(arena, blk);
 		p = place(arena, cur, size, align);
+		installed = blk;
 		blk = NULL;
 	}
 	alba_plat_unlock(&arena->lock, flags);
 	if (blk)
 		block_unused(arena, blk);
 	else
-		alba_plat_trace_block_alloc(arena, arena->newest, shift, gfp);
+		alba_plat_trace_block_alloc(arena, installed, shift, gfp);
 	return p;
 }
 
@@ -1050,6 +1051,9 @@ static bool resize_in_place(struct alba *arena, uintptr_t p, size_t old,
 		return false;
 	arena->pos = p + new + ALBA_RZ;
 	arena->allocs++;
+	/* A shrink gives the tail to the next caller: poison it first. */
+	if (new < old)
+		alba_plat_poison((void *)(p + new), old - new);
 	return true;
 }
 
@@ -1114,8 +1118,6 @@ void *alba_realloc(struct alba *arena, void *p, size_t old_size,
 	if (done) {
 		if (new_size > old_size)
 			alba_plat_unpoison((void *)(q + old_size), new_size - old_size);
-		else
-			alba_plat_poison((void *)(q + new_size), old_size - new_size);
 		redzone_set(q, new_size, pad);
 		return p;
 	}

@@ -800,6 +800,17 @@ static void alba_bad_align_test(struct kunit *test)
 		stats_of(test, arena, &s);
 		expect_stats_same(test, &before, &s, 3);
 	}
+	/*
+	 * The largest block as the alignment is valid but can never be met:
+	 * the object would start at the end of the largest block. ENOMEM,
+	 * without asking the page allocator.
+	 */
+	stats_of(test, arena, &before);
+	alba_test_clear_errno();
+	KUNIT_EXPECT_NULL(test, alba_alloc(arena, 8, MAX_BLOCK, GFP_KERNEL | __GFP_NOWARN));
+	ALBA_EXPECT_ERRNO(test, ENOMEM);
+	stats_of(test, arena, &s);
+	expect_stats_same(test, &before, &s, 1);
 	/* 0 means the default alignment. */
 	p = alba_alloc(arena, 1, 0, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p);
