@@ -1860,7 +1860,12 @@ void alba_core_block_put(struct alba *arena, void *blk)
  *	boundary, so it may be up to that much larger; near the end of a
  *	block it is what is left, if the request fits there.
  *
- * The cursor holds nothing until its first allocation.
+ * The cursor holds nothing until its first allocation. @cur must hold no
+ * chunk: a new cursor, or one after alba_cursor_fini(). Initialising a
+ * cursor that still holds a chunk is the caller's bug and is not
+ * detected (the cursor's memory is not read, as it may be uninitialised):
+ * the chunk stays reserved, and the arena refuses reset, mark and rewind
+ * (EBUSY) for the rest of its life.
  *
  * Context: any context.
  */
