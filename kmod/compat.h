@@ -33,7 +33,7 @@
 #else
 #define __free(_name)	__attribute__((__cleanup__(__free_##_name)))
 #define CLASS(_name, var)						\
-	class_##_name##_t var						\
+	class_##_name##_t var __maybe_unused				\
 	__attribute__((__cleanup__(class_##_name##_destructor))) =	\
 		class_##_name##_constructor
 #define guard(_name)	CLASS(_name, __UNIQUE_ID(guard))

@@ -36,8 +36,8 @@ typedef unsigned int gfp_t;
 #define ALBA_CAT_(a, b)		a##b
 #define ALBA_CAT(a, b)		ALBA_CAT_(a, b)
 #define CLASS(_name, var)						\
-	class_##_name##_t var						\
-	__attribute__((__cleanup__(class_##_name##_destructor))) =	\
+	class_##_name##_t var __attribute__((__unused__,		\
+		__cleanup__(class_##_name##_destructor))) =		\
 		class_##_name##_constructor
 #ifndef guard
 #define guard(_name)	CLASS(_name, ALBA_CAT(alba_guard_, __COUNTER__))
