@@ -251,8 +251,10 @@ static inline void *alba_cursor_alloc(struct alba_cursor *cur, size_t size,
  * allocated from @arena inside the scope is released at its end. A scope
  * whose rewind is refused (a cursor holds a chunk) warns (userspace:
  * errno EBUSY) and leaves the arena as it is. In the kernel the names
- * are <linux/cleanup.h>'s, where the kernel has it (include it first);
- * userspace gets them from alba_types.h with GCC and Clang.
+ * are <linux/cleanup.h>'s (include it); userspace gets them from
+ * alba_types.h with GCC and Clang. scoped_guard() declares in a for
+ * statement, which needs C99: kernels before 5.18 build as gnu89, so use
+ * guard() in a block there.
  */
 struct alba_scope {
 	struct alba *arena;

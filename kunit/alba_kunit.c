@@ -1969,7 +1969,7 @@ static void alba_scope_test(struct kunit *test)
 	struct alba *arena = new_arena(test, 4096);
 	struct alba_stats before, inner, s;
 	struct alba_cursor cur;
-	int i, n = 0;
+	int i;
 
 	KUNIT_ASSERT_NOT_NULL(test, alba_alloc(arena, 100, 8, GFP_KERNEL));
 	stats_of(test, arena, &before);
@@ -1977,8 +1977,9 @@ static void alba_scope_test(struct kunit *test)
 		guard(alba_scope)(arena);
 		for (i = 0; i < 20; i++)
 			KUNIT_ASSERT_NOT_NULL(test, alba_alloc(arena, 1000, 8, GFP_KERNEL));
-		scoped_guard(alba_scope, arena) {
-			stats_of(test, arena, &inner);
+		stats_of(test, arena, &inner);
+		{
+			guard(alba_scope)(arena);
 			KUNIT_ASSERT_NOT_NULL(test, alba_alloc(arena, 9000, 8, GFP_KERNEL));
 		}
 		stats_of(test, arena, &s);
@@ -1990,25 +1991,41 @@ static void alba_scope_test(struct kunit *test)
 	expect_stats_same(test, &before, &s, 0);
 
 	KUNIT_EXPECT_EQ(test, scope_return_early(arena, 10), 5);
-	for (i = 0; i < 6; i++) {
-		scoped_guard(alba_scope, arena) {
-			KUNIT_ASSERT_NOT_NULL(test, alba_alloc(arena, 2000, 8, GFP_KERNEL));
-			if (i == 1)
-				continue;
-			if (i == 4)
-				break;
-			n++;
-		}
-	}
-	/* As in the kernel, break and continue leave the scoped_guard only. */
-	KUNIT_EXPECT_EQ(test, n, 4);
 	stats_of(test, arena, &s);
 	before.allocs = s.allocs;
 	expect_stats_same(test, &before, &s, 0);
 
+#if defined(__STDC_VERSION__) && __STDC_VERSION__ >= 199901L
+	/*
+	 * scoped_guard() declares its scope in a for statement: C99 (kernels
+	 * before 5.18 build as gnu89). As in the kernel, break and continue
+	 * leave the scoped_guard only.
+	 */
+	{
+		int n = 0;
+
+		for (i = 0; i < 6; i++) {
+			scoped_guard(alba_scope, arena) {
+				KUNIT_ASSERT_NOT_NULL(test, alba_alloc(arena, 2000, 8,
+								       GFP_KERNEL));
+				if (i == 1)
+					continue;
+				if (i == 4)
+					break;
+				n++;
+			}
+		}
+		KUNIT_EXPECT_EQ(test, n, 4);
+		stats_of(test, arena, &s);
+		before.allocs = s.allocs;
+		expect_stats_same(test, &before, &s, 0);
+	}
+#endif
+
 	/* Refused at its end: the cursor's chunk stays, and so does the rest. */
 	alba_cursor_init(&cur, arena, 0);
-	scoped_guard(alba_scope, arena) {
+	{
+		guard(alba_scope)(arena);
 		KUNIT_ASSERT_NOT_NULL(test, alba_alloc(arena, 500, 8, GFP_KERNEL));
 		KUNIT_ASSERT_NOT_NULL(test, alba_cursor_alloc(&cur, 16, 8, GFP_KERNEL));
 		stats_of(test, arena, &inner);
