@@ -245,7 +245,7 @@ qemu-test-rt:
 	@scripts/qemu-test.sh test $(KVER) rt
 
 check-kernels:
-	@rc=0; for k in $(KERNELS); do scripts/kernel.sh $$k || rc=1; done; exit $$rc
+	@scripts/check-kernels.sh
 
 $(addprefix check-kernel-,$(KERNELS)):
 	@scripts/kernel.sh $(subst check-kernel-,,$@)

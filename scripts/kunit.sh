@@ -101,7 +101,7 @@ x86_fragments() {
 # panic=-1: a panic ends the run (QEMU -no-reboot), not a 30-minute wait.
 x86() { arch=(--arch=x86_64 "--qemu_args=-smp $1 -m 1024" --kernel_args=panic=-1); }
 kconf=$KWORK/kunit-$cfg.kunitconfig
-cp "$top/kunit/.kunitconfig" "$kconf"
+cat "$top/kunit/.kunitconfig" "$top/kunit/lean.config" >"$kconf"
 arch=()
 build=$KWORK/kunit-$cfg
 case "$cfg" in
@@ -131,12 +131,20 @@ raw=$RESULTS/$name.log
 echo "kunit.sh: $cfg on $SERIES ($KREL's linux-source," \
 	"${arch[0]:-UML}); log in $raw"
 cd "$src"
+# A kernel built from the same config and sources is booted as it is
+# (kunit.py exec): debug and then smp or rt share one build, and make's
+# relink of an unchanged kernel costs most of a minute.
+stamp=$(cat "$kconf" $(find "$graft" -type f | sort) | sha256sum)
+mode=(run --jobs="$(nproc)")
+[ "$(cat "$build/alba.stamp" 2>/dev/null)" = "$stamp" ] && mode=(exec)
+rm -f "$build/alba.stamp"
 set +e
-python3 tools/testing/kunit/kunit.py run --kunitconfig="$kconf" \
-	--build_dir="$build" --jobs="$(nproc)" --timeout=1800 \
+python3 tools/testing/kunit/kunit.py "${mode[@]}" --kunitconfig="$kconf" \
+	--build_dir="$build" --timeout=1800 \
 	"${arch[@]}" --raw_output=all "$@" >"$raw" 2>&1
 rc=$?
 set -e
+[ $rc -eq 0 ] && echo "$stamp" >"$build/alba.stamp"
 # kunit.py's own split of the time, for make check's table of steps.
 sed -n 's/.*Elapsed time: [0-9.]*s total, \([0-9.]*\)s configuring, \([0-9.]*\)s building, \([0-9.]*\)s running.*/\1 \2 \3/p' \
 	"$raw" | tail -1 | while read -r c b r; do
@@ -169,6 +177,14 @@ reports=$(awk '/alba_kunit: expecting a KASAN report/ { skip = 1 }
 if ! grep -rq kunit_shutdown "$src/lib/kunit"; then
 	reports=$(echo "$reports" | grep -v 'Kernel panic - not syncing: VFS: Unable to mount root fs' || true)
 fi
+# smp and rt are about two CPUs: a kernel that brought up one fails.
+case $cfg in
+smp | rt)
+	grep -q ' 2 CPUs online' "$raw" ||
+		reports="${reports:+$reports
+}the kernel did not bring up 2 CPUs"
+	;;
+esac
 if [ -n "$reports" ]; then
 	echo "kunit.sh: kernel reports in the $cfg run on $SERIES:"
 	echo "$reports" | head -20

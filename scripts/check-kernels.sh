@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make check-kernels: every step of every row of scripts/kernels.conf, in
+# two lanes that run at once:
+#
+#   kunit    the kunit-* steps, kernel after kernel: kernel builds that
+#            keep both CPUs busy (make -j$(nproc)) for most of the run
+#   modules  build, lint, dkms and the qemu* steps: module builds,
+#            checkpatch and sparse, and QEMU boots of Debian's images,
+#            which leave a CPU idle for much of their time
+#
+# Run one after the other, the modules lane's idle CPU was wall time
+# (scripts/kernel.sh SERIES runs one row's steps in order, as before).
+# The modules lane prints as it goes; the kunit lane's output is kept in
+# $O/kunit-lane.log and printed when both are done.
+#
+#   scripts/check-kernels.sh [SERIES...]   (default: every row)
+#   scripts/check-kernels.sh --lane kunit|modules [SERIES...]
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+O=$(cd "$top" && mkdir -p "${O:-build}" && cd "${O:-build}" && pwd)
+export O
+conf=$top/scripts/kernels.conf
+only=
+if [ "${1:-}" = --lane ]; then
+	only=$2
+	shift 2
+fi
+rows=${*:-$(awk '!/^#/ && NF { print $1 }' "$conf")}
+
+# The row's steps of one lane: "kunit" or "modules".
+steps() {
+	awk -v s="$1" -v lane="$2" '$1 == s {
+		for (i = 4; i <= NF; i++)
+			if (($i ~ /^kunit-/) == (lane == "kunit"))
+				print $i
+	}' "$conf"
+}
+
+lane() {
+	local rc=0 series s
+	for series in $rows; do
+		s=$(steps "$series" "$1")
+		[ -n "$s" ] || continue
+		# shellcheck disable=SC2086
+		"$top/scripts/kernel.sh" "$series" $s || rc=1
+	done
+	return $rc
+}
+
+if [ -n "$only" ]; then
+	lane "$only"
+	exit
+fi
+
+# Both lanes check the packages they need; installing them here first
+# means no two apt-get runs at once.
+"$top/scripts/deps.sh" kernel >&2 || exit 1
+# shellcheck disable=SC2086
+set -- $rows
+log=$O/kunit-lane.log
+"$top/scripts/timed.sh" "kunit lane (every kernel)" "$0" --lane kunit "$@" >"$log" 2>&1 &
+kunit=$!
+"$top/scripts/timed.sh" "modules lane (every kernel)" "$0" --lane modules "$@"
+rc=$?
+wait $kunit || rc=1
+echo "== the kunit lane ($log)"
+cat "$log"
+exit $rc
