@@ -166,6 +166,7 @@ struct alba {
 	size_t spares;			/* how many */
 	unsigned long unlinks;		/* bumped by every reset and rewind */
 	unsigned int holders;		/* cursors holding a chunk */
+	bool dying;			/* being destroyed: alba_core_retire() */
 	unsigned int shift;		/* log2 of the block size */
 	int nid;			/* NUMA node of the blocks */
 	unsigned long long allocs;
@@ -456,7 +457,7 @@ static void *carve(struct alba *arena, struct alba_cursor *cur, size_t chunk,
 	struct alba_block *blk = arena->cur;
 	size_t len;
 
-	if (first > lo || lo - first < size)
+	if (first > lo || lo - first < size || unlikely(arena->dying))
 		return NULL;
 	base = lo - first >= chunk ? (lo - chunk) & ~amask : first;
 	len = lo - base;
@@ -531,14 +532,18 @@ static void *take_dedicated(struct alba *arena, size_t size, size_t align,
 	p = (char *)blk + off;
 	redzone_set((uintptr_t)p, size - ALBA_RZ, off - ALBA_HDR);
 	alba_plat_unpoison(p, size - ALBA_RZ);
-	alba_plat_trace_block_alloc(arena, blk, shift, gfp);
-
 	alba_plat_lock(&arena->lock, flags);
+	if (unlikely(arena->dying)) {
+		alba_plat_unlock(&arena->lock, flags);
+		block_free(arena, blk);
+		return fail(arena, size, align, gfp);
+	}
 	block_link(arena, blk);
 	arena->sum.pad += blk->pad;
 	arena->sum.tail += ((size_t)1 << shift) - blk->top;
 	arena->allocs++;
 	alba_plat_unlock(&arena->lock, flags);
+	alba_plat_trace_block_alloc(arena, blk, shift, gfp);
 	return p;
 }
 
@@ -564,9 +569,12 @@ static noinline void *take_block(struct alba *arena, size_t size,
 		return fail(arena, size, align, gfp);
 
 	alba_plat_lock(&arena->lock, flags);
-	/* Another caller may have installed a fresh block meanwhile. */
+	/*
+	 * Another caller may have installed a fresh block meanwhile; an
+	 * arena being destroyed gets none.
+	 */
 	p = place(arena, cur, size, align);
-	if (!p) {
+	if (!p && likely(!arena->dying)) {
 		/* The old chunk's rest goes back before its block retires. */
 		if (cur && cur->end)
 			chunk_retire(arena, cur);
@@ -581,7 +589,7 @@ static noinline void *take_block(struct alba *arena, size_t size,
 		block_unused(arena, blk);
 	else
 		alba_plat_trace_block_alloc(arena, installed, shift, gfp);
-	return p;
+	return p ? p : fail(arena, size, align, gfp);
 }
 
 /* take() when the lock was busy: wait for it, out of the fast path. */
@@ -754,7 +762,56 @@ static void free_list(struct alba *arena, struct alba_block *blk,
 	}
 }
 
-/* For platforms (see alba_plat.h): free every block; the arena goes too. */
+/*
+ * Lock held: 0 if @arena may be reset, marked, rewound or destroyed now;
+ * else the number of cursors holding chunks, or ALBA_DYING once a destroy
+ * has begun (alba_destroy_rcu() waits for a grace period meanwhile).
+ */
+#define ALBA_DYING	(~0U)
+
+static inline unsigned int busy_locked(const struct alba *arena)
+{
+	return arena->dying ? ALBA_DYING : arena->holders;
+}
+
+/*
+ * A call that needs a quiet arena found it busy (busy_locked()). Called
+ * after unlocking: nothing prints with the lock held.
+ */
+static void refuse_busy(struct alba *arena, const char *what,
+			unsigned int busy)
+{
+	if (busy == ALBA_DYING)
+		alba_plat_busy("%s of arena %s after its destroy began",
+			       what, arena->name);
+	else
+		alba_plat_busy("%s of arena %s while %u cursors hold chunks",
+			       what, arena->name, busy);
+}
+
+/*
+ * For platforms (see alba_plat.h): take @arena out of use before it is
+ * freed. From here on it gets no new block, gives no cursor a chunk, and
+ * refuses resets, marks, rewinds, cleanups and a second destroy. False,
+ * with @arena unchanged and a warning, if cursors hold chunks (their
+ * objects would be freed under them) or a destroy has begun already.
+ */
+bool alba_core_retire(struct alba *arena)
+{
+	unsigned long flags;
+	unsigned int busy;
+
+	alba_plat_lock(&arena->lock, flags);
+	busy = busy_locked(arena);
+	if (!busy)
+		arena->dying = true;
+	alba_plat_unlock(&arena->lock, flags);
+	if (busy)
+		refuse_busy(arena, "destroy", busy);
+	return !busy;
+}
+
+/* For platforms: free every block (after alba_core_retire()). */
 void alba_core_free(struct alba *arena)
 {
 	WARN_ON_ONCE(arena->holders);
@@ -770,13 +827,16 @@ void alba_core_free(struct alba *arena)
  * @arena: the arena, or NULL (nothing happens)
  *
  * All pointers into the arena become invalid. No other caller may use the
- * arena during or after this call; cursors should be finished first.
+ * arena during or after this call. While a cursor (or a per-CPU set)
+ * holds a chunk, or after alba_destroy_rcu() of the same arena, the call
+ * is refused with a warning (userspace: errno EBUSY) and the arena is
+ * left as it was: finish the cursors first.
  *
  * Context: process context in the kernel (removes the debugfs directory).
  */
 void alba_destroy(struct alba *arena)
 {
-	if (!arena)
+	if (!arena || !alba_core_retire(arena))
 		return;
 	alba_plat_arena_removed(arena);
 	alba_core_free(arena);
@@ -1129,17 +1189,6 @@ void *alba_realloc(struct alba *arena, void *p, size_t old_size,
 EXPORT_SYMBOL_GPL(alba_realloc);
 
 /*
- * A call that needs a quiet arena found @holders cursors holding chunks.
- * Called after unlocking: nothing prints with the lock held.
- */
-static void refuse_busy(struct alba *arena, const char *what,
-			unsigned int holders)
-{
-	alba_plat_busy("%s of arena %s while %u cursors hold chunks",
-		       what, arena->name, holders);
-}
-
-/*
  * After a reset: free the released blocks (@gone up to @first) and the
  * blocks kept before (@spare), keeping up to @keep bytes of those of the
  * arena's block size, ready and poisoned, for the next allocations.
@@ -1209,7 +1258,7 @@ void alba_reset_keep(struct alba *arena, size_t keep_bytes)
 	first = block_of((uintptr_t)arena, arena->shift);
 	for (;;) {
 		alba_plat_lock(&arena->lock, flags);
-		holders = arena->holders;
+		holders = busy_locked(arena);
 		if (holders) {
 			alba_plat_unlock(&arena->lock, flags);
 			refuse_busy(arena, "reset", holders);
@@ -1344,7 +1393,7 @@ struct alba_mark alba_mark(struct alba *arena)
 		return mark;
 	}
 	alba_plat_lock(&arena->lock, flags);
-	holders = arena->holders;
+	holders = busy_locked(arena);
 	if (holders) {
 		alba_plat_unlock(&arena->lock, flags);
 		refuse_busy(arena, "mark", holders);
@@ -1402,7 +1451,7 @@ void alba_rewind(struct alba *arena, struct alba_mark mark)
 	}
 	for (;;) {
 		alba_plat_lock(&arena->lock, flags);
-		holders = arena->holders;
+		holders = busy_locked(arena);
 		if (holders) {
 			alba_plat_unlock(&arena->lock, flags);
 			refuse_busy(arena, "rewind", holders);
@@ -1461,30 +1510,45 @@ EXPORT_SYMBOL_GPL(alba_rewind);
  *
  * Context: as alba_alloc() with @gfp.
  * Return: 0; -EINVAL for a NULL @arena or @fn, -ENOMEM if the record could
- * not be allocated (userspace: errno too). A failed registration changes
- * nothing but the arena's failed counter.
+ * not be allocated, -EBUSY once a destroy of @arena has begun (userspace:
+ * errno too). A failed registration changes nothing but the arena's
+ * failed counter.
  */
 int alba_add_cleanup(struct alba *arena, void (*fn)(void *data), void *data,
 		     gfp_t gfp)
 {
 	struct alba_cleanup *c;
 	unsigned long flags;
+	unsigned int busy;
 
 	if (!arena || !fn) {
 		alba_plat_invalid("%s() with a NULL %s", __func__,
 				  arena ? "function" : "arena");
 		return -EINVAL;
 	}
+	/* An arena being destroyed takes none (nor, then, its record). */
+	alba_plat_lock(&arena->lock, flags);
+	busy = arena->dying ? ALBA_DYING : 0;
+	alba_plat_unlock(&arena->lock, flags);
+	if (busy)
+		goto refuse;
 	c = alba_alloc(arena, sizeof(*c), __alignof__(*c), gfp);
 	if (!c)
 		return -ENOMEM;
 	c->fn = fn;
 	c->data = data;
 	alba_plat_lock(&arena->lock, flags);
-	c->older = arena->cleanups;
-	arena->cleanups = c;
+	busy = arena->dying ? ALBA_DYING : 0;
+	if (!busy) {
+		c->older = arena->cleanups;
+		arena->cleanups = c;
+	}
 	alba_plat_unlock(&arena->lock, flags);
-	return 0;
+	if (!busy)
+		return 0;
+refuse:
+	refuse_busy(arena, "a cleanup", busy);
+	return -EBUSY;
 }
 EXPORT_SYMBOL_GPL(alba_add_cleanup);
 

@@ -289,8 +289,11 @@ static void destroy_rcu_fn(struct work_struct *work)
  * arena's debugfs files go at once (their removal, which may sleep, runs
  * on alba's workqueue too). Kernel only.
  *
- * As with alba_destroy(), no one may allocate from @arena, or hold a
- * cursor on it, once this is called.
+ * As with alba_destroy(), no one may allocate from @arena once this is
+ * called; from then on it gets no new block and gives no cursor a chunk.
+ * While a cursor (or a per-CPU set) holds a chunk, and for a second
+ * destroy of any kind before the release, the call is refused with a
+ * warning and changes nothing.
  *
  * Context: any context alba_destroy() allows, and also where it does not:
  * with preemption or interrupts disabled, from softirq or hard IRQ.
@@ -299,7 +302,7 @@ void alba_destroy_rcu(struct alba *arena)
 {
 	struct alba_plat_arena *pa;
 
-	if (!arena)
+	if (!arena || !alba_core_retire(arena))
 		return;
 	alba_debugfs_detach(arena);
 	pa = alba_core_plat(arena);

@@ -261,6 +261,7 @@ int alba_core_nid(const struct alba *arena);
 struct alba_plat_arena *alba_core_plat(struct alba *arena);
 size_t alba_core_blocks(struct alba *arena, struct alba_block_info *info,
 			size_t max, struct alba_walk *walk);
+bool alba_core_retire(struct alba *arena);
 void alba_core_free(struct alba *arena);
 void alba_core_fork(struct alba *arena, int phase);
 bool alba_core_chunkable(const struct alba_cursor *cur, size_t size,

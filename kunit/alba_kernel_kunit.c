@@ -569,6 +569,71 @@ static void alba_destroy_rcu_test(struct kunit *test)
 		   RCU_ROUNDS, atomic_long_read(&c->reads), nr);
 }
 
+/*
+ * alba_destroy_rcu() is refused while a cursor holds a chunk (the release
+ * would free it under the cursor), and once it has begun, until the
+ * release, the arena takes nothing new: a second destroy of either kind,
+ * a reset, a mark, a cleanup, a new block and a cursor chunk are refused.
+ * The read-side section keeps the grace period from ending meanwhile.
+ */
+static void alba_destroy_rcu_refused_test(struct kunit *test)
+{
+	struct rcu_ctx *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	long live = alba_plat_live_blocks();
+	struct alba_stats before, s;
+	struct alba_cursor cur, other;
+	struct alba_mark m;
+	struct alba *a;
+	u8 *p;
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	a = alba_create("rcu-refused", 4096, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_EXPECT_EQ(test, alba_add_cleanup(a, rcu_cleanup_fn, c, GFP_KERNEL), 0);
+	alba_cursor_init(&cur, a, 512);
+	p = alba_cursor_alloc(&cur, 64, 8, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	memset(p, 0x5a, 64);
+	alba_get_stats(a, &before);
+
+	/* A cursor holds a chunk: refused, and nothing is released later. */
+	alba_destroy_rcu(a);
+	alba_kernel_barrier();
+	alba_get_stats(a, &s);
+	KUNIT_EXPECT_EQ(test, s.blocks, before.blocks);
+	KUNIT_EXPECT_EQ(test, s.reserved_bytes, before.reserved_bytes);
+	KUNIT_EXPECT_EQ(test, atomic_read(&c->cleanups), 0);
+	KUNIT_EXPECT_EQ(test, memchr_inv(p, 0x5a, 64), NULL);
+	KUNIT_EXPECT_NOT_NULL(test, alba_cursor_alloc(&cur, 64, 8, GFP_KERNEL));
+	alba_cursor_fini(&cur);
+
+	/* Begun: everything that would outlive the release is refused. */
+	rcu_read_lock();
+	alba_destroy_rcu(a);
+	alba_get_stats(a, &before);
+	alba_destroy_rcu(a);
+	alba_destroy(a);
+	alba_reset(a);
+	m = alba_mark(a);
+	KUNIT_EXPECT_EQ(test, alba_add_cleanup(a, rcu_cleanup_fn, c, GFP_ATOMIC), -EBUSY);
+	KUNIT_EXPECT_NULL(test, alba_alloc(a, 8192, 8, GFP_ATOMIC | __GFP_NOWARN));
+	alba_cursor_init(&other, a, 512);
+	KUNIT_EXPECT_NULL(test, alba_cursor_alloc(&other, 8, 8, GFP_ATOMIC | __GFP_NOWARN));
+	alba_cursor_fini(&other);
+	alba_get_stats(a, &s);
+	rcu_read_unlock();
+	KUNIT_EXPECT_EQ(test, m.seq, 0);
+	KUNIT_EXPECT_EQ(test, s.blocks, before.blocks);
+	KUNIT_EXPECT_EQ(test, s.used_bytes, before.used_bytes);
+	KUNIT_EXPECT_EQ(test, s.reserved_bytes, 0);
+	KUNIT_EXPECT_EQ(test, s.failed, before.failed + 2);
+
+	/* Released once: one cleanup, every block back. */
+	alba_kernel_barrier();
+	KUNIT_EXPECT_EQ(test, atomic_read(&c->cleanups), 1);
+	KUNIT_EXPECT_EQ(test, alba_plat_live_blocks(), live);
+}
+
 /* ---- KASAN sees objects (kernel, generic KASAN) ----------------------------- */
 
 #if IS_ENABLED(CONFIG_KASAN_GENERIC)
@@ -725,6 +790,7 @@ static struct kunit_case alba_kernel_cases[] = {
 	KUNIT_CASE(alba_smp_hammer_test),
 	KUNIT_CASE(alba_pcpu_smp_test),
 	KUNIT_CASE(alba_destroy_rcu_test),
+	KUNIT_CASE(alba_destroy_rcu_refused_test),
 	KUNIT_CASE(alba_node_online_test),
 	{}
 };

@@ -725,6 +725,14 @@ static void alba_cursor_fini_test(struct kunit *test)
 	stats_of(test, arena, &s);
 	expect_stats_same(test, &before, &s, 0);
 
+	/* So is a destroy: it would free the chunks under the cursors. */
+	alba_test_clear_errno();
+	alba_destroy(arena);
+	ALBA_EXPECT_ERRNO(test, EBUSY);
+	stats_of(test, arena, &s);
+	expect_stats_same(test, &before, &s, 0);
+	KUNIT_EXPECT_EQ(test, s.reserved_bytes, before.reserved_bytes);
+
 	/*
 	 * The first chunk lies above the second, so its unused bottom (the
 	 * cursor's offset: a chunk of 2048 bytes or up to 63 more, minus the
@@ -1320,6 +1328,11 @@ static void alba_pcpu_test(struct kunit *test)
 	alba_test_clear_errno();
 	alba_reset(arena);
 	ALBA_EXPECT_ERRNO(test, EBUSY);
+	/* A destroy too: the set's chunks stay, and so do their objects. */
+	alba_test_clear_errno();
+	alba_destroy(arena);
+	ALBA_EXPECT_ERRNO(test, EBUSY);
+	verify_objects(test, obj, n);
 
 	alba_pcpu_drain(pc);
 	stats_of(test, arena, &s);
