@@ -681,6 +681,7 @@ struct alba *alba_create_node(const char *name, size_t block_size, gfp_t gfp,
 	struct alba *arena;
 	unsigned int shift, i;
 
+	alba_plat_might_alloc(gfp);
 	if (!block_size)
 		block_size = ALBA_DEFAULT_BLOCK_SIZE;
 	if (!is_pow2(block_size) || block_size < ALBA_MIN_BLOCK ||
@@ -869,6 +870,7 @@ EXPORT_SYMBOL_GPL(alba_destroy);
  */
 void *alba_alloc(struct alba *arena, size_t size, size_t align, gfp_t gfp)
 {
+	alba_plat_might_alloc(gfp);
 	if (!align)
 		align = ALBA_DEFAULT_ALIGN;
 	if (unlikely(!arena || !size || (align & (align - 1)) ||
@@ -1162,6 +1164,7 @@ void *alba_realloc(struct alba *arena, void *p, size_t old_size,
 	bool done;
 	void *n;
 
+	alba_plat_might_alloc(gfp);
 	if (!p || !new_size || !arena || !align_ok(&align))
 		return alba_alloc(arena, new_size, align, gfp);
 	if (q & (align - 1) || alba_of(p, alba_block_size(arena)) != arena) {
@@ -1977,6 +1980,7 @@ EXPORT_SYMBOL_GPL(alba_cursor_init);
 void *alba_cursor_refill(struct alba_cursor *cur, size_t size, size_t align,
 			 gfp_t gfp)
 {
+	alba_plat_might_alloc(gfp);
 	if (!cur || !cur->arena) {
 		alba_plat_invalid("allocation from a cursor without an arena");
 		return NULL;

@@ -33,6 +33,7 @@
 #include <linux/gfp.h>
 #include <linux/llist.h>
 #include <linux/mm.h>
+#include <linux/percpu.h>
 #include <linux/module.h>
 #include <linux/preempt.h>
 #include <linux/rcupdate.h>
@@ -44,7 +45,8 @@
 #define CREATE_TRACE_POINTS
 #include "alba_trace.h"
 
-static atomic_long_t live_blocks = ATOMIC_LONG_INIT(0);
+/* Per CPU: every block alloc and free bumps it, on every CPU. */
+static DEFINE_PER_CPU(long, live_blocks);
 static atomic_long_t fail_countdown = ATOMIC_LONG_INIT(0);
 
 /*
@@ -96,12 +98,18 @@ unsigned long long alba_plat_unique_id(void)
 /**
  * alba_plat_live_blocks() - blocks allocated and not yet freed
  *
- * Context: any context.
+ * Context: any context. The sum over CPUs is exact when no block is being
+ * allocated or freed meanwhile.
  * Return: the count, over all arenas.
  */
 long alba_plat_live_blocks(void)
 {
-	return atomic_long_read(&live_blocks);
+	long n = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		n += per_cpu(live_blocks, cpu);
+	return n;
 }
 EXPORT_SYMBOL_IF_KUNIT(alba_plat_live_blocks);
 
@@ -126,7 +134,7 @@ void *alba_plat_block_alloc(unsigned int shift, gfp_t gfp, int nid)
 		page = alba_alloc_pages_nolock(gfp, nid, order);
 	if (!page)
 		return NULL;
-	atomic_long_inc(&live_blocks);
+	this_cpu_inc(live_blocks);
 	return page_address(page);
 }
 EXPORT_SYMBOL_IF_KUNIT(alba_plat_block_alloc);
@@ -142,7 +150,7 @@ static LLIST_HEAD(deferred_blocks);
 static void free_block(void *base, unsigned int shift)
 {
 	__free_pages(virt_to_page(base), shift - PAGE_SHIFT);
-	atomic_long_dec(&live_blocks);
+	this_cpu_dec(live_blocks);
 }
 
 static void deferred_free_fn(struct work_struct *work)
@@ -332,13 +340,16 @@ static int __init alba_init(void)
 
 static void __exit alba_exit(void)
 {
+	long live;
+
 	/* Releases still pending: RCU callbacks, then what they queued. */
 	alba_kernel_barrier();
 	destroy_workqueue(alba_wq);
 	alba_debugfs_exit();
-	if (atomic_long_read(&live_blocks))
+	live = alba_plat_live_blocks();
+	if (live)
 		pr_warn("alba: %ld blocks still allocated at unload (an arena was not destroyed)\n",
-			atomic_long_read(&live_blocks));
+			live);
 }
 
 module_init(alba_init);

@@ -105,6 +105,7 @@ void *alba_pcpu_alloc(struct alba_pcpu *pc, size_t size, size_t align,
 	void *spare = NULL, *p;
 	unsigned long flags;
 
+	alba_plat_might_alloc(gfp);
 	if (unlikely(!pc)) {
 		alba_plat_invalid("allocation from a NULL per-CPU set");
 		return NULL;

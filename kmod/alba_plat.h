@@ -54,6 +54,10 @@
  *   alba_plat_busy(fmt, ...)
  *	A call that needs a quiet arena found cursors holding chunks:
  *	warns once / sets errno to EBUSY.
+ *   alba_plat_might_alloc(gfp)
+ *	At every entry point that may allocate: the kernel's might_alloc()
+ *	(lockdep's reclaim and sleep checks for @gfp, on every call and not
+ *	only on the rare one that needs a block); nothing in userspace.
  *
  *   struct alba_plat_arena
  *	What the platform keeps in each arena (alba_core_plat() finds it).
@@ -125,6 +129,7 @@
 #define alba_plat_invalid(fmt, ...) \
 	pr_warn_once("alba: invalid argument (from %pS): " fmt "\n", \
 		     __builtin_return_address(0), ##__VA_ARGS__)
+#define alba_plat_might_alloc(gfp)	might_alloc(gfp)
 #define alba_plat_busy(fmt, ...) \
 	pr_warn_once("alba: busy (from %pS): " fmt "\n", \
 		     __builtin_return_address(0), ##__VA_ARGS__)

@@ -42,6 +42,20 @@
 #endif
 
 /*
+ * might_alloc() came in 5.11; before, its two checks written out
+ * (fs_reclaim_acquire() is a no-op without lockdep).
+ */
+#include <linux/sched/mm.h>
+#ifndef ALBA_HAVE_MIGHT_ALLOC
+static inline void might_alloc(gfp_t gfp_mask)
+{
+	fs_reclaim_acquire(gfp_mask);
+	fs_reclaim_release(gfp_mask);
+	might_sleep_if(gfpflags_allow_blocking(gfp_mask));
+}
+#endif
+
+/*
  * The largest order alloc_pages() gives. Up to 6.3, MAX_ORDER is one past
  * it; 6.4 made MAX_ORDER inclusive; 6.8 renamed it MAX_PAGE_ORDER. Every
  * version defines MAX_ORDER_NR_PAGES as the pages of that largest order.
