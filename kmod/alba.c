@@ -662,8 +662,10 @@ static noinline void *alloc_odd(struct alba *arena, size_t align)
  * @gfp: flags for the first block (userspace: 0); every later block takes
  *	the flags of the call that needs it. With __GFP_ACCOUNT the kernel
  *	charges the blocks to the memory cgroup of the task allocating them.
- * @nid: the node every block comes from (alloc_pages_node()), or
- *	NUMA_NO_NODE for the page allocator's choice (the local node). In
+ * @nid: the node blocks are asked from (alloc_pages_node(): preferred;
+ *	with __GFP_THISNODE in a call's gfp, required), or NUMA_NO_NODE for
+ *	the page allocator's choice (the local node). A node that is not
+ *	online or has no memory is refused (EINVAL). In
  *	userspace the node is recorded and ignored: blocks come from the OS
  *	like any other mapping, and its NUMA policy places them.
  *
@@ -691,7 +693,7 @@ struct alba *alba_create_node(const char *name, size_t block_size, gfp_t gfp,
 		return NULL;
 	}
 	if (!alba_plat_node_ok(nid)) {
-		alba_plat_invalid("NUMA node %d does not exist", nid);
+		alba_plat_invalid("NUMA node %d is not online with memory", nid);
 		return NULL;
 	}
 	shift = shift_of(block_size);

@@ -191,7 +191,7 @@ static inline void alba_plat_unpoison(const void *p, size_t n)
 static inline bool alba_plat_node_ok(int nid)
 {
 	return nid == NUMA_NO_NODE ||
-	       (nid >= 0 && nid < MAX_NUMNODES && node_online(nid));
+	       (nid >= 0 && nid < MAX_NUMNODES && node_state(nid, N_MEMORY));
 }
 
 /* What the kernel keeps in an arena: its debugfs view, and RCU release. */
