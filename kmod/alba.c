@@ -853,11 +853,15 @@ EXPORT_SYMBOL_GPL(alba_destroy);
  *	consumes nothing and must not be dereferenced
  * @align: a power of two up to the largest block size, or 0 for
  *	ALBA_DEFAULT_ALIGN
- * @gfp: flags for a new block (userspace: 0)
+ * @gfp: flags for a new block (userspace: 0); with __GFP_ZERO the object
+ *	is zeroed, as by kmalloc() (alba_zalloc())
  *
  * The object lies inside one block of @arena, after exactly the padding
  * its alignment needs. Objects too large for a fresh block get a dedicated
- * block.
+ * block. Of @gfp, only what means something for a block reaches the page
+ * allocator (reclaim, placement and accounting bits: ALBA_GFP_BLOCK);
+ * __GFP_NOFAIL is not honoured (an allocation may fail), __GFP_MOVABLE,
+ * __GFP_COMP and zone modifiers are ignored.
  *
  * Context: any context, hard IRQ included: the arena lock is a raw
  * spinlock taken with interrupts saved. A new block needs the page
@@ -873,6 +877,8 @@ EXPORT_SYMBOL_GPL(alba_destroy);
 void *alba_alloc(struct alba *arena, size_t size, size_t align, gfp_t gfp)
 {
 	alba_plat_might_alloc(gfp);
+	if (unlikely(alba_plat_gfp_zero(gfp)))
+		return alba_zalloc(arena, size, align, gfp ^ alba_plat_gfp_zero(gfp));
 	if (!align)
 		align = ALBA_DEFAULT_ALIGN;
 	if (unlikely(!arena || !size || (align & (align - 1)) ||
@@ -1181,8 +1187,11 @@ void *alba_realloc(struct alba *arena, void *p, size_t old_size,
 	done = resize_in_place(arena, q, old_size, new_size);
 	alba_plat_unlock(&arena->lock, flags);
 	if (done) {
-		if (new_size > old_size)
+		if (new_size > old_size) {
 			alba_plat_unpoison((void *)(q + old_size), new_size - old_size);
+			if (alba_plat_gfp_zero(gfp))
+				memset((void *)(q + old_size), 0, new_size - old_size);
+		}
 		redzone_set(q, new_size, pad);
 		return p;
 	}

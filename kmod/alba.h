@@ -214,7 +214,8 @@ static inline bool alba_cursor_bump(struct alba_cursor *cur, size_t size,
  * @cur: the cursor, owned by the calling thread (or CPU)
  * @size: bytes to allocate
  * @align: a power of two, or 0 for ALBA_DEFAULT_ALIGN
- * @gfp: allocation flags for a refill (userspace: 0)
+ * @gfp: allocation flags for a refill (userspace: 0); the fast path does
+ *	not read them, so __GFP_ZERO zeroes nothing: memset() the object
  *
  * The fast path, alba_cursor_bump(), takes requests whose alignment is at
  * most ALBA_CURSOR_MAX_ALIGN; everything else (a refill, a large or

@@ -5,10 +5,11 @@
  * Blocks are alloc_pages_node() of the order that matches the block size,
  * so a block is aligned to its size both virtually and physically; a
  * failed high-order allocation is a failure, never a smaller block.
- * Lowmem only (__GFP_HIGHMEM is masked), because the core addresses blocks
- * directly. The gfp of the call that needs a block goes to the page
- * allocator as it is, so __GFP_ACCOUNT charges blocks to the caller's
- * memory cgroup (and freeing them uncharges it).
+ * Of the gfp of the call that needs a block, the page allocator gets the
+ * bits that mean something for a block (ALBA_GFP_BLOCK in compat.h: the
+ * reclaim and placement bits, as slab keeps, and __GFP_ACCOUNT, which
+ * charges blocks to the caller's memory cgroup; freeing uncharges). Lowmem
+ * only, never movable or compound: the core addresses blocks directly.
  *
  * Contexts. alba's arena lock is a raw spinlock, so allocation works from
  * any context, hard IRQ included, on every kernel. What a context may do
@@ -128,8 +129,9 @@ void *alba_plat_block_alloc(unsigned int shift, gfp_t gfp, int nid)
 
 	if (fault_fires())
 		return NULL;
+	gfp &= ALBA_GFP_BLOCK;
 	if (likely(page_allocator_allowed()))
-		page = alloc_pages_node(nid, gfp & ~__GFP_HIGHMEM, order);
+		page = alloc_pages_node(nid, gfp, order);
 	else
 		page = alba_alloc_pages_nolock(gfp, nid, order);
 	if (!page)

@@ -85,7 +85,8 @@ EXPORT_SYMBOL_GPL(alba_pcpu_create);
  * @pc: the set, from alba_pcpu_create()
  * @size: bytes to allocate
  * @align: a power of two, or 0 for ALBA_DEFAULT_ALIGN
- * @gfp: flags for a new block
+ * @gfp: flags for a new block; as for alba_cursor_alloc(), __GFP_ZERO
+ *	zeroes nothing
  *
  * The fast path bumps this CPU's cursor under its local lock, with no
  * atomic; requests a cursor does not take (larger than a chunk, aligned

@@ -54,6 +54,8 @@
  *   alba_plat_busy(fmt, ...)
  *	A call that needs a quiet arena found cursors holding chunks:
  *	warns once / sets errno to EBUSY.
+ *   alba_plat_gfp_zero(gfp)
+ *	Does the caller ask for zeroed memory (__GFP_ZERO)? 0 in userspace.
  *   alba_plat_might_alloc(gfp)
  *	At every entry point that may allocate: the kernel's might_alloc()
  *	(lockdep's reclaim and sleep checks for @gfp, on every call and not
@@ -130,6 +132,7 @@
 	pr_warn_once("alba: invalid argument (from %pS): " fmt "\n", \
 		     __builtin_return_address(0), ##__VA_ARGS__)
 #define alba_plat_might_alloc(gfp)	might_alloc(gfp)
+#define alba_plat_gfp_zero(gfp)		((gfp) & __GFP_ZERO)
 #define alba_plat_busy(fmt, ...) \
 	pr_warn_once("alba: busy (from %pS): " fmt "\n", \
 		     __builtin_return_address(0), ##__VA_ARGS__)

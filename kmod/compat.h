@@ -56,6 +56,28 @@ static inline void might_alloc(gfp_t gfp_mask)
 #endif
 
 /*
+ * The bits of a caller's gfp that mean something for a block, as slab
+ * keeps for its pages (mm/internal.h's GFP_RECLAIM_MASK and
+ * GFP_CONSTRAINT_MASK, which modules cannot see) with __GFP_ACCOUNT, and
+ * without __GFP_NOFAIL (alba cannot promise it for a block of order 3 and
+ * up; the page allocator warns at such orders). Everything else goes:
+ * zone modifiers (lowmem only: the core addresses blocks directly),
+ * __GFP_MOVABLE (a block is never movable), __GFP_COMP (one page layout),
+ * __GFP_ZERO (alba zeroes the object instead: alba_alloc()). __GFP_ATOMIC
+ * marked atomic callers up to 6.2.
+ */
+#ifdef __GFP_ATOMIC
+#define ALBA_GFP_ATOMIC_BIT	__GFP_ATOMIC
+#else
+#define ALBA_GFP_ATOMIC_BIT	0
+#endif
+#define ALBA_GFP_BLOCK	(__GFP_RECLAIM | __GFP_HIGH | __GFP_IO | __GFP_FS | \
+			 __GFP_NOWARN | __GFP_RETRY_MAYFAIL | __GFP_NORETRY | \
+			 __GFP_MEMALLOC | __GFP_NOMEMALLOC | __GFP_NOLOCKDEP | \
+			 __GFP_HARDWALL | __GFP_THISNODE | __GFP_ACCOUNT | \
+			 ALBA_GFP_ATOMIC_BIT)
+
+/*
  * The largest order alloc_pages() gives. Up to 6.3, MAX_ORDER is one past
  * it; 6.4 made MAX_ORDER inclusive; 6.8 renamed it MAX_PAGE_ORDER. Every
  * version defines MAX_ORDER_NR_PAGES as the pages of that largest order.

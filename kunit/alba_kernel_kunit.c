@@ -492,6 +492,52 @@ struct rcu_reader_done {
 /*
  * A node that does not exist (not online) is refused in the kernel.
  */
+/*
+ * __GFP_ZERO zeroes the object, as kmalloc() does (and the part an
+ * in-place realloc adds); of the rest of a caller's gfp, what makes no
+ * sense for a block never reaches the page allocator: blocks are never
+ * compound, whatever __GFP_COMP, __GFP_MOVABLE or __GFP_NOFAIL say.
+ */
+static void alba_gfp_test(struct kunit *test)
+{
+	const gfp_t odd = GFP_KERNEL | __GFP_COMP | __GFP_MOVABLE | __GFP_NOFAIL;
+	struct alba *a = alba_create("gfp", 32768, GFP_KERNEL);
+	struct alba_mark m;
+	u8 *p, *q;
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	/* Dirty bytes, released: the next object lies on them. */
+	m = alba_mark(a);
+	p = alba_alloc(a, 512, 8, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	memset(p, 0xff, 512);
+	alba_rewind(a, m);
+	q = alba_alloc(a, 512, 8, GFP_KERNEL | __GFP_ZERO);
+	KUNIT_ASSERT_PTR_EQ(test, q, p);
+	KUNIT_EXPECT_PTR_EQ(test, memchr_inv(q, 0, 512), NULL);
+
+	/* Grown in place: the new bytes are zero, the old ones kept. */
+	memset(q, 0xff, 512);
+	alba_rewind(a, m);
+	q = alba_alloc(a, 64, 8, GFP_KERNEL);
+	KUNIT_ASSERT_PTR_EQ(test, q, p);
+	memset(q, 0x11, 64);
+	q = alba_realloc(a, q, 64, 400, 8, GFP_KERNEL | __GFP_ZERO);
+	KUNIT_ASSERT_PTR_EQ(test, q, p);
+	KUNIT_EXPECT_PTR_EQ(test, memchr_inv(q, 0x11, 64), NULL);
+	KUNIT_EXPECT_PTR_EQ(test, memchr_inv(q + 64, 0, 400 - 64), NULL);
+
+	/* New blocks (the first one is full after three) and dedicated. */
+	for (i = 0; i < 4; i++) {
+		p = alba_alloc(a, i == 3 ? 65536 : 12000, 8, odd);
+		KUNIT_ASSERT_NOT_NULL(test, p);
+		KUNIT_EXPECT_FALSE(test, PageCompound(virt_to_page(p)));
+		KUNIT_EXPECT_FALSE(test, PageHead(virt_to_page(p)));
+	}
+	alba_destroy(a);
+}
+
 static void alba_node_online_test(struct kunit *test)
 {
 	KUNIT_EXPECT_NULL(test, alba_create_node("node", 0, GFP_KERNEL, MAX_NUMNODES));
@@ -792,6 +838,7 @@ static struct kunit_case alba_kernel_cases[] = {
 	KUNIT_CASE(alba_destroy_rcu_test),
 	KUNIT_CASE(alba_destroy_rcu_refused_test),
 	KUNIT_CASE(alba_node_online_test),
+	KUNIT_CASE(alba_gfp_test),
 	{}
 };
 

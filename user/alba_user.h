@@ -116,6 +116,7 @@ void alba_user_report(int err, const char *fmt, ...)
 #define alba_plat_busy(...)		alba_user_report(EBUSY, __VA_ARGS__)
 #define alba_plat_nomem(gfp)		((void)(gfp), errno = ENOMEM)
 #define alba_plat_might_alloc(gfp)	((void)(gfp))
+#define alba_plat_gfp_zero(gfp)		((void)(gfp), 0)
 
 /* Arenas are listed, for fork() (user/prim/prim.c). */
 struct alba;
