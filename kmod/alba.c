@@ -863,8 +863,8 @@ EXPORT_SYMBOL_GPL(alba_destroy);
  * __GFP_NOFAIL is not honoured (an allocation may fail), __GFP_MOVABLE,
  * __GFP_COMP and zone modifiers are ignored.
  *
- * Context: any context, hard IRQ included: the arena lock is a raw
- * spinlock taken with interrupts saved. A new block needs the page
+ * Context: any context but NMI, hard IRQ included: the arena lock is a
+ * raw spinlock taken with interrupts saved. A new block needs the page
  * allocator, which is called without the lock and only where @gfp and the
  * kernel allow it: with GFP_ATOMIC anywhere but NMI; on PREEMPT_RT only
  * where the caller is preemptible (task context, threaded IRQs, softirq,
@@ -1392,7 +1392,7 @@ static bool mark_valid(const struct alba *arena, const struct alba_mark *mark)
  * once 32 newer marks were taken above it. Refused while a cursor holds a
  * chunk.
  *
- * Context: any context.
+ * Context: any context but NMI (the arena's raw spinlock).
  * Return: the mark, to be passed to alba_rewind(); on a refusal, a mark
  * that alba_rewind() rejects.
  */
@@ -1687,7 +1687,7 @@ static void block_figures(const struct alba *arena,
  * O(1): the arena keeps running totals, and the lock is held for the time
  * it takes to copy them, however many blocks there are.
  *
- * Context: any context.
+ * Context: any context but NMI (the arena's raw spinlock).
  */
 void alba_get_stats(struct alba *arena, struct alba_stats *stats)
 {
@@ -1780,7 +1780,9 @@ static unsigned int block_validate(const struct alba *arena,
  * up to its statistics. Cursors must hold no chunks. A debugging tool: the
  * lock is held for the whole walk.
  *
- * Context: any context.
+ * Context: where interrupts may stay off for a walk of the whole arena
+ * (the raw spinlock is held with them saved throughout: time grows with
+ * the arena, and in debug builds with its objects); not NMI.
  * Return: the number of errors found; 0 for a sound arena.
  */
 unsigned int alba_validate(struct alba *arena)
@@ -2012,7 +2014,7 @@ EXPORT_SYMBOL_GPL(alba_cursor_refill);
  * as tail otherwise. The objects stay valid. The cursor can be used again
  * afterwards and reserves a new chunk.
  *
- * Context: any context.
+ * Context: any context but NMI (the arena's raw spinlock).
  */
 void alba_cursor_fini(struct alba_cursor *cur)
 {
