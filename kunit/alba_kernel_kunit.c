@@ -95,7 +95,11 @@ static void alba_atomic_context_test(struct kunit *test)
 	hrtimer_start(&ctx->timer, ns_to_ktime(20000), HRTIMER_MODE_REL);
 	for (i = 0; atomic_read(&ctx->fired) < (int)ARRAY_SIZE(ctx->obj); i++) {
 		p = alba_alloc(ctx->arena, 64, 8, GFP_KERNEL);
-		KUNIT_ASSERT_NOT_NULL(test, p);
+		/* No ASSERT while the timer runs: it would stay armed. */
+		if (!p) {
+			KUNIT_FAIL(test, "allocation %d failed beside the timer", i);
+			break;
+		}
 		memset(p, 0x22, 64);
 		if (i % 256 == 0)
 			usleep_range(50, 100);
@@ -188,7 +192,11 @@ static void alba_smp_hammer_test(struct kunit *test)
 		w[n].obj = all + (size_t)n * SMP_OBJS;
 		w[n].id = n;
 		t = kthread_create(smp_worker_fn, &w[n], "alba_kunit/%u", cpu);
-		KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+		/* No ASSERT here: the hotplug lock and the timer are held. */
+		if (IS_ERR(t)) {
+			KUNIT_FAIL(test, "no worker thread for CPU %u", cpu);
+			break;
+		}
 		kthread_bind(t, cpu);
 		wake_up_process(t);
 		n++;
@@ -365,7 +373,11 @@ static void alba_pcpu_smp_test(struct kunit *test)
 		w[n].obj = all + (size_t)n * SMP_OBJS;
 		w[n].id = n;
 		t = kthread_create(pcpu_worker_fn, &w[n], "alba_pcpu/%u", cpu);
-		KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+		/* No ASSERT here: the hotplug lock is held. */
+		if (IS_ERR(t)) {
+			KUNIT_FAIL(test, "no worker thread for CPU %u", cpu);
+			break;
+		}
 		kthread_bind(t, cpu);
 		wake_up_process(t);
 		n++;
@@ -565,17 +577,25 @@ static void alba_destroy_rcu_test(struct kunit *test)
 	u32 round;
 
 	KUNIT_ASSERT_NOT_NULL(test, c);
+	/* No ASSERT once readers run: they would outlive @c. */
 	for (i = 0; i < nr; i++) {
 		t[i] = kthread_run(rcu_reader_fn, c, "alba_rcu/%u", i);
-		KUNIT_ASSERT_FALSE(test, IS_ERR(t[i]));
+		if (IS_ERR(t[i])) {
+			KUNIT_FAIL(test, "no reader thread %u", i);
+			nr = i;
+			break;
+		}
 		get_task_struct(t[i]);
 	}
 	for (round = 0; round < RCU_ROUNDS; round++) {
 		/* Every third arena is made atomically: no debugfs files. */
 		cur = alba_create("rcu", 4096, round % 3 ? GFP_KERNEL : GFP_ATOMIC);
-		KUNIT_ASSERT_NOT_NULL(test, cur);
-		list = rcu_build(cur, round);
-		KUNIT_ASSERT_NOT_NULL(test, list);
+		list = cur ? rcu_build(cur, round) : NULL;
+		if (!list) {
+			KUNIT_FAIL(test, "round %u: no arena or list", round);
+			alba_destroy(cur);
+			break;
+		}
 		KUNIT_EXPECT_EQ(test, alba_add_cleanup(cur, rcu_cleanup_fn, c, GFP_KERNEL), 0);
 		rcu_assign_pointer(c->head, list);
 		switch (round % 3) {
