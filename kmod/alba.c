@@ -628,14 +628,19 @@ static inline void *take(struct alba *arena, size_t size, size_t align,
 	return take_block(arena, size, align, gfp, cur);
 }
 
-/* Requests off the fast path: invalid arguments and size 0. */
-static noinline void *alloc_odd(struct alba *arena, size_t align)
+/*
+ * Requests off the fast path: invalid arguments and size 0. @ip is the
+ * caller's call site, which a warning names (here and below: the entry
+ * point takes it with alba_plat_caller() and hands it down).
+ */
+static noinline void *alloc_odd(struct alba *arena, size_t align,
+				unsigned long ip)
 {
 	bool align_valid = align_ok(&align);
 	unsigned long flags;
 
 	if (!arena) {
-		alba_plat_invalid("allocation from a NULL arena");
+		alba_plat_invalid_at(ip, "allocation from a NULL arena");
 		return NULL;
 	}
 	alba_plat_lock(&arena->lock, flags);
@@ -645,39 +650,16 @@ static noinline void *alloc_odd(struct alba *arena, size_t align)
 		arena->failed++;
 	alba_plat_unlock(&arena->lock, flags);
 	if (!align_valid) {
-		alba_plat_invalid("alignment %zu is not a power of two up to %zu",
-				  align, ALBA_MAX_BLOCK);
+		alba_plat_invalid_at(ip, "alignment %zu is not a power of two up to %zu",
+				     align, ALBA_MAX_BLOCK);
 		return NULL;
 	}
 	/* Size 0: like ZERO_SIZE_PTR, aligned, never NULL, never touched. */
 	return (void *)align;
 }
 
-/**
- * alba_create_node() - create an arena whose blocks come from a NUMA node
- * @name: a name for debugfs and messages (copied; may be NULL)
- * @block_size: a power of two from the page size up to the largest block
- *	the platform gives (kernel: PAGE_SIZE << MAX_PAGE_ORDER; userspace:
- *	1 GiB), or 0 for ALBA_DEFAULT_BLOCK_SIZE
- * @gfp: flags for the first block (userspace: 0); every later block takes
- *	the flags of the call that needs it. With __GFP_ACCOUNT the kernel
- *	charges the blocks to the memory cgroup of the task allocating them.
- * @nid: the node blocks are asked from (alloc_pages_node(): preferred;
- *	with __GFP_THISNODE in a call's gfp, required), or NUMA_NO_NODE for
- *	the page allocator's choice (the local node). A node that is not
- *	online or has no memory is refused (EINVAL). In
- *	userspace the node is recorded and ignored: blocks come from the OS
- *	like any other mapping, and its NUMA policy places them.
- *
- * Takes the first block at once; it also holds the arena itself.
- *
- * Context: any context @gfp allows; with a blocking @gfp the kernel also
- * adds the arena's debugfs directory.
- * Return: the arena, or NULL if @block_size is invalid (userspace: errno
- * EINVAL) or there is no memory (ENOMEM).
- */
-struct alba *alba_create_node(const char *name, size_t block_size, gfp_t gfp,
-			      int nid)
+static struct alba *create_at(const char *name, size_t block_size,
+			      gfp_t gfp, int nid, unsigned long ip)
 {
 	struct alba_block *blk;
 	struct alba *arena;
@@ -688,12 +670,12 @@ struct alba *alba_create_node(const char *name, size_t block_size, gfp_t gfp,
 		block_size = ALBA_DEFAULT_BLOCK_SIZE;
 	if (!is_pow2(block_size) || block_size < ALBA_MIN_BLOCK ||
 	    block_size > ALBA_MAX_BLOCK) {
-		alba_plat_invalid("block size %zu is not a power of two from %zu to %zu",
-				  block_size, ALBA_MIN_BLOCK, ALBA_MAX_BLOCK);
+		alba_plat_invalid_at(ip, "block size %zu is not a power of two from %zu to %zu",
+				     block_size, ALBA_MIN_BLOCK, ALBA_MAX_BLOCK);
 		return NULL;
 	}
 	if (!alba_plat_node_ok(nid)) {
-		alba_plat_invalid("NUMA node %d is not online with memory", nid);
+		alba_plat_invalid_at(ip, "NUMA node %d is not online with memory", nid);
 		return NULL;
 	}
 	shift = shift_of(block_size);
@@ -723,6 +705,35 @@ struct alba *alba_create_node(const char *name, size_t block_size, gfp_t gfp,
 	alba_plat_arena_added(arena, gfp);
 	return arena;
 }
+
+/**
+ * alba_create_node() - create an arena whose blocks come from a NUMA node
+ * @name: a name for debugfs and messages (copied; may be NULL)
+ * @block_size: a power of two from the page size up to the largest block
+ *	the platform gives (kernel: PAGE_SIZE << MAX_PAGE_ORDER; userspace:
+ *	1 GiB), or 0 for ALBA_DEFAULT_BLOCK_SIZE
+ * @gfp: flags for the first block (userspace: 0); every later block takes
+ *	the flags of the call that needs it. With __GFP_ACCOUNT the kernel
+ *	charges the blocks to the memory cgroup of the task allocating them.
+ * @nid: the node blocks are asked from (alloc_pages_node(): preferred;
+ *	with __GFP_THISNODE in a call's gfp, required), or NUMA_NO_NODE for
+ *	the page allocator's choice (the local node). A node that is not
+ *	online or has no memory is refused (EINVAL). In
+ *	userspace the node is recorded and ignored: blocks come from the OS
+ *	like any other mapping, and its NUMA policy places them.
+ *
+ * Takes the first block at once; it also holds the arena itself.
+ *
+ * Context: any context @gfp allows; with a blocking @gfp the kernel also
+ * adds the arena's debugfs directory.
+ * Return: the arena, or NULL if @block_size is invalid (userspace: errno
+ * EINVAL) or there is no memory (ENOMEM).
+ */
+struct alba *alba_create_node(const char *name, size_t block_size, gfp_t gfp,
+			      int nid)
+{
+	return create_at(name, block_size, gfp, nid, alba_plat_caller());
+}
 EXPORT_SYMBOL_GPL(alba_create_node);
 
 /**
@@ -738,11 +749,10 @@ EXPORT_SYMBOL_GPL(alba_create_node);
  */
 struct alba *alba_create(const char *name, size_t block_size, gfp_t gfp)
 {
-	return alba_create_node(name, block_size, gfp, NUMA_NO_NODE);
+	return create_at(name, block_size, gfp, NUMA_NO_NODE, alba_plat_caller());
 }
 EXPORT_SYMBOL_GPL(alba_create);
 
-/* Free the blocks of a list from @blk down to (not including) @stop. */
 /* Run the cleanups from @c down to @stop (excluded), newest first. */
 static void run_cleanups(struct alba_cleanup *c, struct alba_cleanup *stop)
 {
@@ -782,14 +792,14 @@ static inline unsigned int busy_locked(const struct alba *arena)
  * after unlocking: nothing prints with the lock held.
  */
 static void refuse_busy(struct alba *arena, const char *what,
-			unsigned int busy)
+			unsigned int busy, unsigned long ip)
 {
 	if (busy == ALBA_DYING)
-		alba_plat_busy("%s of arena %s after its destroy began",
-			       what, arena->name);
+		alba_plat_busy_at(ip, "%s of arena %s after its destroy began",
+				  what, arena->name);
 	else
-		alba_plat_busy("%s of arena %s while %u cursors hold chunks",
-			       what, arena->name, busy);
+		alba_plat_busy_at(ip, "%s of arena %s while %u cursors hold chunks",
+				  what, arena->name, busy);
 }
 
 /*
@@ -799,7 +809,7 @@ static void refuse_busy(struct alba *arena, const char *what,
  * with @arena unchanged and a warning, if cursors hold chunks (their
  * objects would be freed under them) or a destroy has begun already.
  */
-bool alba_core_retire(struct alba *arena)
+bool alba_core_retire(struct alba *arena, unsigned long ip)
 {
 	unsigned long flags;
 	unsigned int busy;
@@ -810,7 +820,7 @@ bool alba_core_retire(struct alba *arena)
 		arena->dying = true;
 	alba_plat_unlock(&arena->lock, flags);
 	if (busy)
-		refuse_busy(arena, "destroy", busy);
+		refuse_busy(arena, "destroy", busy, ip);
 	return !busy;
 }
 
@@ -839,7 +849,7 @@ void alba_core_free(struct alba *arena)
  */
 void alba_destroy(struct alba *arena)
 {
-	if (!arena || !alba_core_retire(arena))
+	if (!arena || !alba_core_retire(arena, alba_plat_caller()))
 		return;
 	alba_plat_arena_removed(arena);
 	alba_core_free(arena);
@@ -876,19 +886,31 @@ EXPORT_SYMBOL_GPL(alba_destroy);
  */
 void *alba_alloc(struct alba *arena, size_t size, size_t align, gfp_t gfp)
 {
+	return alba_core_alloc(arena, size, align, gfp, alba_plat_caller());
+}
+EXPORT_SYMBOL_GPL(alba_alloc);
+
+static void *zalloc_at(struct alba *arena, size_t size, size_t align,
+		       gfp_t gfp, unsigned long ip);
+static struct alba *of_at(const void *ptr, size_t block_size,
+			  unsigned long ip);
+
+/* alba_alloc() for the caller at @ip (for platforms too: alba_plat.h). */
+void *alba_core_alloc(struct alba *arena, size_t size, size_t align,
+		      gfp_t gfp, unsigned long ip)
+{
 	alba_plat_might_alloc(gfp);
 	if (unlikely(alba_plat_gfp_zero(gfp)))
-		return alba_zalloc(arena, size, align, gfp ^ alba_plat_gfp_zero(gfp));
+		return zalloc_at(arena, size, align, gfp ^ alba_plat_gfp_zero(gfp), ip);
 	if (!align)
 		align = ALBA_DEFAULT_ALIGN;
 	if (unlikely(!arena || !size || (align & (align - 1)) ||
 		     align > ALBA_MAX_BLOCK))
-		return alloc_odd(arena, align);
+		return alloc_odd(arena, align, ip);
 	if (ALBA_RZ && unlikely(size > ALBA_MAX_BLOCK))
 		return fail(arena, size, align, gfp);
 	return take(arena, size + ALBA_RZ, align, gfp, NULL);
 }
-EXPORT_SYMBOL_GPL(alba_alloc);
 
 /**
  * alba_zalloc() - allocate zeroed memory from an arena
@@ -902,19 +924,26 @@ EXPORT_SYMBOL_GPL(alba_alloc);
  */
 void *alba_zalloc(struct alba *arena, size_t size, size_t align, gfp_t gfp)
 {
-	void *p = alba_alloc(arena, size, align, gfp);
+	return zalloc_at(arena, size, align, gfp, alba_plat_caller());
+}
+EXPORT_SYMBOL_GPL(alba_zalloc);
+
+static void *zalloc_at(struct alba *arena, size_t size, size_t align,
+		       gfp_t gfp, unsigned long ip)
+{
+	void *p = alba_core_alloc(arena, size, align, gfp, ip);
 
 	if (p && size)
 		memset(p, 0, size);
 	return p;
 }
-EXPORT_SYMBOL_GPL(alba_zalloc);
 
 /* A size computation wrapped: fail as alba_alloc() does for SIZE_MAX. */
-static void *overflow(struct alba *arena, size_t align, gfp_t gfp)
+static void *overflow(struct alba *arena, size_t align, gfp_t gfp,
+		      unsigned long ip)
 {
 	if (!arena) {
-		alba_plat_invalid("allocation from a NULL arena");
+		alba_plat_invalid_at(ip, "allocation from a NULL arena");
 		return NULL;
 	}
 	return fail(arena, SIZE_MAX, align, gfp);
@@ -941,8 +970,8 @@ void *alba_alloc_array(struct alba *arena, size_t n, size_t size,
 	size_t bytes;
 
 	if (unlikely(__builtin_mul_overflow(n, size, &bytes)))
-		return overflow(arena, align, gfp);
-	return alba_alloc(arena, bytes, align, gfp);
+		return overflow(arena, align, gfp, alba_plat_caller());
+	return alba_core_alloc(arena, bytes, align, gfp, alba_plat_caller());
 }
 EXPORT_SYMBOL_GPL(alba_alloc_array);
 
@@ -965,8 +994,8 @@ void *alba_zalloc_array(struct alba *arena, size_t n, size_t size,
 	size_t bytes;
 
 	if (unlikely(__builtin_mul_overflow(n, size, &bytes)))
-		return overflow(arena, align, gfp);
-	return alba_zalloc(arena, bytes, align, gfp);
+		return overflow(arena, align, gfp, alba_plat_caller());
+	return zalloc_at(arena, bytes, align, gfp, alba_plat_caller());
 }
 EXPORT_SYMBOL_GPL(alba_zalloc_array);
 
@@ -984,13 +1013,32 @@ EXPORT_SYMBOL_GPL(alba_zalloc_array);
  */
 void *alba_memdup(struct alba *arena, const void *src, size_t len, gfp_t gfp)
 {
-	void *p = alba_alloc(arena, len, 0, gfp);
+	void *p = alba_core_alloc(arena, len, 0, gfp, alba_plat_caller());
 
 	if (p && len)
 		memcpy(p, src, len);
 	return p;
 }
 EXPORT_SYMBOL_GPL(alba_memdup);
+
+static char *strndup_at(struct alba *arena, const char *s, size_t max,
+			gfp_t gfp, unsigned long ip)
+{
+	size_t len;
+	char *p;
+
+	if (!s)
+		return NULL;
+	len = strnlen(s, max);
+	if (unlikely(len == SIZE_MAX))
+		return overflow(arena, 1, gfp, ip);
+	p = alba_core_alloc(arena, len + 1, 1, gfp, ip);
+	if (p) {
+		memcpy(p, s, len);
+		p[len] = '\0';
+	}
+	return p;
+}
 
 /**
  * alba_strndup() - copy at most @max bytes of a string into an arena
@@ -1007,20 +1055,7 @@ EXPORT_SYMBOL_GPL(alba_memdup);
  */
 char *alba_strndup(struct alba *arena, const char *s, size_t max, gfp_t gfp)
 {
-	size_t len;
-	char *p;
-
-	if (!s)
-		return NULL;
-	len = strnlen(s, max);
-	if (unlikely(len == SIZE_MAX))
-		return overflow(arena, 1, gfp);
-	p = alba_alloc(arena, len + 1, 1, gfp);
-	if (p) {
-		memcpy(p, s, len);
-		p[len] = '\0';
-	}
-	return p;
+	return strndup_at(arena, s, max, gfp, alba_plat_caller());
 }
 EXPORT_SYMBOL_GPL(alba_strndup);
 
@@ -1037,9 +1072,29 @@ EXPORT_SYMBOL_GPL(alba_strndup);
  */
 char *alba_strdup(struct alba *arena, const char *s, gfp_t gfp)
 {
-	return alba_strndup(arena, s, SIZE_MAX - 1, gfp);
+	return strndup_at(arena, s, SIZE_MAX - 1, gfp, alba_plat_caller());
 }
 EXPORT_SYMBOL_GPL(alba_strdup);
+
+static char *vasprintf_at(struct alba *arena, gfp_t gfp, const char *fmt,
+			  va_list ap, unsigned long ip)
+{
+	va_list measure;
+	int len;
+	char *p;
+
+	va_copy(measure, ap);
+	len = vsnprintf(NULL, 0, fmt, measure);
+	va_end(measure);
+	if (len < 0) {
+		alba_plat_invalid_at(ip, "format \"%s\" failed", fmt);
+		return NULL;
+	}
+	p = alba_core_alloc(arena, (size_t)len + 1, 1, gfp, ip);
+	if (p)
+		vsnprintf(p, (size_t)len + 1, fmt, ap);
+	return p;
+}
 
 /**
  * alba_vasprintf() - format a string into an arena
@@ -1060,21 +1115,7 @@ EXPORT_SYMBOL_GPL(alba_strdup);
 char *alba_vasprintf(struct alba *arena, gfp_t gfp, const char *fmt,
 		     va_list ap)
 {
-	va_list measure;
-	int len;
-	char *p;
-
-	va_copy(measure, ap);
-	len = vsnprintf(NULL, 0, fmt, measure);
-	va_end(measure);
-	if (len < 0) {
-		alba_plat_invalid("format \"%s\" failed", fmt);
-		return NULL;
-	}
-	p = alba_alloc(arena, (size_t)len + 1, 1, gfp);
-	if (p)
-		vsnprintf(p, (size_t)len + 1, fmt, ap);
-	return p;
+	return vasprintf_at(arena, gfp, fmt, ap, alba_plat_caller());
 }
 EXPORT_SYMBOL_GPL(alba_vasprintf);
 
@@ -1095,7 +1136,7 @@ char *alba_asprintf(struct alba *arena, gfp_t gfp, const char *fmt, ...)
 	char *p;
 
 	va_start(ap, fmt);
-	p = alba_vasprintf(arena, gfp, fmt, ap);
+	p = vasprintf_at(arena, gfp, fmt, ap, alba_plat_caller());
 	va_end(ap);
 	return p;
 }
@@ -1169,15 +1210,16 @@ void *alba_realloc(struct alba *arena, void *p, size_t old_size,
 	uintptr_t q = (uintptr_t)p;
 	unsigned long flags;
 	size_t pad = 0;
+	unsigned long ip = alba_plat_caller();
 	bool done;
 	void *n;
 
 	alba_plat_might_alloc(gfp);
 	if (!p || !new_size || !arena || !align_ok(&align))
-		return alba_alloc(arena, new_size, align, gfp);
-	if (q & (align - 1) || alba_of(p, alba_block_size(arena)) != arena) {
-		alba_plat_invalid("%s(%s, %p): not an object of this arena aligned to %zu",
-				  __func__, arena->name, p, align);
+		return alba_core_alloc(arena, new_size, align, gfp, ip);
+	if (q & (align - 1) || of_at(p, (size_t)1 << arena->shift, ip) != arena) {
+		alba_plat_invalid_at(ip, "alba_realloc(%s, %p): not an object of this arena aligned to %zu",
+				     arena->name, p, align);
 		return NULL;
 	}
 	/* Read before the lock: a shrink gives these bytes to others. */
@@ -1195,7 +1237,7 @@ void *alba_realloc(struct alba *arena, void *p, size_t old_size,
 		redzone_set(q, new_size, pad);
 		return p;
 	}
-	n = alba_alloc(arena, new_size, align, gfp);
+	n = alba_core_alloc(arena, new_size, align, gfp, ip);
 	if (n)
 		memcpy(n, p, old_size < new_size ? old_size : new_size);
 	return n;
@@ -1241,24 +1283,8 @@ static void release(struct alba *arena, struct alba_block *gone,
 	alba_plat_unlock(&arena->lock, flags);
 }
 
-/**
- * alba_reset_keep() - release every object, keeping blocks for the next ones
- * @arena: the arena
- * @keep_bytes: how many bytes of blocks (beyond the first, which is always
- *	kept) stay with the arena
- *
- * As alba_reset(), but up to @keep_bytes of the released blocks of the
- * arena's block size stay with it, poisoned (KASAN, ASan): the next
- * allocations take them without calling the page allocator (userspace:
- * with no system call and no page fault). Blocks kept by an earlier call
- * count against @keep_bytes too; dedicated blocks are always freed. In
- * the stats, kept blocks count in @blocks and @block_bytes, their headers
- * in @header_bytes and the rest in @free_bytes. alba_reset() is
- * alba_reset_keep(@arena, 0); alba_destroy() frees them all.
- *
- * Context: as alba_reset().
- */
-void alba_reset_keep(struct alba *arena, size_t keep_bytes)
+static void reset_keep_at(struct alba *arena, size_t keep_bytes,
+			  unsigned long ip)
 {
 	struct alba_block *first, *gone, *spare;
 	struct alba_cleanup *top;
@@ -1266,7 +1292,7 @@ void alba_reset_keep(struct alba *arena, size_t keep_bytes)
 	unsigned long flags;
 
 	if (!arena) {
-		alba_plat_invalid("reset of a NULL arena");
+		alba_plat_invalid_at(ip, "reset of a NULL arena");
 		return;
 	}
 	first = block_of((uintptr_t)arena, arena->shift);
@@ -1275,7 +1301,7 @@ void alba_reset_keep(struct alba *arena, size_t keep_bytes)
 		holders = busy_locked(arena);
 		if (holders) {
 			alba_plat_unlock(&arena->lock, flags);
-			refuse_busy(arena, "reset", holders);
+			refuse_busy(arena, "reset", holders, ip);
 			return;
 		}
 		/* Cleanups run first, without the lock, over intact memory. */
@@ -1308,6 +1334,28 @@ void alba_reset_keep(struct alba *arena, size_t keep_bytes)
 	alba_plat_trace_reset(arena);
 	release(arena, gone, first, spare, keep_bytes);
 }
+
+/**
+ * alba_reset_keep() - release every object, keeping blocks for the next ones
+ * @arena: the arena
+ * @keep_bytes: how many bytes of blocks (beyond the first, which is always
+ *	kept) stay with the arena
+ *
+ * As alba_reset(), but up to @keep_bytes of the released blocks of the
+ * arena's block size stay with it, poisoned (KASAN, ASan): the next
+ * allocations take them without calling the page allocator (userspace:
+ * with no system call and no page fault). Blocks kept by an earlier call
+ * count against @keep_bytes too; dedicated blocks are always freed. In
+ * the stats, kept blocks count in @blocks and @block_bytes, their headers
+ * in @header_bytes and the rest in @free_bytes. alba_reset() is
+ * alba_reset_keep(@arena, 0); alba_destroy() frees them all.
+ *
+ * Context: as alba_reset().
+ */
+void alba_reset_keep(struct alba *arena, size_t keep_bytes)
+{
+	reset_keep_at(arena, keep_bytes, alba_plat_caller());
+}
 EXPORT_SYMBOL_GPL(alba_reset_keep);
 
 /**
@@ -1326,7 +1374,7 @@ EXPORT_SYMBOL_GPL(alba_reset_keep);
  */
 void alba_reset(struct alba *arena)
 {
-	alba_reset_keep(arena, 0);
+	reset_keep_at(arena, 0, alba_plat_caller());
 }
 EXPORT_SYMBOL_GPL(alba_reset);
 
@@ -1410,7 +1458,7 @@ struct alba_mark alba_mark(struct alba *arena)
 	holders = busy_locked(arena);
 	if (holders) {
 		alba_plat_unlock(&arena->lock, flags);
-		refuse_busy(arena, "mark", holders);
+		refuse_busy(arena, "mark", holders, alba_plat_caller());
 		return mark;
 	}
 	arena->marked = arena->pos;
@@ -1468,7 +1516,7 @@ void alba_rewind(struct alba *arena, struct alba_mark mark)
 		holders = busy_locked(arena);
 		if (holders) {
 			alba_plat_unlock(&arena->lock, flags);
-			refuse_busy(arena, "rewind", holders);
+			refuse_busy(arena, "rewind", holders, alba_plat_caller());
 			return;
 		}
 		if (!mark_valid(arena, &mark)) {
@@ -1546,7 +1594,8 @@ int alba_add_cleanup(struct alba *arena, void (*fn)(void *data), void *data,
 	alba_plat_unlock(&arena->lock, flags);
 	if (busy)
 		goto refuse;
-	c = alba_alloc(arena, sizeof(*c), __alignof__(*c), gfp);
+	c = alba_core_alloc(arena, sizeof(*c), __alignof__(*c), gfp,
+			    alba_plat_caller());
 	if (!c)
 		return -ENOMEM;
 	c->fn = fn;
@@ -1561,7 +1610,7 @@ int alba_add_cleanup(struct alba *arena, void (*fn)(void *data), void *data,
 	if (!busy)
 		return 0;
 refuse:
-	refuse_busy(arena, "a cleanup", busy);
+	refuse_busy(arena, "a cleanup", busy, alba_plat_caller());
 	return -EBUSY;
 }
 EXPORT_SYMBOL_GPL(alba_add_cleanup);
@@ -1607,6 +1656,13 @@ static const struct alba_block *header_at(uintptr_t p, uintptr_t copy)
  */
 struct alba *alba_of(const void *ptr, size_t block_size)
 {
+	return of_at(ptr, block_size, alba_plat_caller());
+}
+EXPORT_SYMBOL_GPL(alba_of);
+
+static struct alba *of_at(const void *ptr, size_t block_size,
+			  unsigned long ip)
+{
 	const struct alba_block *blk;
 	uintptr_t base;
 
@@ -1614,8 +1670,8 @@ struct alba *alba_of(const void *ptr, size_t block_size)
 		block_size = ALBA_DEFAULT_BLOCK_SIZE;
 	if (!ptr || !is_pow2(block_size) || block_size < ALBA_MIN_BLOCK ||
 	    block_size > ALBA_MAX_BLOCK) {
-		alba_plat_invalid("%s(%p, %zu): bad argument", __func__, ptr,
-				  block_size);
+		alba_plat_invalid_at(ip, "alba_of(%p, %zu): bad argument", ptr,
+				     block_size);
 		return NULL;
 	}
 	base = (uintptr_t)ptr & ~(block_size - 1);
@@ -1636,13 +1692,12 @@ struct alba *alba_of(const void *ptr, size_t block_size)
 		}
 	}
 	if (!blk || blk->arena->shift != shift_of(block_size)) {
-		alba_plat_invalid("%s(%p, %zu): not in an arena with such blocks",
-				  __func__, ptr, block_size);
+		alba_plat_invalid_at(ip, "alba_of(%p, %zu): not in an arena with such blocks",
+				     ptr, block_size);
 		return NULL;
 	}
 	return blk->arena;
 }
-EXPORT_SYMBOL_GPL(alba_of);
 
 /**
  * alba_block_size() - the block size of an arena
@@ -2000,7 +2055,8 @@ void *alba_cursor_refill(struct alba_cursor *cur, size_t size, size_t align,
 	}
 	if (ALBA_RZ || !align_ok(&align) || !size || size > cur->chunk ||
 	    align > ALBA_CURSOR_MAX_ALIGN)
-		return alba_alloc(cur->arena, size, align, gfp);
+		return alba_core_alloc(cur->arena, size, align, gfp,
+				       alba_plat_caller());
 	return take(cur->arena, size, align, gfp, cur);
 }
 EXPORT_SYMBOL_GPL(alba_cursor_refill);

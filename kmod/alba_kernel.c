@@ -37,6 +37,7 @@
 #include <linux/percpu.h>
 #include <linux/module.h>
 #include <linux/preempt.h>
+#include <linux/ratelimit.h>
 #include <linux/rcupdate.h>
 #include <linux/workqueue.h>
 
@@ -87,6 +88,32 @@ static bool fault_fires(void)
 			return n == 1;
 	}
 	return false;
+}
+
+/*
+ * A broken contract is reported once per calling site: the first sites
+ * (REPORT_SITES of them) once each, any later one a few times a minute.
+ * Any context; no lock but the ratelimit's trylock.
+ */
+#define REPORT_SITES	256
+static unsigned long reported[REPORT_SITES];
+
+bool alba_kernel_first_report(unsigned long ip)
+{
+	static DEFINE_RATELIMIT_STATE(later, 60 * HZ, 3);
+	unsigned long seen;
+	unsigned int i;
+
+	for (i = 0; i < REPORT_SITES; i++) {
+		seen = READ_ONCE(reported[i]);
+		if (!seen)
+			seen = cmpxchg(&reported[i], 0UL, ip);
+		if (!seen)
+			return true;
+		if (seen == ip)
+			return false;
+	}
+	return __ratelimit(&later);
 }
 
 unsigned long long alba_plat_unique_id(void)
@@ -312,7 +339,7 @@ void alba_destroy_rcu(struct alba *arena)
 {
 	struct alba_plat_arena *pa;
 
-	if (!arena || !alba_core_retire(arena))
+	if (!arena || !alba_core_retire(arena, _RET_IP_))
 		return;
 	alba_debugfs_detach(arena);
 	pa = alba_core_plat(arena);

@@ -117,7 +117,7 @@ void *alba_pcpu_alloc(struct alba_pcpu *pc, size_t size, size_t align,
 		goto out;
 	if (!alba_core_chunkable(&slot->cur, size, align)) {
 		local_unlock_irqrestore(&pc->slots->lock, flags);
-		return alba_alloc(pc->arena, size, align, gfp);
+		return alba_core_alloc(pc->arena, size, align, gfp, _RET_IP_);
 	}
 	p = alba_core_refill(&slot->cur, size, align, &spare);
 	if (p)

@@ -45,15 +45,18 @@
  *	into the unsigned long @flags. trylock is true if it took the lock
  *	(and leaves interrupts as they were if not).
  *
- *   alba_plat_invalid(fmt, ...)
- *	A caller broke the contract: the kernel warns once, userspace sets
- *	errno to EINVAL.
+ *   alba_plat_caller()
+ *	In an entry point: the address it was called from (kernel), or 0.
+ *   alba_plat_invalid_at(ip, fmt, ...), alba_plat_invalid(fmt, ...)
+ *	A caller broke the contract: the kernel warns once per calling site
+ *	(ip; the second form, in an entry point, its own caller), userspace
+ *	sets errno to EINVAL.
  *   alba_plat_nomem(gfp)
  *	No memory: userspace sets errno to ENOMEM; the kernel stays quiet
  *	(the page allocator has already spoken unless __GFP_NOWARN).
- *   alba_plat_busy(fmt, ...)
- *	A call that needs a quiet arena found cursors holding chunks:
- *	warns once / sets errno to EBUSY.
+ *   alba_plat_busy_at(ip, fmt, ...)
+ *	A call that needs a quiet arena found cursors holding chunks, or a
+ *	destroy begun: warns once per site / sets errno to EBUSY.
  *   alba_plat_gfp_zero(gfp)
  *	Does the caller ask for zeroed memory (__GFP_ZERO)? 0 in userspace.
  *   alba_plat_might_alloc(gfp)
@@ -124,18 +127,29 @@
 #define alba_plat_unlock(lock, flags)	raw_spin_unlock_irqrestore(lock, flags)
 
 /*
- * A broken contract is the caller's bug, not alba's: say so once per site,
- * with the caller, and without a WARN splat (which would taint the kernel
- * and fail every test run that checks bad input on purpose).
+ * A broken contract is the caller's bug, not alba's: say so once per
+ * calling site (alba_kernel_first_report()), naming it, and without a WARN
+ * splat (which would taint the kernel and fail every test run that checks
+ * bad input on purpose). Entry points take their caller's address with
+ * alba_plat_caller() and hand it down to the helper that reports.
  */
+bool alba_kernel_first_report(unsigned long ip);
+#define alba_plat_caller()	_RET_IP_
+#define alba_plat_report_at(ip, what, fmt, ...) \
+	do { \
+		unsigned long __alba_ip = (ip); \
+		if (alba_kernel_first_report(__alba_ip)) \
+			pr_warn("alba: " what " (from %pS): " fmt "\n", \
+				(void *)__alba_ip, ##__VA_ARGS__); \
+	} while (0)
+#define alba_plat_invalid_at(ip, fmt, ...) \
+	alba_plat_report_at(ip, "invalid argument", fmt, ##__VA_ARGS__)
+#define alba_plat_busy_at(ip, fmt, ...) \
+	alba_plat_report_at(ip, "busy", fmt, ##__VA_ARGS__)
 #define alba_plat_invalid(fmt, ...) \
-	pr_warn_once("alba: invalid argument (from %pS): " fmt "\n", \
-		     __builtin_return_address(0), ##__VA_ARGS__)
+	alba_plat_invalid_at(alba_plat_caller(), fmt, ##__VA_ARGS__)
 #define alba_plat_might_alloc(gfp)	might_alloc(gfp)
 #define alba_plat_gfp_zero(gfp)		((gfp) & __GFP_ZERO)
-#define alba_plat_busy(fmt, ...) \
-	pr_warn_once("alba: busy (from %pS): " fmt "\n", \
-		     __builtin_return_address(0), ##__VA_ARGS__)
 /* Requests no block could hold never reach the page allocator. */
 #define alba_plat_nomem(gfp) \
 	do { \
@@ -269,7 +283,9 @@ int alba_core_nid(const struct alba *arena);
 struct alba_plat_arena *alba_core_plat(struct alba *arena);
 size_t alba_core_blocks(struct alba *arena, struct alba_block_info *info,
 			size_t max, struct alba_walk *walk);
-bool alba_core_retire(struct alba *arena);
+void *alba_core_alloc(struct alba *arena, size_t size, size_t align,
+		      gfp_t gfp, unsigned long ip);
+bool alba_core_retire(struct alba *arena, unsigned long ip);
 void alba_core_free(struct alba *arena);
 void alba_core_fork(struct alba *arena, int phase);
 bool alba_core_chunkable(const struct alba_cursor *cur, size_t size,

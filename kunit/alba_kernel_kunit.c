@@ -550,6 +550,78 @@ static void alba_gfp_test(struct kunit *test)
 	alba_destroy(a);
 }
 
+#if IS_ENABLED(CONFIG_TRACEPOINTS)
+#include <trace/events/printk.h>
+
+/*
+ * A broken contract names the caller's call site, once per site: through
+ * the console tracepoint, count the reports naming each of three sites
+ * (two allocation entry points and a refused reset) called three times.
+ */
+static atomic_t site_reports[3];
+
+static void site_console(void *data, const char *text, size_t len)
+{
+	static const char *const site[] = {
+		"alba_site_a", "alba_site_b", "alba_site_c",
+	};
+	unsigned int i;
+
+	if (!strnstr(text, "alba: ", len))
+		return;
+	for (i = 0; i < ARRAY_SIZE(site); i++)
+		if (strnstr(text, site[i], len))
+			atomic_inc(&site_reports[i]);
+}
+
+/* Not tail calls (barrier()): the call site must be in these functions. */
+static noinline void *alba_site_a(void)
+{
+	void *p = alba_alloc(NULL, 8, 0, GFP_KERNEL);
+
+	barrier();
+	return p;
+}
+
+static noinline void *alba_site_b(void)
+{
+	void *p = alba_zalloc_array(NULL, 2, 8, 0, GFP_KERNEL);
+
+	barrier();
+	return p;
+}
+
+static noinline void alba_site_c(struct alba *a)
+{
+	alba_reset(a);
+	barrier();
+}
+
+static void alba_caller_report_test(struct kunit *test)
+{
+	struct alba *a = alba_create("sites", 4096, GFP_KERNEL);
+	struct alba_cursor cur;
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	alba_cursor_init(&cur, a, 256);
+	KUNIT_ASSERT_NOT_NULL(test, alba_cursor_alloc(&cur, 8, 8, GFP_KERNEL));
+	KUNIT_ASSERT_EQ(test, register_trace_console(site_console, NULL), 0);
+	for (i = 0; i < 3; i++) {
+		KUNIT_EXPECT_NULL(test, alba_site_a());
+		KUNIT_EXPECT_NULL(test, alba_site_b());
+		alba_site_c(a);
+	}
+	unregister_trace_console(site_console, NULL);
+	tracepoint_synchronize_unregister();
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_EQ_MSG(test, atomic_read(&site_reports[i]), 1,
+				    "reports naming site %d", i);
+	alba_cursor_fini(&cur);
+	alba_destroy(a);
+}
+#endif
+
 static void alba_node_online_test(struct kunit *test)
 {
 	KUNIT_EXPECT_NULL(test, alba_create_node("node", 0, GFP_KERNEL, MAX_NUMNODES));
@@ -859,6 +931,9 @@ static struct kunit_case alba_kernel_cases[] = {
 	KUNIT_CASE(alba_destroy_rcu_refused_test),
 	KUNIT_CASE(alba_node_online_test),
 	KUNIT_CASE(alba_gfp_test),
+#if IS_ENABLED(CONFIG_TRACEPOINTS)
+	KUNIT_CASE(alba_caller_report_test),
+#endif
 	{}
 };
 

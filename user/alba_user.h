@@ -113,7 +113,9 @@ void alba_user_report(int err, const char *fmt, ...)
 	__attribute__((format(ALBA_USER_PRINTF, 2, 3)));
 
 #define alba_plat_invalid(...)		alba_user_report(EINVAL, __VA_ARGS__)
-#define alba_plat_busy(...)		alba_user_report(EBUSY, __VA_ARGS__)
+#define alba_plat_caller()		0UL
+#define alba_plat_invalid_at(ip, ...)	((void)(ip), alba_user_report(EINVAL, __VA_ARGS__))
+#define alba_plat_busy_at(ip, ...)	((void)(ip), alba_user_report(EBUSY, __VA_ARGS__))
 #define alba_plat_nomem(gfp)		((void)(gfp), errno = ENOMEM)
 #define alba_plat_might_alloc(gfp)	((void)(gfp))
 #define alba_plat_gfp_zero(gfp)		((void)(gfp), 0)
