@@ -1218,8 +1218,8 @@ void *alba_realloc(struct alba *arena, void *p, size_t old_size,
 	if (!p || !new_size || !arena || !align_ok(&align))
 		return alba_core_alloc(arena, new_size, align, gfp, ip);
 	if (q & (align - 1) || of_at(p, (size_t)1 << arena->shift, ip) != arena) {
-		alba_plat_invalid_at(ip, "alba_realloc(%s, %p): not an object of this arena aligned to %zu",
-				     arena->name, p, align);
+		alba_plat_invalid_at(ip, "%s(%s, %p): not an object of this arena aligned to %zu",
+				     __func__, arena->name, p, align);
 		return NULL;
 	}
 	/* Read before the lock: a shrink gives these bytes to others. */
@@ -1692,7 +1692,7 @@ static struct alba *of_at(const void *ptr, size_t block_size,
 		}
 	}
 	if (!blk || blk->arena->shift != shift_of(block_size)) {
-		alba_plat_invalid_at(ip, "alba_of(%p, %zu): not in an arena with such blocks",
+		alba_plat_invalid_at(ip, "alba_of(%p, %zu): no arena has such blocks",
 				     ptr, block_size);
 		return NULL;
 	}
