@@ -389,6 +389,12 @@ CHECKS := check-user check-windows check-install check-bench check-fuzz \
 # background meanwhile (scripts/prefetch.sh): the CPU compiles while the
 # network works.
 export RESULTS := $(abspath $(O))/results
+#
+# check-kernels' KUnit lane (kernel builds, the longest part) starts at
+# once, in the background, beside the userspace checks, which leave a CPU
+# idle for much of their time (libFuzzer, wine, mmdebstrap); its steps wait
+# for their kernel's fetch. check-kernels then runs the other lane and
+# waits for it (scripts/check-kernels.sh).
 check:
 	@rm -rf $(O)/results
 	@mkdir -p $(O)
@@ -396,6 +402,7 @@ check:
 	@rc=0; \
 	scripts/timed.sh "fetch every kernel (background)" scripts/prefetch.sh \
 		>$(O)/prefetch.log 2>&1 & \
+	scripts/check-kernels.sh --start-kunit; \
 	scripts/timed.sh "make lib" $(MAKE) --no-print-directory lib || rc=1; \
 	for t in $(CHECKS); do \
 		echo "== make $$t"; \

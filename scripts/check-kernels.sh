@@ -16,18 +16,34 @@
 # $O/kunit-lane.log and printed when both are done.
 #
 #   scripts/check-kernels.sh [SERIES...]   (default: every row)
+#   scripts/check-kernels.sh --start-kunit [SERIES...]
+#            start the kunit lane in the background and return (make check
+#            does, before the userspace checks); the next plain call runs
+#            the modules lane and waits for it
 #   scripts/check-kernels.sh --lane kunit|modules [SERIES...]
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 O=$(cd "$top" && mkdir -p "${O:-build}" && cd "${O:-build}" && pwd)
 export O
+RESULTS=${RESULTS:-$O/results}
+export RESULTS
+mkdir -p "$RESULTS"
 conf=$top/scripts/kernels.conf
-only=
-if [ "${1:-}" = --lane ]; then
-	only=$2
+mode=both
+case ${1:-} in
+--lane)
+	mode=$2
 	shift 2
-fi
+	;;
+--start-kunit)
+	mode=start
+	shift
+	;;
+esac
 rows=${*:-$(awk '!/^#/ && NF { print $1 }' "$conf")}
+log=$O/kunit-lane.log
+started=$RESULTS/kunit-lane.started
+lock=$O/kunit-lane.lock
 
 # The row's steps of one lane: "kunit" or "modules".
 steps() {
@@ -49,22 +65,49 @@ lane() {
 	return $rc
 }
 
-if [ -n "$only" ]; then
-	lane "$only"
+case $mode in
+kunit | modules)
+	lane "$mode"
 	exit
-fi
+	;;
+esac
 
 # Both lanes check the packages they need; installing them here first
 # means no two apt-get runs at once.
 "$top/scripts/deps.sh" kernel >&2 || exit 1
 # shellcheck disable=SC2086
 set -- $rows
-log=$O/kunit-lane.log
-"$top/scripts/timed.sh" "kunit lane (every kernel)" "$0" --lane kunit "$@" >"$log" 2>&1 &
-kunit=$!
+
+# The kunit lane in the background, holding $lock until it ends; its
+# status goes to $started.rc.
+start_kunit() {
+	rm -f "$started.rc"
+	exec 9>"$lock"
+	flock 9
+	(
+		"$top/scripts/timed.sh" "kunit lane (every kernel)" \
+			"$0" --lane kunit "$@" >"$log" 2>&1 9>&-
+		echo $? >"$started.rc"
+	) &
+	echo $! >"$started"
+	exec 9>&-
+}
+
+if [ "$mode" = start ]; then
+	start_kunit "$@"
+	exit 0
+fi
+# Started by make check (and still running, or done): wait for it.
+# Anything else (none, or one a killed run left behind): start it now.
+if ! [ -f "$started" ] ||
+	{ ! [ -f "$started.rc" ] && ! kill -0 "$(cat "$started")" 2>/dev/null; }; then
+	start_kunit "$@"
+fi
 "$top/scripts/timed.sh" "modules lane (every kernel)" "$0" --lane modules "$@"
 rc=$?
-wait $kunit || rc=1
+flock "$lock" true
+[ "$(cat "$started.rc" 2>/dev/null)" = 0 ] || rc=1
+rm -f "$started" "$started.rc"
 echo "== the kunit lane ($log)"
 cat "$log"
 exit $rc

@@ -11,7 +11,8 @@
 #                      on the host, or chrooted into TOOLROOT
 #   build_modules [rt] stage the module sources for the toolchain and build
 #                      alba.ko, the sample, kbench and the QEMU test module
-#                      against the headers
+#                      against the headers, unless these sources were built
+#                      against them already (ALBA_REBUILD=1: always)
 #                      (of the -rt-amd64 flavour with "rt"); sets MODDIR to
 #                      where the .ko files are (host path); the logs are
 #                      $BUILD_LOG-<module>.log
@@ -58,16 +59,24 @@ stage_dirs() {
 }
 
 build_modules() {
-	local flavour=${1:-} kdir=$KDIR
+	local flavour=${1:-} kdir=$KDIR stamp
 	[ "$flavour" = rt ] && kdir=$KDIR_RT
 	stage_dirs "$flavour"
+	MODDIR=$HOST_STAGE
+	BUILD_LOG=$KWORK/build${flavour:+-$flavour}
+	# The same sources against the same headers were built already (by
+	# the build step; lint and the QEMU runs only need the modules).
+	stamp=$(cd "$top" && { echo "$kdir"; cat Kbuild VERSION kmod/* samples/* \
+		bench/kbench/* kunit/Kbuild kunit/alba_qemu_test.c; } 2>/dev/null | sha256sum)
+	if [ "${ALBA_REBUILD:-}" != 1 ] && [ -f "$HOST_STAGE/.alba-built" ] &&
+		[ "$(cat "$HOST_STAGE/.alba-built")" = "$stamp" ]; then
+		return 0
+	fi
 	rm -rf "$HOST_STAGE"
 	mkdir -p "$HOST_STAGE/bench" "$HOST_STAGE/kunit"
 	cp -r "$top/Kbuild" "$top/VERSION" "$top/kmod" "$top/samples" "$HOST_STAGE/"
 	cp -r "$top/bench/kbench" "$HOST_STAGE/bench/"
 	cp "$top/kunit/Kbuild" "$top/kunit/alba_qemu_test.c" "$HOST_STAGE/kunit/"
-	MODDIR=$HOST_STAGE
-	BUILD_LOG=$KWORK/build${flavour:+-$flavour}
 	in_tool make -C "$kdir" M="$STAGE" modules >"$BUILD_LOG-alba.log" 2>&1 &&
 	in_tool make -C "$kdir" M="$STAGE/samples" \
 		KBUILD_EXTRA_SYMBOLS="$STAGE/Module.symvers" modules \
@@ -77,5 +86,6 @@ build_modules() {
 		>"$BUILD_LOG-alba_kbench.log" 2>&1 &&
 	in_tool make -C "$kdir" M="$STAGE/kunit" \
 		KBUILD_EXTRA_SYMBOLS="$STAGE/Module.symvers" modules \
-		>"$BUILD_LOG-alba_qemu_test.log" 2>&1
+		>"$BUILD_LOG-alba_qemu_test.log" 2>&1 &&
+	echo "$stamp" >"$HOST_STAGE/.alba-built"
 }

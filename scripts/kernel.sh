@@ -61,7 +61,7 @@ step_build() {
 	for flavour in "" ${KREL_RT:+rt}; do
 		rel=$KREL
 		[ "$flavour" = rt ] && rel=$KREL_RT
-		build_modules "$flavour"
+		ALBA_REBUILD=1 build_modules "$flavour"
 		for mod in alba.ko samples/alba_sample.ko bench/kbench/alba_kbench.ko \
 			   kunit/alba_qemu_test.ko; do
 			name=$(basename "$mod" .ko)
