@@ -878,9 +878,11 @@ EXPORT_SYMBOL_GPL(alba_destroy);
  * allocator, which is called without the lock and only where @gfp and the
  * kernel allow it: with GFP_ATOMIC anywhere but NMI; on PREEMPT_RT only
  * where the caller is preemptible (task context, threaded IRQs, softirq,
- * under a spinlock_t), while from hard IRQ, with interrupts off or under a
- * raw spinlock a new block comes from alloc_pages_nolock() where the
- * kernel exports it (6.18 and later), and the allocation fails otherwise.
+ * under a spinlock_t). On PREEMPT_RT with interrupts off or under a raw
+ * spinlock, a new block comes from alloc_pages_nolock() where the kernel
+ * exports it (6.18 and later) and only up to order 3; from hard IRQ
+ * (hard hrtimers included) no new block can be had. Where none can, a
+ * request that needs one fails; the current block still serves.
  * Return: a pointer aligned to @align, or NULL on an invalid argument
  * (userspace: errno EINVAL) or without memory (ENOMEM).
  */

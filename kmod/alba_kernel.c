@@ -19,8 +19,9 @@
  * context, threaded IRQs, softirq, spinlock_t sections), and not from hard
  * IRQ, with interrupts off or under a raw spinlock. There a new block comes
  * from alloc_pages_nolock() where the kernel exports it (6.18 and later;
- * best effort, no reclaim), and the allocation fails otherwise; a block
- * given back there is freed later, from alba's workqueue.
+ * best effort, no reclaim, orders up to 3, and never in hard IRQ on RT),
+ * and the allocation fails otherwise; a block given back there is freed
+ * later, from alba's workqueue.
  *
  * Also here: which pages hold block headers (for alba_of()), the
  * tracepoints, alba_destroy_rcu(), the test hooks (exported to KUnit

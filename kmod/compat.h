@@ -133,7 +133,8 @@ static inline void *alba_page_frag_alloc(struct page_frag_cache *nc,
 /*
  * alloc_pages_nolock(): a best-effort allocation from any context, even
  * where the page allocator's locks may not be taken (PREEMPT_RT with
- * interrupts off). It came in 6.15 as try_alloc_pages(), was renamed in
+ * interrupts off), of order 3 at most, and on PREEMPT_RT not in hard IRQ
+ * or NMI (NULL there). It came in 6.15 as try_alloc_pages(), was renamed in
  * 6.16, and took a gfp_t (__GFP_ACCOUNT only) and became exported to
  * modules in 6.18. Before that, a module has nothing of the kind: NULL.
  */

@@ -118,6 +118,49 @@ static void alba_atomic_context_test(struct kunit *test)
 	alba_destroy(ctx->arena);
 }
 
+/*
+ * From hard IRQ (a hard hrtimer: hard IRQ on PREEMPT_RT too, where a
+ * plain one runs in a thread): without RT every request is served, new
+ * blocks included; with RT no new block can be had there, so the requests
+ * are served until the current block is full and fail from then on
+ * (NULL, no splat); every object served is sound either way.
+ */
+static void alba_hard_irq_test(struct kunit *test)
+{
+	struct atomic_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+	int i, j, served = 0;
+	bool failed = false;
+
+	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	ctx->arena = new_arena(test, 4096);
+	hrtimer_setup(&ctx->timer, atomic_timer_fn, CLOCK_MONOTONIC,
+		      HRTIMER_MODE_REL_HARD);
+	hrtimer_start(&ctx->timer, ns_to_ktime(20000), HRTIMER_MODE_REL_HARD);
+	while (atomic_read(&ctx->fired) < (int)ARRAY_SIZE(ctx->obj))
+		usleep_range(500, 1000);
+	hrtimer_cancel(&ctx->timer);
+	for (i = 0; i < (int)ARRAY_SIZE(ctx->obj); i++) {
+		if (!ctx->obj[i]) {
+			failed = true;
+			continue;
+		}
+		served++;
+		KUNIT_EXPECT_FALSE_MSG(test, failed, "object %d served after a failure", i);
+		KUNIT_EXPECT_PTR_EQ(test, alba_of(ctx->obj[i], 4096), ctx->arena);
+		for (j = 0; j < 48 + i; j++)
+			if (ctx->obj[i][j] != 0xa0 + (i & 15))
+				break;
+		KUNIT_EXPECT_EQ(test, j, 48 + i);
+	}
+	KUNIT_EXPECT_EQ(test, served + atomic_read(&ctx->bad), (int)ARRAY_SIZE(ctx->obj));
+	KUNIT_EXPECT_GT(test, served, 0);
+	if (!IS_ENABLED(CONFIG_PREEMPT_RT))
+		KUNIT_EXPECT_EQ(test, atomic_read(&ctx->bad), 0);
+	kunit_info(test, "%d of %zu requests from hard IRQ served", served,
+		   ARRAY_SIZE(ctx->obj));
+	alba_destroy(ctx->arena);
+}
+
 #define SMP_OBJS	4000
 
 struct smp_worker {
@@ -931,6 +974,7 @@ static struct kunit_case alba_kernel_cases[] = {
 	KUNIT_CASE(alba_destroy_rcu_refused_test),
 	KUNIT_CASE(alba_node_online_test),
 	KUNIT_CASE(alba_gfp_test),
+	KUNIT_CASE(alba_hard_irq_test),
 #if IS_ENABLED(CONFIG_TRACEPOINTS)
 	KUNIT_CASE(alba_caller_report_test),
 #endif
