@@ -784,7 +784,7 @@ static void alba_destroy_rcu_refused_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, s.blocks, before.blocks);
 	KUNIT_EXPECT_EQ(test, s.reserved_bytes, before.reserved_bytes);
 	KUNIT_EXPECT_EQ(test, atomic_read(&c->cleanups), 0);
-	KUNIT_EXPECT_EQ(test, memchr_inv(p, 0x5a, 64), NULL);
+	KUNIT_EXPECT_PTR_EQ(test, memchr_inv(p, 0x5a, 64), NULL);
 	KUNIT_EXPECT_NOT_NULL(test, alba_cursor_alloc(&cur, 64, 8, GFP_KERNEL));
 	alba_cursor_fini(&cur);
 

@@ -1678,10 +1678,14 @@ static void alba_mark_stale_test(struct kunit *test)
 static void alba_mark_nesting_test(struct kunit *test)
 {
 	struct alba *arena = new_arena(test, 4096);
-	struct alba_mark m[40];
-	struct alba_stats at[40], s;
+	/* On the heap: 40 marks and stats are 8 KiB, too much kernel stack. */
+	struct alba_mark *m = kunit_kcalloc(test, 40, sizeof(*m), GFP_KERNEL);
+	struct alba_stats *at = kunit_kcalloc(test, 40, sizeof(*at), GFP_KERNEL);
+	struct alba_stats s;
 	int i;
 
+	KUNIT_ASSERT_NOT_NULL(test, m);
+	KUNIT_ASSERT_NOT_NULL(test, at);
 	for (i = 0; i < 40; i++) {
 		stats_of(test, arena, &at[i]);
 		m[i] = alba_mark(arena);
