@@ -1023,15 +1023,12 @@ void *alba_memdup(struct alba *arena, const void *src, size_t len, gfp_t gfp)
 }
 EXPORT_SYMBOL_GPL(alba_memdup);
 
-static char *strndup_at(struct alba *arena, const char *s, size_t max,
+/* The @len bytes at @s, terminated, as a new object of @arena. */
+static char *strcopy_at(struct alba *arena, const char *s, size_t len,
 			gfp_t gfp, unsigned long ip)
 {
-	size_t len;
 	char *p;
 
-	if (!s)
-		return NULL;
-	len = strnlen(s, max);
 	if (unlikely(len == SIZE_MAX))
 		return overflow(arena, 1, gfp, ip);
 	p = alba_core_alloc(arena, len + 1, 1, gfp, ip);
@@ -1057,7 +1054,9 @@ static char *strndup_at(struct alba *arena, const char *s, size_t max,
  */
 char *alba_strndup(struct alba *arena, const char *s, size_t max, gfp_t gfp)
 {
-	return strndup_at(arena, s, max, gfp, alba_plat_caller());
+	if (!s)
+		return NULL;
+	return strcopy_at(arena, s, strnlen(s, max), gfp, alba_plat_caller());
 }
 EXPORT_SYMBOL_GPL(alba_strndup);
 
@@ -1074,7 +1073,9 @@ EXPORT_SYMBOL_GPL(alba_strndup);
  */
 char *alba_strdup(struct alba *arena, const char *s, gfp_t gfp)
 {
-	return strndup_at(arena, s, SIZE_MAX - 1, gfp, alba_plat_caller());
+	if (!s)
+		return NULL;
+	return strcopy_at(arena, s, strlen(s), gfp, alba_plat_caller());
 }
 EXPORT_SYMBOL_GPL(alba_strdup);
 

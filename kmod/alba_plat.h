@@ -80,8 +80,8 @@
  *   alba_plat_trace_alloc_fail(arena, size, align, gfp)
  *	Events for tracing; nothing outside the kernel.
  *
- *   likely(), unlikely(), memset(), memcpy(), strnlen(), vsnprintf(),
- *   va_copy(), SIZE_MAX, NUMA_NO_NODE, WARN_ON_ONCE()
+ *   likely(), unlikely(), memset(), memcpy(), strlen(), strnlen(),
+ *   vsnprintf(), va_copy(), SIZE_MAX, NUMA_NO_NODE, WARN_ON_ONCE()
  *
  * The platform side may assume the core never passes invalid arguments to
  * these functions; the core checks every caller's argument first.
