@@ -169,13 +169,14 @@ tail -n 3 "$RESULTS/$name.parsed"
 # banners ("RCU lockdep checking is enabled"), and not the KASAN reports
 # the alba_kasan suite asks for, which it marks in the log.
 # Before kunit_shutdown (5.11), a UML run ends when the kernel, done with
-# the tests, finds no root to mount and panics: that panic is the end.
+# the tests, finds no root to mount (or, built without CONFIG_BLOCK as the
+# lean configs are, no init to run) and panics: that panic is the end.
 reports=$(awk '/alba_kunit: expecting a KASAN report/ { skip = 1 }
 	       /alba_kunit: end of the expected KASAN report/ { skip = 0 }
 	       !skip || !/BUG: KASAN: / { print NR ": " $0 }' "$raw" |
 	grep -E 'BUG: |WARNING:|Oops|KFENCE: |possible (recursive|circular) locking|inconsistent lock state|DEBUG_LOCKS_WARN_ON|lockdep is turned off|Kernel panic|sleeping function called from invalid context' || true)
 if ! grep -rq kunit_shutdown "$src/lib/kunit"; then
-	reports=$(echo "$reports" | grep -v 'Kernel panic - not syncing: VFS: Unable to mount root fs' || true)
+	reports=$(echo "$reports" | grep -Ev 'Kernel panic - not syncing: (VFS: Unable to mount root fs|No working init found)' || true)
 fi
 # smp and rt are about two CPUs: a kernel that brought up one fails.
 case $cfg in
