@@ -209,6 +209,14 @@ static void cursor_end(void *ctx, void **objs, size_t n)
 	alba_end(bench_arena, objs, n);
 }
 
+/* The cursor again, its arena reset with alba_reset_keep(): no block goes back. */
+static void cursor_keep_end(void *ctx, void **objs, size_t n)
+{
+	(void)objs, (void)n;
+	alba_cursor_fini(ctx);
+	alba_reset_keep(bench_arena, SIZE_MAX);
+}
+
 /* The per-thread set: the same fast path behind a thread-local lookup. */
 static void *pcpu_begin(void)
 {
@@ -344,6 +352,7 @@ static const struct contender contenders[] = {
 	{ "bump (floor)", NULL, bump_begin, bump_alloc, bump_alloc8, bump_end },
 	{ "bump+spinlock (floor)", NULL, bump_begin, bump_lock_alloc, bump_lock_alloc8, bump_end },
 	{ "alba_cursor_alloc", NULL, cursor_begin, cursor_alloc, cursor_alloc8, cursor_end },
+	{ "alba_cursor_alloc, alba_reset_keep", NULL, cursor_begin, cursor_alloc, cursor_alloc8, cursor_keep_end },
 	{ "alba_pcpu_alloc (per-thread)", NULL, pcpu_begin, pcpu_alloc, pcpu_alloc8, pcpu_end },
 	{ "alba_alloc (locked)", NULL, alba_begin, alba_locked_alloc, alba_locked_alloc8, alba_end },
 #if defined(BENCH_MIMALLOC)
@@ -684,10 +693,12 @@ static void w3(size_t n, int rounds)
 /* ---- W4: scaling --------------------------------------------------------------- */
 
 /*
- * The last column runs with a block cache large enough for the whole
- * arena, to show what the default cache (256 MiB) costs at 1e7 objects.
+ * The fourth column resets with alba_reset_keep(), which keeps every
+ * block; the last runs alba_reset() with a block cache large enough for
+ * the whole arena, to show what the default cache (256 MiB) costs at 1e7
+ * objects.
  */
-#define W4_COLUMNS	4
+#define W4_COLUMNS	5
 
 /* (max - min) / (max + min) of the ratios col / floor over @k sizes. */
 static double w4_spread(const double *col, const double *floor, int k)
@@ -707,10 +718,11 @@ static void w4(int rounds, size_t max_n, FILE *dat)
 {
 	static const char *const names[W4_COLUMNS] = {
 		"bump (floor)", "alba_cursor_alloc", "alba_alloc (locked)",
-		"alba_cursor_alloc",
+		"alba_cursor_alloc, alba_reset_keep", "alba_cursor_alloc",
 	};
 	static const char *const titles[W4_COLUMNS] = {
 		"bump (floor)", "alba_cursor_alloc", "alba_alloc (locked)",
+		"alba_cursor_alloc, alba_reset_keep",
 		"alba_cursor_alloc, 1 GiB block cache",
 	};
 	double v[W4_COLUMNS][MAX_ROUNDS], med[W4_COLUMNS][8];
@@ -722,7 +734,7 @@ static void w4(int rounds, size_t max_n, FILE *dat)
 	out("| objects |");
 	for (i = 0; i < W4_COLUMNS; i++)
 		out(" %s |", titles[i]);
-	out("\n|---:|---:|---:|---:|---:|\n");
+	out("\n|---:|---:|---:|---:|---:|---:|\n");
 	for (n = 1000; n <= max_n; n *= 10, k++) {
 		for (r = 0; r < rounds; r++) {
 			for (i = 0; i < W4_COLUMNS; i++) {
@@ -739,21 +751,24 @@ static void w4(int rounds, size_t max_n, FILE *dat)
 		}
 		out("\n");
 		if (dat)
-			fprintf(dat, "%zu %.3f %.3f %.3f %.3f\n", n, med[0][k],
-				med[1][k], med[2][k], med[3][k]);
+			fprintf(dat, "%zu %.3f %.3f %.3f %.3f %.3f\n", n, med[0][k],
+				med[1][k], med[2][k], med[3][k], med[4][k]);
 	}
 	out("\nAs a ratio to the floor of the same size, from the smallest to the largest:\n\n");
-	out("| objects | cursor / floor | locked / floor | cursor, 1 GiB cache / floor |\n|---:|---:|---:|---:|\n");
+	out("| objects | cursor / floor | locked / floor | cursor, reset_keep / floor | cursor, 1 GiB cache / floor |\n|---:|---:|---:|---:|---:|\n");
 	for (r = 0, n = 1000; r < k; r++, n *= 10)
-		out("| %zu | %.2f | %.2f | %.2f |\n", n, med[1][r] / med[0][r],
-		    med[2][r] / med[0][r], med[3][r] / med[0][r]);
+		out("| %zu | %.2f | %.2f | %.2f | %.2f |\n", n, med[1][r] / med[0][r],
+		    med[2][r] / med[0][r], med[3][r] / med[0][r], med[4][r] / med[0][r]);
 	out("\nHow far each column's ratio strays from the middle of its range (the target: +-10%%):");
 	for (i = 1; i < W4_COLUMNS; i++)
 		out(" %s +-%.0f%%%s", titles[i], w4_spread(med[i], med[0], k) * 100,
 		    i < W4_COLUMNS - 1 ? ";" : "\n");
-	out("\nTarget: the cursor's ratio to the floor flat within +-10%% from 1e3 to %.0e: %s\n",
-	    (double)max_n, w4_spread(med[1], med[0], k) <= 0.10 ? "met" :
-	    w4_spread(med[3], med[0], k) <= 0.10 ?
+	out("\nTarget: the cursor's ratio to the floor flat within +-10%% from 1e3 to %.0e"
+	    " with alba_reset_keep() and the default block cache: %s\n", (double)max_n,
+	    w4_spread(med[3], med[0], k) <= 0.10 ? "met" : "missed");
+	out("\nTarget: the same with alba_reset(): %s\n",
+	    w4_spread(med[1], med[0], k) <= 0.10 ? "met" :
+	    w4_spread(med[4], med[0], k) <= 0.10 ?
 	    "missed with the default block cache, met with a cache the size of the arena (reset "
 	    "gives the blocks past the cache back to the OS, and the next round faults them in again)" :
 	    "missed");

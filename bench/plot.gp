@@ -24,5 +24,6 @@ set xlabel "objects"
 set key top left
 plot w4 using 1:2 title "bump (floor)", w4 using 1:3 title "alba_cursor_alloc", \
      w4 using 1:4 title "alba_alloc (locked)", \
-     w4 using 1:5 title "alba_cursor_alloc, 1 GiB block cache"
+     w4 using 1:5 title "alba_cursor_alloc, alba_reset_keep", \
+     w4 using 1:6 title "alba_cursor_alloc, 1 GiB block cache"
 unset multiplot
