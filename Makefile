@@ -121,9 +121,14 @@ $(LIBDIR)/libalba.a: $(LIBDIR)/alba.o
 	rm -f $@
 	$(MINGW_AR) rcs $@ $(LIBDIR)/alba.o $(LIBDIR)/prim.o
 
-$(LIBDIR)/alba.dll $(LIBDIR)/libalba.dll.a &: $(LIBDIR)/alba.o
+# The DLL exports alba.h's functions and nothing else.
+$(LIBDIR)/alba.def: kmod/alba.h scripts/api.sh
+	@mkdir -p $(@D)
+	{ echo EXPORTS; scripts/api.sh user; } >$@
+
+$(LIBDIR)/alba.dll $(LIBDIR)/libalba.dll.a &: $(LIBDIR)/alba.o $(LIBDIR)/alba.def
 	$(MINGW) -shared -o $(LIBDIR)/alba.dll $(LIBDIR)/alba.o $(LIBDIR)/prim.o \
-		-Wl,--out-implib,$(LIBDIR)/libalba.dll.a -static-libgcc
+		$(LIBDIR)/alba.def -Wl,--out-implib,$(LIBDIR)/libalba.dll.a -static-libgcc
 else
 LIBDIR		:= $(O)/lib
 LIB_FILES	:= $(LIBDIR)/libalba.a $(LIBDIR)/libalba.so.$(VERSION)
@@ -140,8 +145,15 @@ $(LIBDIR)/libalba.a: $(LIBDIR)/alba.o $(LIBDIR)/prim.o
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(LIBDIR)/libalba.so.$(VERSION): $(LIBDIR)/alba.o $(LIBDIR)/prim.o
-	$(CC) -shared -Wl,-soname,$(SONAME) $(LDFLAGS) -o $@ $^ -pthread
+# The shared library exports alba.h's functions and nothing else: the
+# core's and the platform's internal functions stay inside.
+$(LIBDIR)/libalba.map: kmod/alba.h scripts/api.sh
+	@mkdir -p $(@D)
+	{ echo '{ global:'; scripts/api.sh user | sed 's/$$/;/'; echo 'local: *; };'; } >$@
+
+$(LIBDIR)/libalba.so.$(VERSION): $(LIBDIR)/alba.o $(LIBDIR)/prim.o $(LIBDIR)/libalba.map
+	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=$(LIBDIR)/libalba.map \
+		$(LDFLAGS) -o $@ $(LIBDIR)/alba.o $(LIBDIR)/prim.o -pthread
 	ln -sf libalba.so.$(VERSION) $(LIBDIR)/$(SONAME)
 	ln -sf $(SONAME) $(LIBDIR)/libalba.so
 endif
