@@ -10,18 +10,18 @@ PREFIX		?= /usr/local
 TARGET		?= linux
 VERSION		:= $(shell cat VERSION)
 
-CORE		:= kmod/alba.c user/prim/prim.c
-HDRS		:= kmod/alba.h kmod/alba_plat.h user/alba_user.h user/alba_types.h \
-		   $(wildcard user/prim/*.c) user/kunit/include/kunit/test.h \
-		   user/tests/helpers.h kunit/alba_kunit.h kunit/kunit_compat.h
+CORE		:= core/alba.c user/prim/prim.c
+HDRS		:= core/alba.h core/alba_plat.h core/alba_types.h user/plat.h \
+		   $(wildcard user/prim/*.c) kunit/harness/include/kunit/test.h \
+		   tests/user/helpers.h kunit/alba_kunit.h kunit/kunit_compat.h
 SUITE		:= kunit/alba_kunit.c
-USER_TESTS	:= user/tests/threads.c user/tests/faults.c
-HARNESS		:= user/kunit/kunit.c
+USER_TESTS	:= tests/user/threads.c tests/user/faults.c
+HARNESS		:= kunit/harness/kunit.c
 
 WARN		:= -Wall -Wextra -Werror
-LIB_CFLAGS	:= -std=gnu11 -O2 -g $(WARN) -Ikmod -Iuser
+LIB_CFLAGS	:= -std=gnu11 -O2 -g $(WARN) -Icore -Iuser
 TEST_CFLAGS	:= -std=gnu11 -g $(WARN) -Wno-sign-compare \
-		   -Ikmod -Iuser -Iuser/kunit/include
+		   -Icore -Iuser -Itests/user -Ikunit/harness/include
 MINGW		:= x86_64-w64-mingw32-gcc
 MINGW_AR	:= x86_64-w64-mingw32-ar
 MINGW_CFLAGS	:= -D__USE_MINGW_ANSI_STDIO=1
@@ -115,14 +115,14 @@ LIB_FILES	:= $(LIBDIR)/libalba.a $(LIBDIR)/alba.dll $(LIBDIR)/libalba.dll.a
 $(LIBDIR)/alba.o: $(CORE) $(HDRS)
 	@mkdir -p $(@D)
 	$(MINGW) $(LIB_CFLAGS) $(MINGW_CFLAGS) -c -o $(LIBDIR)/prim.o user/prim/prim.c
-	$(MINGW) $(LIB_CFLAGS) $(MINGW_CFLAGS) -c -o $@ kmod/alba.c
+	$(MINGW) $(LIB_CFLAGS) $(MINGW_CFLAGS) -c -o $@ core/alba.c
 
 $(LIBDIR)/libalba.a: $(LIBDIR)/alba.o
 	rm -f $@
 	$(MINGW_AR) rcs $@ $(LIBDIR)/alba.o $(LIBDIR)/prim.o
 
 # The DLL exports alba.h's functions and nothing else.
-$(LIBDIR)/alba.def: kmod/alba.h scripts/api.sh
+$(LIBDIR)/alba.def: core/alba.h scripts/api.sh
 	@mkdir -p $(@D)
 	{ echo EXPORTS; scripts/api.sh user; } >$@
 
@@ -133,7 +133,7 @@ else
 LIBDIR		:= $(O)/lib
 LIB_FILES	:= $(LIBDIR)/libalba.a $(LIBDIR)/libalba.so.$(VERSION)
 
-$(LIBDIR)/%.o: kmod/%.c $(HDRS)
+$(LIBDIR)/%.o: core/%.c $(HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(LIB_CFLAGS) $(CPPFLAGS) $(CFLAGS) -fPIC -c -o $@ $<
 
@@ -147,7 +147,7 @@ $(LIBDIR)/libalba.a: $(LIBDIR)/alba.o $(LIBDIR)/prim.o
 
 # The shared library exports alba.h's functions and nothing else: the
 # core's and the platform's internal functions stay inside.
-$(LIBDIR)/libalba.map: kmod/alba.h scripts/api.sh
+$(LIBDIR)/libalba.map: core/alba.h scripts/api.sh
 	@mkdir -p $(@D)
 	{ echo '{ global:'; scripts/api.sh user | sed 's/$$/;/'; echo 'local: *; };'; } >$@
 
@@ -161,7 +161,7 @@ endif
 lib: $(LIB_FILES)
 
 # Man pages, section 3, one per function, from the kernel-doc comments.
-MAN_SRC		:= kmod/alba.h kmod/alba.c kmod/alba_pcpu.c
+MAN_SRC		:= core/alba.h core/alba.c kmod/alba_pcpu.c
 man: $(O)/man/.stamp
 $(O)/man/.stamp: scripts/man.py $(MAN_SRC) VERSION
 	@rm -rf $(O)/man/man3
@@ -171,7 +171,7 @@ $(O)/man/.stamp: scripts/man.py $(MAN_SRC) VERSION
 install: lib man
 	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(INSTALL_LIB)/pkgconfig \
 		$(DESTDIR)$(INSTALL_LIB)/cmake/alba $(DESTDIR)$(PREFIX)/share/man/man3
-	install -m 644 kmod/alba.h user/alba_types.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 core/alba.h core/alba_types.h $(DESTDIR)$(PREFIX)/include/
 	install -m 644 $(LIBDIR)/libalba.a $(DESTDIR)$(INSTALL_LIB)/
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(INSTALL_LIB)|' \
 		-e 's|@VERSION@|$(VERSION)|' user/alba.pc.in \
@@ -229,12 +229,20 @@ DKMS_VERSION := $(VERSION)
 dkms-install:
 	@scripts/deps.sh kernel
 	rm -rf /usr/src/alba-$(DKMS_VERSION)
-	mkdir -p /usr/src/alba-$(DKMS_VERSION)
-	cp -r Kbuild VERSION kmod /usr/src/alba-$(DKMS_VERSION)/
-	sed 's/@VERSION@/$(VERSION)/' dkms.conf.in > /usr/src/alba-$(DKMS_VERSION)/dkms.conf
+	$(MAKE) --no-print-directory module-src DEST=/usr/src/alba-$(DKMS_VERSION)
 	dkms add alba/$(DKMS_VERSION) 2>/dev/null || true
 	dkms build alba/$(DKMS_VERSION) -k $(notdir $(patsubst %/build,%,$(KDIR)))
 	dkms install alba/$(DKMS_VERSION) -k $(notdir $(patsubst %/build,%,$(KDIR)))
+
+# The module's sources and dkms.conf, staged in DEST: for dkms-install,
+# the Debian package and the kernel scripts.
+MODULE_SRC	:= Kbuild VERSION $(wildcard core/*.[ch]) kmod/Kconfig kmod/Kbuild.compat \
+		   $(filter-out %.mod.c,$(wildcard kmod/*.[ch]))
+module-src:
+	@test -n "$(DEST)" || { echo 'usage: make module-src DEST=dir' >&2; exit 1; }
+	@mkdir -p $(DEST)
+	cp --parents $(MODULE_SRC) $(DEST)/
+	sed 's/@VERSION@/$(VERSION)/' dkms.conf.in >$(DEST)/dkms.conf
 
 check-dkms:
 	@scripts/kernel.sh $(KVER) dkms
@@ -297,13 +305,13 @@ $(O)/$(1)/alba_user_tests$(5): $(USER_TESTS) $(HARNESS) $(CORE) $(HDRS)
 	@mkdir -p $$(@D)
 	$(2) $(TEST_CFLAGS) $(3) -o $$@ $(USER_TESTS) $(HARNESS) $(CORE) $(4)
 
-$(O)/$(1)/alba_soak$(5): user/tests/soak.c $(CORE) $(HDRS)
+$(O)/$(1)/alba_soak$(5): tests/user/soak.c $(CORE) $(HDRS)
 	@mkdir -p $$(@D)
-	$(2) $(TEST_CFLAGS) $(3) -o $$@ user/tests/soak.c $(CORE) $(4)
+	$(2) $(TEST_CFLAGS) $(3) -o $$@ tests/user/soak.c $(CORE) $(4)
 
-$(O)/$(1)/alba_asan$(5): user/tests/asan.c $(CORE) $(HDRS)
+$(O)/$(1)/alba_asan$(5): tests/user/asan.c $(CORE) $(HDRS)
 	@mkdir -p $$(@D)
-	$(2) $(TEST_CFLAGS) $(3) -o $$@ user/tests/asan.c $(CORE) $(4)
+	$(2) $(TEST_CFLAGS) $(3) -o $$@ tests/user/asan.c $(CORE) $(4)
 endef
 
 comma		:= ,

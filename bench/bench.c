@@ -55,7 +55,7 @@
 #include "alba.h"
 #include "alba_plat.h"
 #include "bench.h"
-#include "tests/helpers.h"
+#include "helpers.h"
 
 #if defined(BENCH_MIMALLOC)
 #include <mimalloc.h>

@@ -32,7 +32,7 @@
 
 #include "alba.h"
 #include "alba_plat.h"
-#include "tests/helpers.h"
+#include "helpers.h"
 
 #define MAX_OBJS	4096
 #define MAX_MARKS	16

@@ -2,7 +2,7 @@
 /*
  * KUnit suite for alba. The same file runs in the kernel (UML and QEMU,
  * through kunit.py) and in userspace on every platform (through the
- * harness in user/kunit). What only the kernel has (physical alignment,
+ * harness in kunit/harness). What only the kernel has (physical alignment,
  * interrupt contexts, real SMP and CPU hotplug, RCU, KASAN) is tested in
  * kunit/alba_kernel_kunit.c.
  *

@@ -5,7 +5,7 @@
  * kernel has is probed by kmod/Kbuild.compat). The suite is written for
  * today's KUnit; this file brings older ones up to it, each shim naming
  * the kernel that added the real thing. In userspace the harness in
- * user/kunit is today's KUnit already.
+ * kunit/harness is today's KUnit already.
  */
 #ifndef _ALBA_KUNIT_KUNIT_COMPAT_H
 #define _ALBA_KUNIT_KUNIT_COMPAT_H

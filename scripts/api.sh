@@ -50,5 +50,5 @@ awk -v world="$world" '
 				next
 		if ($0 ~ /^[a-z]/ && $0 !~ /^static/)
 			print
-	}' "$(dirname "$0")/../kmod/alba.h" |
+	}' "$(dirname "$0")/../core/alba.h" |
 	grep -oE '\balba_[a-z_0-9]+\(' | tr -d '(' | sort -u

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Run user/tests/asan.c (an ASan build) once per mode: ASan must report a
+# Run tests/user/asan.c (an ASan build) once per mode: ASan must report a
 # use of poisoned memory for every bad access, and nothing for the
 # in-bounds control. Prints TAP.
 #

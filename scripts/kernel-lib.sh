@@ -66,17 +66,18 @@ build_modules() {
 	BUILD_LOG=$KWORK/build${flavour:+-$flavour}
 	# The same sources against the same headers were built already (by
 	# the build step; lint and the QEMU runs only need the modules).
-	stamp=$(cd "$top" && { echo "$kdir"; cat Kbuild VERSION kmod/* samples/* \
-		bench/kbench/* kunit/Kbuild kunit/alba_qemu_test.c; } 2>/dev/null | sha256sum)
+	stamp=$(cd "$top" && { echo "$kdir"; cat Kbuild VERSION core/* kmod/* samples/* \
+		bench/kbench/* tests/qemu/*; } 2>/dev/null | sha256sum)
 	if [ "${ALBA_REBUILD:-}" != 1 ] && [ -f "$HOST_STAGE/.alba-built" ] &&
 		[ "$(cat "$HOST_STAGE/.alba-built")" = "$stamp" ]; then
 		return 0
 	fi
 	rm -rf "$HOST_STAGE"
-	mkdir -p "$HOST_STAGE/bench" "$HOST_STAGE/kunit"
-	cp -r "$top/Kbuild" "$top/VERSION" "$top/kmod" "$top/samples" "$HOST_STAGE/"
+	mkdir -p "$HOST_STAGE/bench" "$HOST_STAGE/tests"
+	make -s -C "$top" module-src DEST="$HOST_STAGE" >/dev/null
+	cp -r "$top/samples" "$HOST_STAGE/"
 	cp -r "$top/bench/kbench" "$HOST_STAGE/bench/"
-	cp "$top/kunit/Kbuild" "$top/kunit/alba_qemu_test.c" "$HOST_STAGE/kunit/"
+	cp -r "$top/tests/qemu" "$HOST_STAGE/tests/"
 	in_tool make -C "$kdir" M="$STAGE" modules >"$BUILD_LOG-alba.log" 2>&1 &&
 	in_tool make -C "$kdir" M="$STAGE/samples" \
 		KBUILD_EXTRA_SYMBOLS="$STAGE/Module.symvers" modules \
@@ -84,7 +85,7 @@ build_modules() {
 	in_tool make -C "$kdir" M="$STAGE/bench/kbench" \
 		KBUILD_EXTRA_SYMBOLS="$STAGE/Module.symvers" modules \
 		>"$BUILD_LOG-alba_kbench.log" 2>&1 &&
-	in_tool make -C "$kdir" M="$STAGE/kunit" \
+	in_tool make -C "$kdir" M="$STAGE/tests/qemu" \
 		KBUILD_EXTRA_SYMBOLS="$STAGE/Module.symvers" modules \
 		>"$BUILD_LOG-alba_qemu_test.log" 2>&1 &&
 	echo "$stamp" >"$HOST_STAGE/.alba-built"

@@ -62,7 +62,7 @@ step_build() {
 		[ "$flavour" = rt ] && rel=$KREL_RT
 		ALBA_REBUILD=1 build_modules "$flavour"
 		for mod in alba.ko samples/alba_sample.ko bench/kbench/alba_kbench.ko \
-			   kunit/alba_qemu_test.ko; do
+			   tests/qemu/alba_qemu_test.ko; do
 			name=$(basename "$mod" .ko)
 			log=$BUILD_LOG-$name.log
 			[ -f "$MODDIR/$mod" ] && ! grep -qE '(warning|error):' "$log"
@@ -81,12 +81,12 @@ step_lint() {
 	local files log=$KWORK/lint name dir
 	begin lint
 	mkdir -p "$log"
-	files=$(cd "$top" && ls kmod/*.[ch] kunit/*.[ch] samples/*.c bench/kbench/*.c |
+	files=$(cd "$top" && ls core/alba.[ch] core/alba_plat.h kmod/*.[ch] kunit/*.[ch] tests/qemu/*.c samples/*.c bench/kbench/*.c |
 		grep -v '\.mod\.c$')
 	# shellcheck disable=SC2086
 	(cd "$top" && perl "$SRC/scripts/checkpatch.pl" --no-tree --strict --terse \
 		--show-types -f $files) >"$log/checkpatch" 2>&1
-	result $? "checkpatch.pl --strict ($SERIES) on kmod/ kunit/ samples/ bench/kbench/" \
+	result $? "checkpatch.pl --strict ($SERIES) on core/ kmod/ kunit/ tests/qemu/ samples/ bench/kbench/" \
 		"$log/checkpatch"
 	# shellcheck disable=SC2086
 	(cd "$top" && "$SRC/scripts/kernel-doc" -none -Werror $files) >"$log/kernel-doc" 2>&1
@@ -108,7 +108,7 @@ step_lint() {
 		alba) dir=$STAGE ;;
 		alba_sample) dir=$STAGE/samples ;;
 		alba_kbench) dir=$STAGE/bench/kbench ;;
-		alba_qemu_test) dir=$STAGE/kunit ;;
+		alba_qemu_test) dir=$STAGE/tests/qemu ;;
 		esac
 		in_tool make -C "$KDIR" M="$dir" C=2 \
 			KBUILD_EXTRA_SYMBOLS="$STAGE/Module.symvers" modules >"$log/sparse-$name" 2>&1
@@ -131,8 +131,7 @@ step_dkms() {
 	d=$STAGE hd=$HOST_STAGE
 	rm -rf "$hd"
 	mkdir -p "$hd/src/alba-$ver" "$hd/tree"
-	cp -r "$top/Kbuild" "$top/VERSION" "$top/kmod" "$hd/src/alba-$ver/"
-	sed "s/@VERSION@/$ver/" "$top/dkms.conf.in" >"$hd/src/alba-$ver/dkms.conf"
+	make -s -C "$top" module-src DEST="$hd/src/alba-$ver" >/dev/null
 	in_tool dkms add -m alba -v "$ver" --sourcetree "$d/src" \
 		--dkmstree "$d/tree" >"$KWORK/dkms.log" 2>&1
 	# The headers are Debian's, ready as they are: with a source dir

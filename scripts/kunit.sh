@@ -46,9 +46,8 @@ fi
 # every run, and one line each in lib/Kconfig and lib/Makefile.
 graft=$src/lib/alba
 rm -rf "$graft"
-mkdir -p "$graft/kmod" "$graft/kunit" "$graft/bench/kbench"
-cp "$top/Kbuild" "$top/VERSION" "$graft/"
-cp "$top"/kmod/*.[ch] "$top/kmod/Kconfig" "$top/kmod/Kbuild.compat" "$graft/kmod/"
+make -s -C "$top" module-src DEST="$graft" >/dev/null
+mkdir -p "$graft/kunit" "$graft/bench/kbench"
 cp "$top"/kunit/*.[ch] "$graft/kunit/"
 cp "$top"/bench/kbench/Kbuild "$top"/bench/kbench/*.c "$graft/bench/kbench/"
 grep -q 'lib/alba/kmod/Kconfig' "$src/lib/Kconfig" ||

@@ -34,7 +34,7 @@ rm -rf "$root"
 mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev" "$root/tmp"
 cp /bin/busybox "$root/bin/busybox"
 cp "$MODDIR/alba.ko" "$MODDIR/samples/alba_sample.ko" \
-	"$MODDIR/bench/kbench/alba_kbench.ko" "$MODDIR/kunit/alba_qemu_test.ko" "$root/"
+	"$MODDIR/bench/kbench/alba_kbench.ko" "$MODDIR/tests/qemu/alba_qemu_test.ko" "$root/"
 cp "$top/scripts/qemu-init.sh" "$root/init"
 echo "$mode" >"$root/mode"
 chmod +x "$root/init"

@@ -3,7 +3,7 @@
  * prim.c - the userspace platform: what every OS shares, and the selector
  * that includes exactly one OS file.
  *
- * Implements alba_plat_block_alloc()/free() of kmod/alba_plat.h on top of
+ * Implements alba_plat_block_alloc()/free() of core/alba_plat.h on top of
  * the OS file's alba_os_block_alloc()/free(), adding a cache of freed
  * blocks and what tests need: a live-block counter and a fault hook that
  * fails the n-th block allocation. Also here: the lock's slow path, the
@@ -87,7 +87,7 @@ void alba_user_lock_wait(alba_plat_lock_t *lock)
 	__atomic_store_n(&lock->head, ticket + 1, __ATOMIC_RELEASE);
 }
 
-/* The registry of live block headers: see alba_user.h. */
+/* The registry of live block headers: see plat.h. */
 uintptr_t *alba_user_reg_regions[ALBA_REG_REGIONS];
 
 static uintptr_t *reg_word(uintptr_t p, bool create, uintptr_t *bit)
@@ -410,7 +410,6 @@ struct alba_pcpu {
 	struct alba *arena;
 	size_t chunk;
 	unsigned long id;
-	bool dying;
 	alba_os_tls_t key;
 	alba_plat_lock_t lock;		/* guards @slots */
 	struct alba_pcpu_slot *slots;
@@ -544,7 +543,6 @@ void alba_pcpu_destroy(struct alba_pcpu *pc)
 	if (!pc)
 		return;
 	alba_pcpu_drain(pc);
-	pc->dying = true;
 	/* Windows runs slot_dtor() here for every thread holding a slot. */
 	alba_os_tls_delete(pc->key);
 	for (slot = pc->slots; slot; slot = next) {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
- * Helpers shared by the userspace test programs and the benchmark (which
- * include it as "tests/helpers.h" through -Iuser).
+ * Helpers shared by the userspace test programs, the fuzzer and the
+ * benchmark (which include it as "helpers.h" through -Itests/user).
  */
 #ifndef _ALBA_TESTS_HELPERS_H
 #define _ALBA_TESTS_HELPERS_H

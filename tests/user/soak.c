@@ -19,7 +19,7 @@
 
 #include "alba.h"
 #include "alba_plat.h"
-#include "tests/helpers.h"
+#include "helpers.h"
 
 #define THREADS		4
 #define PER_PHASE	20000	/* operations per thread per phase */

@@ -3,7 +3,7 @@
  * alba - aligned block arena.
  *
  * The public API, the same header for the kernel and for userspace. The
- * contract is documented in kmod/alba.c next to each function and, in one
+ * contract is documented in core/alba.c next to each function and, in one
  * place, in DESIGN.md.
  */
 #ifndef _ALBA_H

@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
- * alba_user.h - the userspace side of the seam (see kmod/alba_plat.h).
+ * plat.h - the userspace half of the seam (core/alba_plat.h is the
+ * contract), included by core/alba_plat.h.
  *
  * Maps the few kernel names the core uses onto libc and compiler builtins,
  * and declares what the OS files in user/prim/ implement. Works with gcc
  * and clang, glibc and musl, 32 and 64 bits, and mingw-w64.
  */
-#ifndef _ALBA_USER_H
-#define _ALBA_USER_H
+#ifndef _ALBA_USER_PLAT_H
+#define _ALBA_USER_PLAT_H
 
 #include <assert.h>
 #include <errno.h>
@@ -230,4 +231,4 @@ const char *alba_user_block_method(long *os_aligned, long *self_aligned);
 void *alba_os_block_alloc(unsigned int shift);
 void alba_os_block_free(void *base, unsigned int shift);
 
-#endif /* _ALBA_USER_H */
+#endif /* _ALBA_USER_PLAT_H */

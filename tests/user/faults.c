@@ -9,7 +9,7 @@
 
 #include "alba.h"
 #include "alba_plat.h"
-#include "tests/helpers.h"
+#include "helpers.h"
 
 static const unsigned long periods[] = { 1, 2, 3, 4, 5, 7, 10, 16, 25, 50 };
 

@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * plat.h - the kernel's half of the seam (core/alba_plat.h is the
+ * contract): the lock is a raw spinlock taken with interrupts saved,
+ * reports are ratelimited pr_warn()s naming the caller, poisoning is
+ * KASAN's, and the functions alba_kernel.c implements. Included by
+ * core/alba_plat.h, which the module's files include.
+ */
+#ifndef _ALBA_KMOD_PLAT_H
+#define _ALBA_KMOD_PLAT_H
+
+#include <linux/bug.h>
+#include <linux/export.h>
+#include <linux/compiler.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
+#include <linux/gfp.h>
+#include <linux/kernel.h>
+#include <linux/nodemask.h>
+#include <linux/printk.h>
+#include <linux/rcupdate.h>
+#include <linux/workqueue.h>
+#include "alba.h"
+#include "compat.h"
+
+#ifdef CONFIG_ALBA_DEBUG
+#define ALBA_DEBUG		1
+#endif
+
+#define ALBA_PLAT_PAGE_SHIFT	PAGE_SHIFT
+#define ALBA_PLAT_MAX_SHIFT	(PAGE_SHIFT + ALBA_MAX_PAGE_ORDER)
+
+/*
+ * A raw spinlock: on PREEMPT_RT a spinlock_t sleeps, and an arena must
+ * serve hard-IRQ context and callers with interrupts off there too. What
+ * it guards is a few instructions, or a few more for reset and rewind;
+ * nothing sleeps, allocates, frees or prints under it.
+ */
+#define alba_plat_lock_t		raw_spinlock_t
+
+#define alba_plat_lock_init(lock)	raw_spin_lock_init(lock)
+#define alba_plat_lock(lock, flags)	raw_spin_lock_irqsave(lock, flags)
+#define alba_plat_trylock(lock, flags)	raw_spin_trylock_irqsave(lock, flags)
+#define alba_plat_unlock(lock, flags)	raw_spin_unlock_irqrestore(lock, flags)
+
+/*
+ * A broken contract is the caller's bug, not alba's: say so once per
+ * calling site (alba_kernel_first_report()), naming it, and without a WARN
+ * splat (which would taint the kernel and fail every test run that checks
+ * bad input on purpose). Entry points take their caller's address with
+ * alba_plat_caller() and hand it down to the helper that reports.
+ */
+bool alba_kernel_first_report(unsigned long ip);
+#define alba_plat_caller()	_RET_IP_
+#define alba_plat_report_at(ip, what, fmt, ...) \
+	do { \
+		unsigned long __alba_ip = (ip); \
+		if (alba_kernel_first_report(__alba_ip)) \
+			pr_warn("alba: " what " (from %pS): " fmt "\n", \
+				(void *)__alba_ip, ##__VA_ARGS__); \
+	} while (0)
+#define alba_plat_invalid_at(ip, fmt, ...) \
+	alba_plat_report_at(ip, "invalid argument", fmt, ##__VA_ARGS__)
+#define alba_plat_busy_at(ip, fmt, ...) \
+	alba_plat_report_at(ip, "busy", fmt, ##__VA_ARGS__)
+#define alba_plat_invalid(fmt, ...) \
+	alba_plat_invalid_at(alba_plat_caller(), fmt, ##__VA_ARGS__)
+#define alba_plat_might_alloc(gfp)	might_alloc(gfp)
+#define alba_plat_gfp_zero(gfp)		((gfp) & __GFP_ZERO)
+/* Requests no block could hold never reach the page allocator. */
+#define alba_plat_nomem(gfp) \
+	do { \
+		if (!((gfp) & __GFP_NOWARN)) \
+			pr_warn_ratelimited("alba: out of memory\n"); \
+	} while (0)
+
+/*
+ * KASAN (generic) sees objects as ASan does in userspace: free space in
+ * blocks is poisoned, each object unpoisoned exactly (its last granule
+ * partly, when its size is not a multiple of 8), and reset, rewind and
+ * destroy poison again. A granule shared with the object before the range
+ * keeps that object's bytes. kmod/compat.h says which kernels let a module
+ * do this (alba_kasan_poison()); elsewhere these do nothing.
+ */
+#define ALBA_KASAN_POISON	0xFE	/* KASAN_PAGE_REDZONE: "out-of-bounds" */
+
+static inline void alba_plat_poison(const void *p, size_t n)
+{
+	uintptr_t s = (uintptr_t)p, e = s + n, g = s & ~(uintptr_t)7;
+
+	if (!ALBA_HAVE_KASAN || !n)
+		return;
+	if (s & 7) {
+		if (g + 8 > e)
+			return;
+		alba_kasan_poison((void *)g, 8, s & 7);
+		s = g + 8;
+	}
+	e &= ~(uintptr_t)7;
+	if (e > s)
+		alba_kasan_poison((void *)s, e - s, ALBA_KASAN_POISON);
+}
+
+/*
+ * A last granule shared with bytes after the range keeps their access:
+ * its shadow only ever grows (0, "all of it", is the most).
+ */
+static inline void alba_plat_unpoison(const void *p, size_t n)
+{
+	uintptr_t s = (uintptr_t)p & ~(uintptr_t)7, e = (uintptr_t)p + n;
+	uintptr_t whole = e & ~(uintptr_t)7;
+	s8 shadow;
+
+	if (!ALBA_HAVE_KASAN || !n)
+		return;
+	if (whole > s)
+		alba_kasan_poison((void *)s, whole - s, 0);
+	if (e & 7) {
+		shadow = alba_kasan_shadow((void *)whole);
+		if (shadow && (shadow < 0 || shadow < (s8)(e & 7)))
+			alba_kasan_poison((void *)whole, 8, e & 7);
+	}
+}
+
+static inline bool alba_plat_node_ok(int nid)
+{
+	return nid == NUMA_NO_NODE ||
+	       (nid >= 0 && nid < MAX_NUMNODES && node_state(nid, N_MEMORY));
+}
+
+/* What the kernel keeps in an arena: its debugfs view, and RCU release. */
+struct alba_plat_arena {
+	struct alba *arena;
+	struct alba_debugfs *dfs;
+	struct rcu_work rwork;
+};
+
+/* Tests: wait until every alba_destroy_rcu() so far has released. */
+void alba_kernel_barrier(void);
+
+void alba_plat_arena_added(struct alba *arena, gfp_t gfp);
+void alba_plat_arena_removed(struct alba *arena);
+void alba_plat_header_set(void *p);
+void alba_plat_header_clear(void *p);
+bool alba_plat_header_test(const void *p);
+
+void alba_plat_trace_arena_create(struct alba *arena, size_t block_size,
+				  gfp_t gfp, int nid);
+void alba_plat_trace_arena_destroy(struct alba *arena);
+void alba_plat_trace_block_alloc(struct alba *arena, const void *base,
+				 unsigned int shift, gfp_t gfp);
+void alba_plat_trace_block_free(struct alba *arena, const void *base,
+				unsigned int shift);
+void alba_plat_trace_reset(struct alba *arena);
+void alba_plat_trace_rewind(struct alba *arena);
+void alba_plat_trace_alloc_fail(struct alba *arena, size_t size, size_t align,
+				gfp_t gfp);
+
+#endif /* _ALBA_KMOD_PLAT_H */
