@@ -830,7 +830,7 @@ void alba_core_free(struct alba *arena)
 	WARN_ON_ONCE(arena->holders);
 	run_cleanups(arena->cleanups, NULL);
 	free_list(arena, arena->spare, NULL);
-	alba_plat_trace_arena_destroy(arena);
+	alba_plat_trace_arena_destroy(arena, arena->sum.blocks + arena->spares);
 	/* The oldest block holds the arena; it goes last. */
 	free_list(arena, arena->newest, NULL);
 }
@@ -1291,6 +1291,7 @@ static void reset_keep_at(struct alba *arena, size_t keep_bytes,
 {
 	struct alba_block *first, *gone, *spare;
 	struct alba_cleanup *top;
+	size_t blocks;
 	unsigned int holders;
 	unsigned long flags;
 
@@ -1333,8 +1334,9 @@ static void reset_keep_at(struct alba *arena, size_t keep_bytes,
 	arena->depth = 0;	/* every mark is released */
 	arena->unlinks++;
 	alba_plat_poison((void *)arena->pos, arena->lo - arena->pos);
+	blocks = arena->sum.blocks + arena->spares;
 	alba_plat_unlock(&arena->lock, flags);
-	alba_plat_trace_reset(arena);
+	alba_plat_trace_reset(arena, blocks);
 	release(arena, gone, first, spare, keep_bytes);
 }
 
@@ -1507,6 +1509,7 @@ void alba_rewind(struct alba *arena, struct alba_mark mark)
 {
 	struct alba_block *cur = mark.cur, *gone;
 	struct alba_cleanup *top;
+	size_t blocks;
 	unsigned int holders;
 	unsigned long flags;
 
@@ -1549,8 +1552,9 @@ void alba_rewind(struct alba *arena, struct alba_mark mark)
 	arena->depth = mark.depth;	/* the marks above it are released */
 	arena->unlinks++;
 	alba_plat_poison((void *)arena->pos, arena->lo - arena->pos);
+	blocks = arena->sum.blocks + arena->spares;
 	alba_plat_unlock(&arena->lock, flags);
-	alba_plat_trace_rewind(arena);
+	alba_plat_trace_rewind(arena, blocks);
 	free_list(arena, gone, mark.newest);
 }
 EXPORT_SYMBOL_GPL(alba_rewind);

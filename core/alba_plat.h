@@ -73,10 +73,11 @@
  *	Mark memory as not to be touched, or as usable again (sanitizers).
  *
  *   alba_plat_trace_arena_create(arena, block_size, gfp, nid),
- *   alba_plat_trace_arena_destroy(arena),
+ *   alba_plat_trace_arena_destroy(arena, blocks),
  *   alba_plat_trace_block_alloc(arena, base, shift, gfp),
  *   alba_plat_trace_block_free(arena, base, shift),
- *   alba_plat_trace_reset(arena), alba_plat_trace_rewind(arena),
+ *   alba_plat_trace_reset(arena, blocks),
+ *   alba_plat_trace_rewind(arena, blocks),
  *   alba_plat_trace_alloc_fail(arena, size, align, gfp)
  *	Events for tracing; nothing outside the kernel.
  *

@@ -247,14 +247,9 @@ void alba_plat_trace_arena_create(struct alba *arena, size_t block_size,
 	trace_alba_arena_create(arena, block_size, (__force unsigned long)gfp, nid);
 }
 
-void alba_plat_trace_arena_destroy(struct alba *arena)
+void alba_plat_trace_arena_destroy(struct alba *arena, size_t blocks)
 {
-	struct alba_stats s;
-
-	if (trace_alba_arena_destroy_enabled()) {
-		alba_get_stats(arena, &s);
-		trace_alba_arena_destroy(arena, s.blocks);
-	}
+	trace_alba_arena_destroy(arena, blocks);
 }
 
 void alba_plat_trace_block_alloc(struct alba *arena, const void *base,
@@ -278,24 +273,14 @@ void alba_plat_trace_block_free(struct alba *arena, const void *base,
 				      shift - PAGE_SHIFT);
 }
 
-static size_t blocks_of(struct alba *arena)
+void alba_plat_trace_reset(struct alba *arena, size_t blocks)
 {
-	struct alba_stats s;
-
-	alba_get_stats(arena, &s);
-	return s.blocks;
+	trace_alba_reset(arena, blocks);
 }
 
-void alba_plat_trace_reset(struct alba *arena)
+void alba_plat_trace_rewind(struct alba *arena, size_t blocks)
 {
-	if (trace_alba_reset_enabled())
-		trace_alba_reset(arena, blocks_of(arena));
-}
-
-void alba_plat_trace_rewind(struct alba *arena)
-{
-	if (trace_alba_rewind_enabled())
-		trace_alba_rewind(arena, blocks_of(arena));
+	trace_alba_rewind(arena, blocks);
 }
 
 void alba_plat_trace_alloc_fail(struct alba *arena, size_t size, size_t align,

@@ -146,13 +146,13 @@ bool alba_plat_header_test(const void *p);
 
 void alba_plat_trace_arena_create(struct alba *arena, size_t block_size,
 				  gfp_t gfp, int nid);
-void alba_plat_trace_arena_destroy(struct alba *arena);
+void alba_plat_trace_arena_destroy(struct alba *arena, size_t blocks);
 void alba_plat_trace_block_alloc(struct alba *arena, const void *base,
 				 unsigned int shift, gfp_t gfp);
 void alba_plat_trace_block_free(struct alba *arena, const void *base,
 				unsigned int shift);
-void alba_plat_trace_reset(struct alba *arena);
-void alba_plat_trace_rewind(struct alba *arena);
+void alba_plat_trace_reset(struct alba *arena, size_t blocks);
+void alba_plat_trace_rewind(struct alba *arena, size_t blocks);
 void alba_plat_trace_alloc_fail(struct alba *arena, size_t size, size_t align,
 				gfp_t gfp);
 

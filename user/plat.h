@@ -185,13 +185,14 @@ static inline bool alba_plat_header_test(const void *p)
 /* No tracepoints outside the kernel. */
 #define alba_plat_trace_arena_create(arena, block_size, gfp, nid) \
 	((void)(arena), (void)(block_size), (void)(gfp), (void)(nid))
-#define alba_plat_trace_arena_destroy(arena)	((void)(arena))
+#define alba_plat_trace_arena_destroy(arena, blocks) \
+	((void)(arena), (void)(blocks))
 #define alba_plat_trace_block_alloc(arena, base, shift, gfp) \
 	((void)(arena), (void)(base), (void)(shift), (void)(gfp))
 #define alba_plat_trace_block_free(arena, base, shift) \
 	((void)(arena), (void)(base), (void)(shift))
-#define alba_plat_trace_reset(arena)		((void)(arena))
-#define alba_plat_trace_rewind(arena)		((void)(arena))
+#define alba_plat_trace_reset(arena, blocks)	((void)(arena), (void)(blocks))
+#define alba_plat_trace_rewind(arena, blocks)	((void)(arena), (void)(blocks))
 #define alba_plat_trace_alloc_fail(arena, size, align, gfp) \
 	((void)(arena), (void)(size), (void)(align), (void)(gfp))
 
