@@ -36,8 +36,8 @@ RUN		:= scripts/run-ktap.sh
 # the targets that run on one kernel, by default Debian bookworm's.
 KDIR		?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
 		     $(lastword $(sort $(wildcard /usr/src/linux-headers-*-amd64))))
-KVER		?= 6.1
-KERNELS		:= $(shell awk '!/^\#/ && NF { print $$1 }' scripts/kernels.conf)
+KVER		?= $(shell bash scripts/lib.sh kernel_default)
+KERNELS		:= $(shell bash scripts/lib.sh kernels)
 
 .PHONY: all lib man dist deb check-deb help install check check-user check-windows check-ktap \
 	check-install deps-user deps-windows clean modules modules_install \
@@ -252,8 +252,7 @@ lint:
 
 # The KUnit runs the matrix lists for KVER.
 kunit:
-	@scripts/kernel.sh $(KVER) $(shell awk '$$1 == "$(KVER)"' scripts/kernels.conf | \
-		grep -o 'kunit-[a-z]*')
+	@scripts/kernel.sh $(KVER) $(shell bash scripts/lib.sh kernel_steps $(KVER) kunit)
 
 kunit-plain kunit-debug kunit-smp kunit-debugmode kunit-rt:
 	@scripts/kunit.sh $(subst kunit-,,$@) $(KVER)

@@ -11,8 +11,8 @@
 # --smoke: one tiny round of everything, for make check; writes
 # $O/results/bench-smoke.ktap and nothing under bench/.
 set -eu
-top=$(cd "$(dirname "$0")/.." && pwd)
-O=$(cd "$top" && mkdir -p "${O:-build}" && cd "${O:-build}" && pwd)
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
 smoke=${1:-}
 "$top/scripts/deps.sh" user bench
 cd "$top"

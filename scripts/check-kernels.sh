@@ -22,13 +22,8 @@
 #            the modules lane and waits for it
 #   scripts/check-kernels.sh --lane kunit|modules [SERIES...]
 set -u
-top=$(cd "$(dirname "$0")/.." && pwd)
-O=$(cd "$top" && mkdir -p "${O:-build}" && cd "${O:-build}" && pwd)
-export O
-RESULTS=${RESULTS:-$O/results}
-export RESULTS
-mkdir -p "$RESULTS"
-conf=$top/scripts/kernels.conf
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
 mode=both
 case ${1:-} in
 --lane)
@@ -40,24 +35,16 @@ case ${1:-} in
 	shift
 	;;
 esac
-rows=${*:-$(awk '!/^#/ && NF { print $1 }' "$conf")}
+rows=${*:-$(kernels)}
 log=$O/kunit-lane.log
 started=$RESULTS/kunit-lane.started
 lock=$O/kunit-lane.lock
 
-# The row's steps of one lane: "kunit" or "modules".
-steps() {
-	awk -v s="$1" -v lane="$2" '$1 == s {
-		for (i = 4; i <= NF; i++)
-			if (($i ~ /^kunit-/) == (lane == "kunit"))
-				print $i
-	}' "$conf"
-}
 
 lane() {
 	local rc=0 series s
 	for series in $rows; do
-		s=$(steps "$series" "$1")
+		s=$(kernel_steps "$series" "$1")
 		[ -n "$s" ] || continue
 		# shellcheck disable=SC2086
 		"$top/scripts/kernel.sh" "$series" $s || rc=1

@@ -17,8 +17,8 @@
 #
 # Nothing is installed on the host but the build tools (scripts/deps.sh).
 set -eu
-top=$(cd "$(dirname "$0")/.." && pwd)
-O=$(cd "$top" && mkdir -p "${O:-build}" && cd "${O:-build}" && pwd)
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
 ver=$(cat "$top/VERSION")
 d=$O/deb
 "$top/scripts/deps.sh" deb
@@ -66,22 +66,9 @@ root) pristine_root; exit ;;
 esac
 
 # ---- check ------------------------------------------------------------------
-mkdir -p "$O/results"
-ktap=$O/results/deb.ktap
-echo "TAP version 13" >"$ktap"
+tap_begin "$RESULTS/deb.ktap"
 # Whatever ends the script, the file says how (a step that dies counts).
-trap 'echo "# exit: $?" >>"$ktap"' EXIT
-n=0 rc=0
-result() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n $2" | tee -a "$ktap"
-	else
-		echo "not ok $n $2" | tee -a "$ktap"
-		[ -n "${3:-}" ] && sed 's/^/    /' "$3" | tail -30
-		rc=1
-	fi
-}
+trap 'echo "# exit: $?" >>"$TAP_FILE"' EXIT
 
 # Run a command as root in ROOT, with /proc, in a mount namespace of its own.
 in_root() {
@@ -96,17 +83,17 @@ in_root() {
 build >/dev/null 2>&1
 debs=$(ls "$d"/alba-dkms_"$ver"_all.deb "$d"/libalba0_"$ver"_*.deb \
 	"$d"/libalba-dev_"$ver"_*.deb 2>/dev/null | wc -l)
-result $([ "$debs" = 3 ] && echo 0 || echo 1) \
+tap_result $([ "$debs" = 3 ] && echo 0 || echo 1) \
 	"make deb: alba-dkms, libalba0, libalba-dev $ver" "$d/build.log"
 for deb in "$d"/*.deb; do
 	lintian --tag-display-limit 0 "$deb" >"$deb.lintian" 2>&1 || true
 	! grep -q '^E:' "$deb.lintian"
-	result $? "lintian $(basename "$deb"): no error ($(grep -c '^W:' "$deb.lintian") warnings)" \
+	tap_result $? "lintian $(basename "$deb"): no error ($(grep -c '^W:' "$deb.lintian") warnings)" \
 		"$deb.lintian"
 done
 
 # The clean bookworm root, copied for each test.
-. "$top/scripts/kernel-lib.sh" 6.1
+. "$top/scripts/kernel-lib.sh" "$(kernel_default)"
 pristine_root
 root=$d/root-bookworm
 rm -rf "$root"
@@ -120,26 +107,26 @@ log=$d/bookworm.log
 set +e
 in_root "$root" sh -c 'dpkg -i /tmp/pkg/linux-*.deb &&
 	dpkg -i /tmp/pkg/libalba0_*.deb /tmp/pkg/libalba-dev_*.deb /tmp/pkg/alba-dkms_*.deb' >"$log" 2>&1
-result $? "bookworm: dpkg -i the headers of $KREL and the three packages" "$log"
+tap_result $? "bookworm: dpkg -i the headers of $KREL and the three packages" "$log"
 in_root "$root" dkms status >"$d/dkms-status" 2>&1
-echo "# dkms status: $(cat "$d/dkms-status")" >>"$ktap"
+echo "# dkms status: $(cat "$d/dkms-status")" >>"$TAP_FILE"
 grep -q "alba/$ver, $KREL, x86_64: installed" "$d/dkms-status"
-result $? "bookworm: dkms status shows alba/$ver installed for $KREL" "$log"
+tap_result $? "bookworm: dkms status shows alba/$ver installed for $KREL" "$log"
 in_root "$root" sh -c "modinfo -F version \$(find /lib/modules/$KREL -name 'alba.ko*')" >"$d/modinfo" 2>&1
 [ "$(cat "$d/modinfo")" = "$ver" ]
-result $? "bookworm: modinfo reads the built alba.ko (version $ver)" "$d/modinfo"
+tap_result $? "bookworm: modinfo reads the built alba.ko (version $ver)" "$d/modinfo"
 in_root "$root" sh -c 'cd /tmp/pkg && cc -o contract contract.c $(pkg-config --cflags --libs alba) && ./contract' >"$d/pkgconfig.log" 2>&1
-result $? "bookworm: a program builds with pkg-config --cflags --libs alba and runs" "$d/pkgconfig.log"
+tap_result $? "bookworm: a program builds with pkg-config --cflags --libs alba and runs" "$d/pkgconfig.log"
 in_root "$root" sh -c 'cd /tmp/pkg && cmake -S . -B cm >/dev/null && cmake --build cm >/dev/null && ./cm/contract' >"$d/cmake.log" 2>&1
-result $? "bookworm: a program builds with CMake find_package(alba), alba::alba, and runs" "$d/cmake.log"
+tap_result $? "bookworm: a program builds with CMake find_package(alba), alba::alba, and runs" "$d/cmake.log"
 in_root "$root" man -w alba_alloc >"$d/man.log" 2>&1
-result $? "bookworm: man alba_alloc finds $(cat "$d/man.log")" "$d/man.log"
+tap_result $? "bookworm: man alba_alloc finds $(cat "$d/man.log")" "$d/man.log"
 in_root "$root" sh -c 'dpkg -r alba-dkms && ! find /lib/modules -name "alba.ko*" | grep -q .' >"$d/remove.log" 2>&1
-result $? "bookworm: removing alba-dkms removes the module" "$d/remove.log"
+tap_result $? "bookworm: removing alba-dkms removes the module" "$d/remove.log"
 
 # The trixie root that builds against 7.x headers (scripts/kernel-fetch.sh).
 set -e
-. "$top/scripts/kernel-lib.sh" "$(awk '!/^#/ && $3 ~ /^trixie/ { s = $1 } END { print s }' "$top/scripts/kernels.conf")"
+. "$top/scripts/kernel-lib.sh" "$(kernel_trixie)"
 root=$d/root-trixie
 rm -rf "$root"
 cp -a "$TOOLROOT" "$root"
@@ -151,6 +138,6 @@ log=$d/trixie.log
 set +e
 in_root "$root" sh -c 'dpkg -i /tmp/pkg/alba-dkms_*.deb && dkms status' >"$log" 2>&1
 grep -q "alba/$ver, $KREL, x86_64: installed" "$log"
-result $? "trixie: alba-dkms builds and installs alba.ko for $KREL" "$log"
+tap_result $? "trixie: alba-dkms builds and installs alba.ko for $KREL" "$log"
 rm -rf "$d/root-bookworm" "$d/root-trixie"
-exit $rc
+exit $TAP_RC

@@ -8,8 +8,8 @@
 #
 #   scripts/fuzz.sh [SECONDS]
 set -u
-top=$(cd "$(dirname "$0")/.." && pwd)
-O=$(cd "$top" && mkdir -p "${O:-build}" && cd "${O:-build}" && pwd)
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
 secs=${1:-600}
 "$top/scripts/deps.sh" user
 d=$O/fuzz

@@ -2,13 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The kernel benchmark in both kernels: UML (through the same graft as
-# KUnit) and Debian's image under QEMU, of kernel KVER (default 6.1).
-# Prints a table of ns per allocation and the ratio to
-# kmalloc+kfree_bulk, and writes bench/kbench.md.
+# KUnit) and Debian's image under QEMU, of kernel KVER (default: the
+# first row of scripts/kernels.conf). Prints a table of ns per allocation
+# and the ratio to kmalloc+kfree_bulk, and writes bench/kbench.md.
 set -eu
-top=$(cd "$(dirname "$0")/.." && pwd)
-O=$(cd "$top" && mkdir -p "${O:-build}" && cd "${O:-build}" && pwd)
-kver=${KVER:-6.1}
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+kver=${KVER:-$(kernel_default)}
 "$top/scripts/kunit.sh" kbench "$kver" >/dev/null 2>&1 || true
 grep -o 'alba_kbench: .*' "$O/results/kernel-$kver-kunit-kbench.log" >"$O/kbench-uml.txt" || true
 rm -f "$O/results/kernel-$kver-kunit-kbench".*

@@ -28,13 +28,13 @@
 set -eu
 series=$1
 want_source=${2:-}
-top=$(cd "$(dirname "$0")/.." && pwd)
-O=$(cd "$top" && mkdir -p "${O:-build}" && cd "${O:-build}" && pwd)
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
 
-row=$(awk -v s="$series" '$1 == s' "$top/scripts/kernels.conf")
+row=$(kernel_row "$series")
 if [ -z "$row" ]; then
 	echo "kernel-fetch: no kernel $series in scripts/kernels.conf" \
-		"($(awk '!/^#/ && NF { printf "%s ", $1 }' "$top/scripts/kernels.conf"))" >&2
+		"($(kernels | tr '\n' ' '))" >&2
 	exit 2
 fi
 read -r _ suites toolchain runs <<<"$row"

@@ -20,10 +20,8 @@
 # Every result file is $RESULTS/kernel-<series>-<kind>.ktap.
 set -eu
 SERIES=$1
-top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-O=$(cd "$top" && mkdir -p "${O:-build}" && cd "${O:-build}" && pwd)
-export RESULTS=$O/results
-mkdir -p "$RESULTS"
+# shellcheck source=scripts/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # The row file is at a fixed place: a script's stdout is no data channel
 # (an install message once polluted it).
 "$top/scripts/kernel-fetch.sh" "$SERIES" "${2:-}" >&2

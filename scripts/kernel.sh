@@ -16,28 +16,11 @@ shift
 # shellcheck source=scripts/kernel-lib.sh
 . "$(dirname "$0")/kernel-lib.sh" "$series" source
 set +e
-steps=${*:-$(awk -v s="$SERIES" '$1 == s { for (i = 4; i <= NF; i++) print $i }' \
-	"$top/scripts/kernels.conf")}
+steps=${*:-$(kernel_steps "$SERIES")}
 
-# TAP helpers: begin FILE, then result STATUS TEXT [LOG].
+# Each step is one KTAP file: begin STEP, then tap_result (lib.sh), then tap_end.
 begin() {
-	ktap=$RESULTS/kernel-$SERIES-$1.ktap
-	echo "TAP version 13" >"$ktap"
-	n=0 src_rc=0
-}
-result() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n $2" | tee -a "$ktap"
-	else
-		echo "not ok $n $2" | tee -a "$ktap"
-		[ -n "${3:-}" ] && sed 's/^/    /' "$3" | head -40
-		src_rc=1
-	fi
-}
-end() {
-	echo "# exit: $src_rc" >>"$ktap"
-	return $src_rc
+	tap_begin "$RESULTS/kernel-$SERIES-$1.ktap"
 }
 
 # The compiler the toolchain uses, for the record.
@@ -66,14 +49,14 @@ step_build() {
 			name=$(basename "$mod" .ko)
 			log=$BUILD_LOG-$name.log
 			[ -f "$MODDIR/$mod" ] && ! grep -qE '(warning|error):' "$log"
-			result $? "$name.ko for $rel ($(cc_version)), no warning" "$log"
+			tap_result $? "$name.ko for $rel ($(cc_version)), no warning" "$log"
 		done
 		[ "$(modinfo -F vermagic "$MODDIR/alba.ko" 2>/dev/null | cut -d' ' -f1)" = "$rel" ]
-		result $? "alba.ko's vermagic is $rel"
+		tap_result $? "alba.ko's vermagic is $rel"
 		exports_are_api "$MODDIR/Module.symvers"
-		result $? "alba.ko exports the API of alba.h and nothing else" "$KWORK/exports.diff"
+		tap_result $? "alba.ko exports the API of alba.h and nothing else" "$KWORK/exports.diff"
 	done
-	end
+	tap_end
 }
 
 # lint: the kernel's checks of this version on the kernel code.
@@ -86,13 +69,13 @@ step_lint() {
 	# shellcheck disable=SC2086
 	(cd "$top" && perl "$SRC/scripts/checkpatch.pl" --no-tree --strict --terse \
 		--show-types -f $files) >"$log/checkpatch" 2>&1
-	result $? "checkpatch.pl --strict ($SERIES) on core/ kmod/ kunit/ tests/qemu/ samples/ bench/kbench/" \
+	tap_result $? "checkpatch.pl --strict ($SERIES) on core/ kmod/ kunit/ tests/qemu/ samples/ bench/kbench/" \
 		"$log/checkpatch"
 	# shellcheck disable=SC2086
 	(cd "$top" && "$SRC/scripts/kernel-doc" -none -Werror $files) >"$log/kernel-doc" 2>&1
 	st=$?
 	[ -s "$log/kernel-doc" ] && st=1
-	result $st "kernel-doc -none -Werror ($SERIES)" "$log/kernel-doc"
+	tap_result $st "kernel-doc -none -Werror ($SERIES)" "$log/kernel-doc"
 	# sparse checks every file of each module (C=2), in the toolchain.
 	# Debian's 7.x headers lack the script that vets sparse: take it
 	# from the same kernel's source.
@@ -117,9 +100,9 @@ step_lint() {
 			grep -v '^/usr/src' >"$log/sparse-$name.found"
 		[ -s "$log/sparse-$name.found" ] && st=1
 		grep -q 'CHECK' "$log/sparse-$name" || st=1
-		result $st "sparse (make C=2) on $name.ko against $KREL" "$log/sparse-$name.found"
+		tap_result $st "sparse (make C=2) on $name.ko against $KREL" "$log/sparse-$name.found"
 	done
-	end
+	tap_end
 }
 
 # dkms: `dkms build` against the headers, in a private DKMS tree.
@@ -140,9 +123,9 @@ step_dkms() {
 		--no-prepare-kernel --no-clean-kernel \
 		--sourcetree "$d/src" --dkmstree "$d/tree" >>"$KWORK/dkms.log" 2>&1 &&
 		ls "$hd/tree/alba/$ver/$KREL"/*/module/alba.ko* >/dev/null 2>&1
-	result $? "dkms build alba/$ver for $KREL ($(in_tool dkms --version 2>&1 | head -1))" \
+	tap_result $? "dkms build alba/$ver for $KREL ($(in_tool dkms --version 2>&1 | head -1))" \
 		"$KWORK/dkms.log"
-	end
+	tap_end
 }
 
 # One step, named as the table of make check's steps shows it.

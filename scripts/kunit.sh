@@ -26,8 +26,10 @@
 # the run. QEMU runs on TCG: KVM opens on these machines but fails at run
 # time, and newer kunit.py asks for it first, so a wrapper drops -accel kvm.
 set -eu
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
 cfg=${1:-plain}
-series=${2:-${KVER:-6.1}}
+series=${2:-${KVER:-$(kernel_default)}}
 shift 2 || shift $#
 # shellcheck source=scripts/kernel-lib.sh
 . "$(dirname "$0")/kernel-lib.sh" "$series" source
@@ -37,7 +39,7 @@ src=$SRC
 # the default kernel's, copied into the tree (kunit.py runs on the tree it
 # lives in).
 if ! grep -q -- "'--kunitconfig'" "$src/tools/testing/kunit/kunit.py"; then
-	def=$(. "$top/scripts/kernel-lib.sh" 6.1 source >/dev/null && echo "$SRC")
+	def=$(. "$top/scripts/kernel-lib.sh" "$(kernel_default)" source >/dev/null && echo "$SRC")
 	rm -rf "$src/tools/testing/kunit"
 	cp -r "$def/tools/testing/kunit" "$src/tools/testing/"
 fi
@@ -87,8 +89,7 @@ export PATH="$tcg:$PATH"
 # hotplug (smp.config) where the row runs kunit-smp, or PREEMPT_RT
 # (rt.config) where it runs kunit-rt. debug boots it on one CPU, smp and
 # rt on two, debugmode rebuilds alba in it with CONFIG_ALBA_DEBUG.
-runs=$(awk -v s="$SERIES" '$1 == s { for (i = 4; i <= NF; i++) print $i }' \
-	"$top/scripts/kernels.conf")
+runs=$(kernel_steps "$SERIES")
 x86_fragments() {
 	echo "$top/kunit/debug.config"
 	case " $(echo $runs) " in

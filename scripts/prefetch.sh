@@ -11,19 +11,19 @@
 #   scripts/prefetch.sh     (the packages must be installed already:
 #                            scripts/deps.sh all; apt is not run twice at once)
 set -u
-top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
 rc=0 done=
 # check-deb (before check-kernels) needs bookworm's kernel, its root and
 # the trixie root first.
-all=$(awk '!/^#/ && NF { print $1 }' "$top/scripts/kernels.conf")
-trixie=$(awk '!/^#/ && $3 ~ /^trixie/ { s = $1 } END { print s }' "$top/scripts/kernels.conf")
-for series in 6.1 $trixie $all; do
+first=$(kernel_default)
+for series in $first $(kernel_trixie) $(kernels); do
 	case " $done " in *" $series "*) continue ;; esac
 	done="$done $series"
 	"$top/scripts/timed.sh" "fetch $series (background)" \
 		"$top/scripts/kernel-fetch.sh" "$series" source || rc=1
 	# check-deb's root once bookworm's kernel is there.
-	if [ "$series" = 6.1 ]; then
+	if [ "$series" = "$first" ]; then
 		"$top/scripts/timed.sh" "check-deb's bookworm root (background)" \
 			"$top/scripts/deb.sh" root || rc=1
 	fi

@@ -11,12 +11,14 @@
 #
 #   scripts/qemu-test.sh [test|demo|kbench|irqsoff] [SERIES] [rt]
 #
-# SERIES is a row of scripts/kernels.conf (default: KVER, or 6.1); "rt"
+# SERIES is a row of scripts/kernels.conf (default: KVER, or the first); "rt"
 # boots its -rt-amd64 image (PREEMPT_RT) instead. Results go to
 # $O/results/kernel-<series>-qemu[-rt].ktap.
 set -eu
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
 mode=${1:-test}
-series=${2:-${KVER:-6.1}}
+series=${2:-${KVER:-$(kernel_default)}}
 flavour=${3:-}
 # shellcheck source=scripts/kernel-lib.sh
 . "$(dirname "$0")/kernel-lib.sh" "$series"
