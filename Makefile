@@ -12,7 +12,7 @@ VERSION		:= $(shell cat VERSION)
 
 CORE		:= core/alba.c user/prim/prim.c
 HDRS		:= core/alba.h core/alba_plat.h core/alba_types.h user/plat.h \
-		   $(wildcard user/prim/*.c) kunit/harness/include/kunit/test.h \
+		   $(wildcard user/*.c user/prim/*.c) kunit/harness/include/kunit/test.h \
 		   tests/user/helpers.h kunit/alba_kunit.h kunit/kunit_compat.h
 SUITE		:= kunit/alba_kunit.c
 USER_TESTS	:= tests/user/threads.c tests/user/faults.c

@@ -64,7 +64,7 @@ typedef struct {
 } alba_plat_lock_t;
 
 void alba_user_yield(void);
-/* The contended path, out of line (user/prim/prim.c). */
+/* The contended path, out of line (user/lock.c). */
 void alba_user_lock_wait(alba_plat_lock_t *lock);
 
 static inline void alba_plat_lock_init(alba_plat_lock_t *lock)
@@ -97,7 +97,7 @@ static inline void alba_user_unlock(alba_plat_lock_t *lock)
 #define alba_plat_unlock(lock, flags)	((void)(flags), alba_user_unlock(lock))
 
 #ifndef _WIN32
-/* Arenas survive fork(): see alba_core_fork() and user/prim/prim.c. */
+/* Arenas survive fork(): see alba_core_fork() and user/blocks.c. */
 #define ALBA_PLAT_FORK	1
 #endif
 
@@ -121,7 +121,7 @@ void alba_user_report(int err, const char *fmt, ...)
 #define alba_plat_might_alloc(gfp)	((void)(gfp))
 #define alba_plat_gfp_zero(gfp)		((void)(gfp), 0)
 
-/* Arenas are listed, for fork() (user/prim/prim.c). */
+/* Arenas are listed, for fork() (user/blocks.c). */
 struct alba;
 struct alba_plat_arena {
 	struct alba *next;
@@ -142,7 +142,7 @@ void alba_plat_arena_removed(struct alba *arena);
  * two words and never the address asked about, so it cannot fault. Linux
  * and Windows hand userspace addresses below 2^47 unless asked otherwise;
  * the table covers 2^48, and anything above it is not alba's. Setting and
- * clearing are in user/prim/prim.c; the test is inline, for alba_of().
+ * clearing are in user/blocks.c; the test is inline, for alba_of().
  */
 #define ALBA_REG_ADDR_BITS	(sizeof(void *) == 8 ? 48 : 32)
 #define ALBA_REG_REGION_SHIFT	30
@@ -214,7 +214,7 @@ void __asan_unpoison_memory_region(void const volatile *addr, size_t size);
 #define alba_plat_unpoison(p, n)	((void)(p), (void)(n))
 #endif
 
-/* Implemented once for every OS, in user/prim/prim.c. */
+/* Implemented once for every OS, in user/lock.c and user/blocks.c. */
 bool alba_user_fault_fires(void);
 /* Give every cached free block back to the OS. */
 void alba_user_cache_drain(void);

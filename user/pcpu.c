@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * pcpu.c - per-thread sets, userspace's alba_pcpu (the kernel's twin is
+ * kmod/alba_pcpu.c). Part of the platform prim/prim.c builds as one unit.
+ */
+/*
+ * Per-thread cursors: userspace's alba_pcpu. "CPU" is the calling thread:
+ * each thread gets its own cursor the first time it allocates through a
+ * set (a slot, listed in the set), found again through an OS thread-local
+ * key, and retired when the thread exits or at alba_pcpu_drain() and
+ * alba_pcpu_destroy(). A one-entry thread-local cache in front of the key
+ * keeps the common case to a compare; every set has a unique id, so a new
+ * set at a freed one's address is not mistaken for it.
+ */
+struct alba_pcpu_slot {
+	struct alba_cursor cur;
+	struct alba_pcpu *pc;
+	struct alba_pcpu_slot *next;
+};
+
+struct alba_pcpu {
+	struct alba *arena;
+	size_t chunk;
+	unsigned long id;
+	alba_os_tls_t key;
+	alba_plat_lock_t lock;		/* guards @slots */
+	struct alba_pcpu_slot *slots;
+};
+
+#ifdef _WIN32
+#define TLS_FAST	__thread
+#else
+#define TLS_FAST	__thread __attribute__((tls_model("initial-exec")))
+#endif
+
+static TLS_FAST struct {
+	const struct alba_pcpu *pc;
+	unsigned long id;
+	struct alba_cursor *cur;
+} tl_last;
+
+static unsigned long pcpu_ids;
+
+static void slot_unlink(struct alba_pcpu *pc, struct alba_pcpu_slot *slot)
+{
+	struct alba_pcpu_slot **link;
+
+	for (link = &pc->slots; *link; link = &(*link)->next) {
+		if (*link == slot) {
+			*link = slot->next;
+			return;
+		}
+	}
+}
+
+/* At thread exit (and, on Windows, when the key is freed). */
+static void slot_dtor(void *arg)
+{
+	struct alba_pcpu_slot *slot = arg;
+	struct alba_pcpu *pc = slot->pc;
+
+	alba_user_lock(&pc->lock);
+	alba_cursor_fini(&slot->cur);
+	slot_unlink(pc, slot);
+	alba_user_unlock(&pc->lock);
+	free(slot);
+}
+
+struct alba_pcpu *alba_pcpu_create(struct alba *arena, size_t chunk,
+				   gfp_t gfp)
+{
+	struct alba_pcpu *pc;
+
+	(void)gfp;
+	if (!arena) {
+		alba_user_report(EINVAL, "%s() on a NULL arena", __func__);
+		return NULL;
+	}
+	pc = calloc(1, sizeof(*pc));
+	if (!pc || !alba_os_tls_create(&pc->key, slot_dtor)) {
+		free(pc);
+		errno = ENOMEM;
+		return NULL;
+	}
+	pc->arena = arena;
+	pc->chunk = chunk;
+	pc->id = __atomic_add_fetch(&pcpu_ids, 1, __ATOMIC_RELAXED);
+	alba_plat_lock_init(&pc->lock);
+	return pc;
+}
+
+/* This thread's cursor of @pc, made the first time. */
+static struct alba_cursor *slot_of(struct alba_pcpu *pc)
+{
+	struct alba_pcpu_slot *slot = alba_os_tls_get(pc->key);
+
+	if (!slot) {
+		slot = calloc(1, sizeof(*slot));
+		if (!slot)
+			return NULL;
+		if (!alba_os_tls_set(pc->key, slot)) {
+			free(slot);
+			return NULL;
+		}
+		slot->pc = pc;
+		alba_cursor_init(&slot->cur, pc->arena, pc->chunk);
+		alba_user_lock(&pc->lock);
+		slot->next = pc->slots;
+		pc->slots = slot;
+		alba_user_unlock(&pc->lock);
+	}
+	tl_last.pc = pc;
+	tl_last.id = pc->id;
+	tl_last.cur = &slot->cur;
+	return &slot->cur;
+}
+
+void *alba_pcpu_alloc(struct alba_pcpu *pc, size_t size, size_t align,
+		      gfp_t gfp)
+{
+	struct alba_cursor *cur;
+
+	if (unlikely(!pc)) {
+		alba_user_report(EINVAL, "allocation from a NULL per-thread set");
+		return NULL;
+	}
+	if (likely(tl_last.pc == pc && tl_last.id == pc->id)) {
+		cur = tl_last.cur;
+	} else {
+		cur = slot_of(pc);
+		if (!cur) {
+			errno = ENOMEM;
+			return NULL;
+		}
+	}
+	return alba_cursor_alloc(cur, size, align, gfp);
+}
+
+void alba_pcpu_drain(struct alba_pcpu *pc)
+{
+	struct alba_pcpu_slot *slot;
+
+	if (!pc)
+		return;
+	alba_user_lock(&pc->lock);
+	for (slot = pc->slots; slot; slot = slot->next)
+		alba_cursor_fini(&slot->cur);
+	alba_user_unlock(&pc->lock);
+}
+
+void alba_pcpu_destroy(struct alba_pcpu *pc)
+{
+	struct alba_pcpu_slot *slot, *next;
+
+	if (!pc)
+		return;
+	alba_pcpu_drain(pc);
+	/* Windows runs slot_dtor() here for every thread holding a slot. */
+	alba_os_tls_delete(pc->key);
+	for (slot = pc->slots; slot; slot = next) {
+		next = slot->next;
+		free(slot);
+	}
+	if (tl_last.pc == pc)
+		tl_last.pc = NULL;
+	free(pc);
+}
