@@ -6,7 +6,8 @@
  * names the kernel that changed the API.
  * Where a newer kernel added a function, older kernels get it under the
  * same name, so that the code reads like code for the newest kernel.
- * KUnit's own differences are in kunit/kunit_compat.h.
+ * The tests' differences are in kunit/kunit_compat.h, the benchmark's
+ * in bench/kbench/kbench_compat.h.
  */
 #ifndef _ALBA_COMPAT_H
 #define _ALBA_COMPAT_H
@@ -96,41 +97,6 @@ static inline void hrtimer_setup(struct hrtimer *timer,
 #endif
 
 /*
- * page_frag (kbench's peer). 6.13 moved it to <linux/page_frag_cache.h>
- * and hid struct page_frag_cache's fields; page_frag_cache_drain() came in
- * 6.9. page_frag_alloc_align() came in 5.12, taking an alignment mask up to
- * 6.8 and the alignment itself since 6.9. alba_page_frag_alloc() takes
- * the alignment (a power of two) on all of them; before 5.12 nothing is
- * aligned, so there the size is rounded up instead (fragments are carved
- * downwards from the end of a page, so that keeps every one aligned).
- */
-#ifdef ALBA_HAVE_PAGE_FRAG_CACHE_H
-#include <linux/page_frag_cache.h>
-#endif
-
-#ifndef ALBA_HAVE_PAGE_FRAG_CACHE_DRAIN
-static inline void page_frag_cache_drain(struct page_frag_cache *nc)
-{
-	if (nc->va)
-		__page_frag_cache_drain(virt_to_head_page(nc->va),
-					nc->pagecnt_bias);
-}
-#endif
-
-static inline void *alba_page_frag_alloc(struct page_frag_cache *nc,
-					 unsigned int size, gfp_t gfp,
-					 unsigned int align)
-{
-#if defined(ALBA_HAVE_PAGE_FRAG_ALIGN_VALUE)
-	return page_frag_alloc_align(nc, size, gfp, align);
-#elif defined(ALBA_HAVE_PAGE_FRAG_ALLOC_ALIGN)
-	return page_frag_alloc_align(nc, size, gfp, -align);
-#else
-	return page_frag_alloc(nc, ALIGN(size, align), gfp);
-#endif
-}
-
-/*
  * alloc_pages_nolock(): a best-effort allocation from any context, even
  * where the page allocator's locks may not be taken (PREEMPT_RT with
  * interrupts off), of order 3 at most, and on PREEMPT_RT not in hard IRQ
@@ -185,8 +151,8 @@ static inline s8 alba_kasan_shadow(const void *p)
 /*
  * Test hooks are exported only to KUnit tests, in the namespace
  * EXPORTED_FOR_KUNIT_TESTING: EXPORT_SYMBOL_IF_KUNIT() came in 6.2 (and
- * 6.1.63); before, the same by hand. Namespaces are string literals since
- * 6.13, so the tests import it with ALBA_IMPORT_KUNIT_NS().
+ * 6.1.63); before, the same by hand. (The tests' import of the namespace
+ * is in kunit/kunit_compat.h.)
  */
 #ifdef ALBA_HAVE_KUNIT_VISIBILITY_H
 #include <kunit/visibility.h>
@@ -198,11 +164,6 @@ static inline s8 alba_kasan_shadow(const void *p)
 #else
 #define EXPORT_SYMBOL_IF_KUNIT(symbol)	__ADDRESSABLE(symbol)
 #endif
-#endif
-#ifdef ALBA_HAVE_NS_STRINGS
-#define ALBA_IMPORT_KUNIT_NS()	MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING")
-#else
-#define ALBA_IMPORT_KUNIT_NS()	MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING)
 #endif
 
 /*

@@ -99,8 +99,13 @@ do {									     \
  * After each parameterised test function: on KUnit before 5.11 this
  * defines the case that loops over its parameters; elsewhere nothing.
  */
-#ifndef __KERNEL__
+#if !defined(__KERNEL__)
 #define ALBA_IMPORT_KUNIT_NS()	extern int __kunit_module_info
+#elif defined(ALBA_HAVE_NS_STRINGS)
+/* The test hooks' namespace (kmod/compat.h); a string literal since 6.13. */
+#define ALBA_IMPORT_KUNIT_NS()	MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING")
+#else
+#define ALBA_IMPORT_KUNIT_NS()	MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING)
 #endif
 
 #ifndef ALBA_PARAM_TEST

@@ -51,7 +51,7 @@ rm -rf "$graft"
 make -s -C "$top" module-src DEST="$graft" >/dev/null
 mkdir -p "$graft/kunit" "$graft/bench/kbench"
 cp "$top"/kunit/*.[ch] "$graft/kunit/"
-cp "$top"/bench/kbench/Kbuild "$top"/bench/kbench/*.c "$graft/bench/kbench/"
+cp "$top"/bench/kbench/Kbuild "$top"/bench/kbench/*.[ch] "$graft/bench/kbench/"
 grep -q 'lib/alba/kmod/Kconfig' "$src/lib/Kconfig" ||
 	echo 'source "lib/alba/kmod/Kconfig"' >>"$src/lib/Kconfig"
 grep -q 'alba/' "$src/lib/Makefile" ||

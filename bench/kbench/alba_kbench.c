@@ -26,6 +26,7 @@
 
 #include "alba.h"
 #include "compat.h"
+#include "kbench_compat.h"
 
 #define NR_OBJS		100000
 #define ROUNDS		7
