@@ -335,7 +335,9 @@ $(O)/gcc-m32/probe:
 	@mkdir -p $(@D)
 	echo 'int main(void) { return 0; }' | gcc -m32 -x c -o $@ -
 
-USER_BINS := $(O)/gcc-m32/probe $(foreach v,gcc-asan clang gcc-m32 musl,\
+# The variants that run the whole suite and the threaded tests.
+SUITE_VARIANTS := gcc-asan clang gcc-m32 musl
+USER_BINS := $(O)/gcc-m32/probe $(foreach v,$(SUITE_VARIANTS),\
 		$(O)/$(v)/alba_kunit $(O)/$(v)/alba_user_tests) \
 	     $(O)/clang-tsan/alba_user_tests $(O)/valgrind/alba_kunit \
 	     $(O)/gcc-asan/alba_soak $(O)/clang-tsan/alba_soak \
@@ -355,7 +357,7 @@ VALGRIND := valgrind -q --error-exitcode=1 --leak-check=full \
 check-user: deps-user
 	@$(MAKE) --no-print-directory $(USER_BINS)
 	@rc=0; \
-	for v in gcc-asan clang gcc-m32 musl; do \
+	for v in $(SUITE_VARIANTS); do \
 		x=; [ $$v = gcc-m32 ] && x="scripts/run-m32.sh $(O)/gcc-m32/probe"; \
 		$(RUN) user-$$v-suite $$x $(O)/$$v/alba_kunit || rc=1; \
 		$(RUN) user-$$v-tests $$x $(O)/$$v/alba_user_tests || rc=1; \
