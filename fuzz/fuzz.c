@@ -159,9 +159,7 @@ static bool align_valid(size_t align)
 static void stats(struct alba_stats *st)
 {
 	alba_get_stats(s.arena, st);
-	CHECK(st->block_bytes == st->header_bytes + st->used_bytes +
-	      st->pad_bytes + st->tail_bytes + st->free_bytes +
-	      st->reserved_bytes);
+	CHECK(alba_stats_add_up(st));
 }
 
 static int obj_cmp(const void *x, const void *y)

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "alba.h"
+#include "../../kunit/alba_test_stats.h"
 
 #ifndef _WIN32
 /* Resident memory of this process, in bytes (Linux). */
