@@ -1248,6 +1248,23 @@ void *alba_realloc(struct alba *arena, void *p, size_t old_size,
 EXPORT_SYMBOL_GPL(alba_realloc);
 
 /*
+ * For release(): keep @blk (fresh again) if it is of the arena's size and
+ * @keep bytes allow one more (*@n kept so far), else free it.
+ */
+static bool keep_or_free(struct alba *arena, struct alba_block *blk,
+			 size_t *n, size_t keep)
+{
+	if (blk->shift != arena->shift || blk->dedicated ||
+	    (*n + 1) * ((size_t)1 << arena->shift) > keep) {
+		block_free(arena, blk);
+		return false;
+	}
+	block_init(blk, arena, arena->shift, ALBA_HDR);
+	++*n;
+	return true;
+}
+
+/*
  * After a reset: free the released blocks (@gone up to @first) and the
  * blocks kept before (@spare), keeping up to @keep bytes of those of the
  * arena's block size, ready and poisoned, for the next allocations.
@@ -1256,33 +1273,40 @@ static void release(struct alba *arena, struct alba_block *gone,
 		    struct alba_block *first, struct alba_block *spare,
 		    size_t keep)
 {
-	struct alba_block *from[2] = { gone, spare }, *to[2] = { first, NULL };
-	struct alba_block *blk, *older, *kept = NULL;
-	size_t n = 0, bs = (size_t)1 << arena->shift;
+	struct alba_block *blk, *older, *kept = NULL, **tail = &kept;
 	unsigned long flags;
-	int i;
+	size_t n = 0;
 
-	for (i = 0; i < 2; i++) {
-		for (blk = from[i]; blk != to[i]; blk = older) {
-			older = blk->older;
-			if (blk->shift == arena->shift && !blk->dedicated &&
-			    (n + 1) * bs <= keep) {
-				block_init(blk, arena, arena->shift, ALBA_HDR);
-				blk->older = kept;
-				kept = blk;
-				n++;
-			} else {
-				block_free(arena, blk);
-			}
-		}
+	/*
+	 * Kept blocks are handed out again in the order this round took them
+	 * (@gone lists them newest first: each goes to the front), then the
+	 * spares left from before, in their order. Every round then walks the
+	 * same blocks the same way; reversing them each round cost W4 a third
+	 * at 10^6 objects.
+	 */
+	for (blk = gone; blk != first; blk = older) {
+		older = blk->older;
+		if (!keep_or_free(arena, blk, &n, keep))
+			continue;
+		blk->older = kept;
+		if (!kept)
+			tail = &blk->older;
+		kept = blk;
+	}
+	for (blk = spare; blk; blk = older) {
+		older = blk->older;
+		if (!keep_or_free(arena, blk, &n, keep))
+			continue;
+		blk->older = NULL;
+		*tail = blk;
+		tail = &blk->older;
 	}
 	if (!kept)
 		return;
 	alba_plat_lock(&arena->lock, flags);
-	for (blk = kept; blk; blk = older) {
-		older = blk->older;
-		block_keep(arena, blk);
-	}
+	*tail = arena->spare;	/* any a racing block_unused() kept */
+	arena->spare = kept;
+	arena->spares += n;
 	alba_plat_unlock(&arena->lock, flags);
 }
 

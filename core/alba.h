@@ -184,7 +184,7 @@ void alba_cursor_fini(struct alba_cursor *cur);
  * @p: where to put the object
  *
  * Takes the next object from the top of the chunk down, without a lock: a
- * compare ("does not fit", size 0 included), a subtraction, a mask for
+ * compare ("does not fit", or an empty cursor), a subtraction, a mask for
  * the alignment (the chunk's base is aligned to ALBA_CURSOR_MAX_ALIGN), a
  * store and two counters.
  *
@@ -197,9 +197,14 @@ static inline bool alba_cursor_bump(struct alba_cursor *cur, size_t size,
 	size_t mask = (align ? align : ALBA_DEFAULT_ALIGN) - 1;
 	size_t off;
 
-	/* Size 0 is the slow path's: it counts it as alba_alloc() does. */
+	/*
+	 * An empty cursor (off 0) takes nothing, size 0 included: the slow
+	 * path counts that as alba_alloc() does. A request that would end
+	 * exactly at the chunk's base goes there too: one compare then
+	 * serves both (size 0 on a held chunk stays here, and is counted).
+	 */
 	if (__builtin_expect(mask >= ALBA_CURSOR_MAX_ALIGN || (mask & (mask + 1)) ||
-			     size - 1 >= cur->off, 0))
+			     cur->off <= size, 0))
 		return false;
 	off = (cur->off - size) & ~mask;
 	cur->off = off;
@@ -220,10 +225,11 @@ static inline bool alba_cursor_bump(struct alba_cursor *cur, size_t size,
  * The fast path, alba_cursor_bump(), takes requests whose alignment is at
  * most ALBA_CURSOR_MAX_ALIGN; everything else (a refill, a large or
  * strongly aligned request, an invalid argument) goes to alba_cursor_refill(),
- * which behaves exactly as alba_alloc() does. Size 0 goes there too, and
- * gives what alba_alloc() gives for it (an aligned non-NULL pointer that
- * must not be dereferenced, counted in allocs; NULL and EINVAL for a
- * cursor without an arena).
+ * which behaves exactly as alba_alloc() does. Size 0 gives what
+ * alba_alloc() gives for it, an aligned non-NULL pointer that must not be
+ * dereferenced, counted in allocs (from the chunk if the cursor holds one,
+ * else through alba_cursor_refill()); NULL and EINVAL for a cursor
+ * without an arena.
  *
  * Context: any context the arena's gfp allows; the cursor must not be used
  * concurrently (per-CPU cursors need preemption disabled: alba_pcpu_alloc()
