@@ -10,8 +10,9 @@ PREFIX		?= /usr/local
 TARGET		?= linux
 VERSION		:= $(shell cat VERSION)
 
-CORE		:= core/alba.c user/prim/prim.c
-HDRS		:= core/alba.h core/alba_plat.h core/alba_types.h user/plat.h \
+CORE_SRC	:= $(wildcard core/*.c)
+CORE		:= $(CORE_SRC) user/prim/prim.c
+HDRS		:= $(wildcard core/*.h) user/plat.h \
 		   $(wildcard user/*.c user/prim/*.c) kunit/harness/include/kunit/test.h \
 		   tests/user/helpers.h kunit/alba_kunit.h kunit/kunit_compat.h
 SUITE		:= kunit/alba_kunit.c
@@ -108,60 +109,54 @@ MAJOR		:= $(firstword $(subst ., ,$(VERSION)))
 SONAME		:= libalba.so.$(MAJOR)
 INSTALL_LIB	?= $(PREFIX)/lib
 
+LIBDIR		:= $(O)/$(if $(filter windows,$(TARGET)),win/)lib
+LIB_OBJS	:= $(patsubst core/%.c,$(LIBDIR)/%.o,$(CORE_SRC)) $(LIBDIR)/prim.o
 ifeq ($(TARGET),windows)
-LIBDIR		:= $(O)/win/lib
+LIB_CC		:= $(MINGW) $(LIB_CFLAGS) $(MINGW_CFLAGS)
+LIB_AR		:= $(MINGW_AR)
 LIB_FILES	:= $(LIBDIR)/libalba.a $(LIBDIR)/alba.dll $(LIBDIR)/libalba.dll.a
-
-$(LIBDIR)/alba.o: $(CORE) $(HDRS)
-	@mkdir -p $(@D)
-	$(MINGW) $(LIB_CFLAGS) $(MINGW_CFLAGS) -c -o $(LIBDIR)/prim.o user/prim/prim.c
-	$(MINGW) $(LIB_CFLAGS) $(MINGW_CFLAGS) -c -o $@ core/alba.c
-
-$(LIBDIR)/libalba.a: $(LIBDIR)/alba.o
-	rm -f $@
-	$(MINGW_AR) rcs $@ $(LIBDIR)/alba.o $(LIBDIR)/prim.o
-
-# The DLL exports alba.h's functions and nothing else.
-$(LIBDIR)/alba.def: core/alba.h scripts/api.sh
-	@mkdir -p $(@D)
-	{ echo EXPORTS; scripts/api.sh user; } >$@
-
-$(LIBDIR)/alba.dll $(LIBDIR)/libalba.dll.a &: $(LIBDIR)/alba.o $(LIBDIR)/alba.def
-	$(MINGW) -shared -o $(LIBDIR)/alba.dll $(LIBDIR)/alba.o $(LIBDIR)/prim.o \
-		$(LIBDIR)/alba.def -Wl,--out-implib,$(LIBDIR)/libalba.dll.a -static-libgcc
 else
-LIBDIR		:= $(O)/lib
+LIB_CC		:= $(CC) $(LIB_CFLAGS) $(CPPFLAGS) $(CFLAGS) -fPIC
+LIB_AR		:= $(AR)
 LIB_FILES	:= $(LIBDIR)/libalba.a $(LIBDIR)/libalba.so.$(VERSION)
+endif
 
 $(LIBDIR)/%.o: core/%.c $(HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(LIB_CFLAGS) $(CPPFLAGS) $(CFLAGS) -fPIC -c -o $@ $<
+	$(LIB_CC) -c -o $@ $<
 
 $(LIBDIR)/prim.o: user/prim/prim.c $(HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(LIB_CFLAGS) $(CPPFLAGS) $(CFLAGS) -fPIC -c -o $@ $<
+	$(LIB_CC) -c -o $@ $<
 
-$(LIBDIR)/libalba.a: $(LIBDIR)/alba.o $(LIBDIR)/prim.o
+$(LIBDIR)/libalba.a: $(LIB_OBJS)
 	rm -f $@
-	$(AR) rcs $@ $^
+	$(LIB_AR) rcs $@ $^
 
-# The shared library exports alba.h's functions and nothing else: the
-# core's and the platform's internal functions stay inside.
+# The shared library and the DLL export alba.h's functions and nothing
+# else: the core's and the platform's internal functions stay inside.
 $(LIBDIR)/libalba.map: core/alba.h scripts/api.sh
 	@mkdir -p $(@D)
 	{ echo '{ global:'; scripts/api.sh user | sed 's/$$/;/'; echo 'local: *; };'; } >$@
 
-$(LIBDIR)/libalba.so.$(VERSION): $(LIBDIR)/alba.o $(LIBDIR)/prim.o $(LIBDIR)/libalba.map
+$(LIBDIR)/libalba.so.$(VERSION): $(LIB_OBJS) $(LIBDIR)/libalba.map
 	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=$(LIBDIR)/libalba.map \
-		$(LDFLAGS) -o $@ $(LIBDIR)/alba.o $(LIBDIR)/prim.o -pthread
+		$(LDFLAGS) -o $@ $(LIB_OBJS) -pthread
 	ln -sf libalba.so.$(VERSION) $(LIBDIR)/$(SONAME)
 	ln -sf $(SONAME) $(LIBDIR)/libalba.so
-endif
+
+$(LIBDIR)/alba.def: core/alba.h scripts/api.sh
+	@mkdir -p $(@D)
+	{ echo EXPORTS; scripts/api.sh user; } >$@
+
+$(LIBDIR)/alba.dll $(LIBDIR)/libalba.dll.a &: $(LIB_OBJS) $(LIBDIR)/alba.def
+	$(MINGW) -shared -o $(LIBDIR)/alba.dll $(LIB_OBJS) \
+		$(LIBDIR)/alba.def -Wl,--out-implib,$(LIBDIR)/libalba.dll.a -static-libgcc
 
 lib: $(LIB_FILES)
 
 # Man pages, section 3, one per function, from the kernel-doc comments.
-MAN_SRC		:= core/alba.h core/alba.c kmod/alba_pcpu.c
+MAN_SRC		:= core/alba.h $(CORE_SRC) kmod/alba_pcpu.c
 man: $(O)/man/.stamp
 $(O)/man/.stamp: scripts/man.py $(MAN_SRC) VERSION
 	@rm -rf $(O)/man/man3

@@ -7,13 +7,13 @@
  * alloc_pages() of the matching order; in userspace it is trimmed mmap() or
  * VirtualAlloc2(). Everything below follows from that one property.
  *
- * Bumping. The current block's free space is one run, [pos, lo). Locked
- * allocations bump upwards from pos: an object of alignment A goes at the
+ * Bumping. The current block's free space is one run, [top, low). Locked
+ * allocations bump upwards from top: an object of alignment A goes at the
  * next multiple of A; because the block base is a multiple of the block
  * size (and so of every smaller power of two), an aligned offset is an
  * aligned address, and the padding is exactly what the alignment needs from
  * the current position, never more. Cursor chunks are carved downwards from
- * lo (see Cursors). Objects that do not fit a fresh block get a dedicated
+ * low (see Cursors). Objects that do not fit a fresh block get a dedicated
  * block of the smallest sufficient power-of-two size, and the current block
  * stays current.
  *
@@ -42,24 +42,14 @@
  * Blocks released by reset, rewind or destroy are unlinked under the lock
  * and freed after it. Nothing prints under the lock.
  *
- * Cursors. A cursor reserves a chunk of the current block under the lock,
- * then bumps inside it with no lock and no atomic. Chunks are carved from
- * the top of the free run downwards, each starting on an
- * ALBA_CURSOR_MAX_ALIGN boundary, and a cursor fills its chunk from the
- * top down too: its position is an offset from the chunk's base, so the
- * inline fast path in alba.h is a subtraction that cannot wrap unnoticed
- * (the borrow is the "chunk exhausted" test), a mask, a store and two
- * counters. A retired chunk's unused bottom lies next to the free run when
- * nothing was carved after it, and then goes back to it. A cursor's
- * allocations are accounted to the arena when its chunk is retired (refill
- * or fini); until then the chunk shows as reserved_bytes. Reset, mark and
- * rewind need an arena no cursor holds a chunk of, and refuse otherwise.
+ * Cursors (alba_cursor.c) take a chunk of the current block under the
+ * lock and bump inside it with none.
  *
  * Accounting, in O(1). The arena keeps running totals of its blocks'
  * figures (blocks, bytes, headers) and of the padding and tail of every
  * block but the current one, settled when a block stops being current;
  * the current block counts its padding, cursor-reserved and lost bytes in
- * its header, and its free bytes are lo - pos. Used bytes are what is
+ * its header, and its free bytes are low - top. Used bytes are what is
  * left, so the hot path counts one thing per object (its padding) and
  * nothing can drift: block_bytes == header + used + pad + tail + free +
  * reserved, at every moment. A mark saves the totals, and a rewind puts
@@ -73,176 +63,23 @@
  *
  * The first block also holds the arena itself, so an arena costs one block
  * and nothing else; reset keeps that block and reuses it.
+ *
+ * This file, in order: blocks; the bump and its slow paths (a fresh
+ * block, a dedicated block, a busy lock); creating and destroying an
+ * arena; alba_alloc(); alba_realloc(); reset; marks and rewinds;
+ * cleanups; alba_of(); what platforms read of an arena. Beside it:
+ * alba_cursor.c (chunks and cursors), alba_stats.c (reading the totals,
+ * the block walk, alba_validate()), alba_util.c (the kmalloc family), and
+ * alba_internal.h, which they share.
  */
 
-#include "alba_plat.h"
-
-#define ALBA_CHECK	((uintptr_t)0x5a1ba5a1ba5a1ba5ULL)
-#define ALBA_COPY	((uintptr_t)1)	/* in the check of a header copy */
-#define ALBA_MAX_BLOCK	((size_t)1 << ALBA_PLAT_MAX_SHIFT)
-#define ALBA_MIN_BLOCK	((size_t)1 << ALBA_PLAT_PAGE_SHIFT)
-#define ALBA_MARK_SLOTS	32	/* live marks told apart, a power of two */
-
-/*
- * Debug mode (ALBA_DEBUG; CONFIG_ALBA_DEBUG in the kernel): every object
- * is followed by a red zone, a trailer holding a pattern, the object's
- * size and the padding before it, so that alba_validate() can walk each
- * block back from its top and check every object. The red zones count as
- * padding, and (for ASan and KASAN) stay poisoned. Cursors take the locked
- * path. Without ALBA_DEBUG, ALBA_RZ is 0 and all of it compiles away.
- */
-struct alba_redzone {
-	unsigned char pattern[8];
-	unsigned int size;
-	unsigned int pad;
-};
-
-#define ALBA_RZ_BYTE	0xbb
-#ifdef ALBA_DEBUG
-#define ALBA_RZ		sizeof(struct alba_redzone)
-#else
-#define ALBA_RZ		0
-#endif
-
-/*
- * The header at the base of every block. A block's objects lie in
- * [data, top) (locked allocations, growing up) and [low, size) (cursor
- * chunks, growing down); [top, low) is free in the current block and tail
- * in the others. @top and @low are valid once the block is not current:
- * the current block's are the arena's pos and lo. Of the bytes in use,
- * @pad are padding, @reserved are held by cursors, @lost are the unused
- * rest of retired chunks; everything else is used.
- */
-struct alba_block {
-	uintptr_t check;
-	struct alba *arena;
-	struct alba_block *older;
-	unsigned long serial;
-	unsigned short shift;
-	unsigned short dedicated;	/* one object, too large for a block */
-	unsigned int data;
-	size_t top;
-	size_t low;
-	size_t pad;
-	size_t reserved;
-	size_t lost;
-};
-
-/* A cleanup callback, registered by alba_add_cleanup(), in the arena. */
-struct alba_cleanup {
-	void (*fn)(void *data);
-	void *data;
-	struct alba_cleanup *older;
-};
-
-/*
- * Running totals over the arena's blocks: @blocks, @bytes and @header
- * over all of them; @pad and @tail over all but the current block.
- */
-struct alba_totals {
-	size_t blocks;
-	size_t bytes;
-	size_t header;
-	size_t pad;
-	size_t tail;
-};
-
-struct alba {
-	alba_plat_lock_t lock;
-	uintptr_t pos;			/* bump position in @cur */
-	uintptr_t lo;			/* end of @cur's free run */
-	uintptr_t marked;		/* @pos at the newest mark in @cur, or 0 */
-	struct alba_block *cur;		/* the block being bumped */
-	struct alba_block *newest;	/* list of all blocks, newest first */
-	struct alba_totals sum;
-	size_t reserved;		/* held by cursors, in all blocks */
-	unsigned long serial;		/* serial of the newest block */
-	unsigned long long id;		/* names the arena in its marks */
-	unsigned long mark_seq;		/* of the newest mark taken */
-	unsigned int depth;		/* live marks (see alba_rewind()) */
-	unsigned long live[ALBA_MARK_SLOTS];	/* their seqs, by depth */
-	struct alba_cleanup *cleanups;	/* newest first (alba_add_cleanup()) */
-	struct alba_block *spare;	/* kept by alba_reset_keep(), unlinked */
-	size_t spares;			/* how many */
-	unsigned long unlinks;		/* bumped by every reset and rewind */
-	unsigned int holders;		/* cursors holding a chunk */
-	bool dying;			/* being destroyed: alba_core_retire() */
-	unsigned int shift;		/* log2 of the block size */
-	int nid;			/* NUMA node of the blocks */
-	unsigned long long allocs;
-	unsigned long long failed;
-	struct alba_plat_arena plat;	/* the platform's (debugfs, RCU, fork) */
-	char name[ALBA_NAME_MAX];
-};
-
-/* Header sizes, rounded up to 16 bytes. */
-#define ALBA_HDR	((sizeof(struct alba_block) + 15) & ~(size_t)15)
-#define ALBA_FIRST_HDR	((ALBA_HDR + sizeof(struct alba) + 15) & ~(size_t)15)
-
-static_assert(sizeof(struct alba) + ALBA_HDR < ALBA_MIN_BLOCK / 2,
-	      "the arena must leave room in its first block");
-static_assert(2 * ALBA_CURSOR_MAX_ALIGN <= ALBA_MIN_BLOCK,
-	      "a cursor chunk must fit a block");
-
-/* @x rounded up to a multiple of @pow2; callers keep both far below 2^31. */
-static inline size_t round_up_pow2(size_t x, size_t pow2)
-{
-	return (x + pow2 - 1) & ~(pow2 - 1);
-}
-
-static inline bool is_pow2(size_t x)
-{
-	return x && !(x & (x - 1));
-}
-
-static inline unsigned int shift_of(size_t pow2)
-{
-	return (unsigned int)__builtin_ctzll((unsigned long long)pow2);
-}
-
-static inline uintptr_t block_base(const struct alba_block *blk)
-{
-	return (uintptr_t)blk;
-}
-
-static inline size_t block_bytes(const struct alba_block *blk)
-{
-	return (size_t)1 << blk->shift;
-}
-
-static inline uintptr_t block_check(const struct alba *arena,
-				    const struct alba_block *blk)
-{
-	return ALBA_CHECK ^ (uintptr_t)arena ^ (uintptr_t)blk;
-}
-
-/* The header covering @p in an arena of 1 << @shift byte blocks. */
-static inline struct alba_block *block_of(uintptr_t p, unsigned int shift)
-{
-	return (struct alba_block *)((p - 1) & ~(((uintptr_t)1 << shift) - 1));
-}
-
-/* Does a fresh block of 1 << @shift bytes hold @size bytes aligned to @align? */
-static inline bool fits_fresh(unsigned int shift, size_t size, size_t align)
-{
-	size_t block_size = (size_t)1 << shift;
-	size_t off = round_up_pow2(ALBA_HDR, align);
-
-	return off < block_size && size <= block_size - off;
-}
-
-static bool align_ok(size_t *align)
-{
-	if (!*align)
-		*align = ALBA_DEFAULT_ALIGN;
-	return is_pow2(*align) && *align <= ALBA_MAX_BLOCK;
-}
+#include "alba_internal.h"
 
 /* Where a dedicated block's header copy lies (see alba_of()), or 0. */
 static size_t copy_offset(const struct alba *arena,
 			  const struct alba_block *blk)
 {
-	size_t off = blk->pad + ALBA_HDR - ALBA_RZ;	/* the object's offset */
+	size_t off = dedicated_offset(blk);
 	size_t block_size = (size_t)1 << arena->shift;
 
 	return blk->dedicated && off > block_size ? off - block_size : 0;
@@ -279,7 +116,7 @@ static void block_free(struct alba *arena, struct alba_block *blk)
  * A fresh block of the arena's size: one alba_reset_keep() kept, or one
  * from the platform (which may sleep: no lock here). NULL if neither.
  */
-static struct alba_block *block_new(struct alba *arena, gfp_t gfp)
+struct alba_block *alba_block_new(struct alba *arena, gfp_t gfp)
 {
 	struct alba_block *blk = NULL;
 	unsigned long flags;
@@ -301,22 +138,22 @@ static struct alba_block *block_new(struct alba *arena, gfp_t gfp)
 }
 
 /* Lock held: keep @blk, which no list holds, for alba_reset_keep(). */
-static void block_keep(struct alba *arena, struct alba_block *blk)
+static void block_keep_locked(struct alba *arena, struct alba_block *blk)
 {
 	blk->older = arena->spare;
 	arena->spare = blk;
 	arena->spares++;
 }
 
-/* A block from block_new() that lost a race: kept if the arena keeps any. */
-static void block_unused(struct alba *arena, struct alba_block *blk)
+/* A block from alba_block_new() that lost a race: kept if the arena keeps any. */
+void alba_block_unused(struct alba *arena, struct alba_block *blk)
 {
 	unsigned long flags;
 	bool kept = false;
 
 	alba_plat_lock(&arena->lock, flags);
 	if (arena->spare) {
-		block_keep(arena, blk);
+		block_keep_locked(arena, blk);
 		kept = true;
 	}
 	alba_plat_unlock(&arena->lock, flags);
@@ -325,7 +162,7 @@ static void block_unused(struct alba *arena, struct alba_block *blk)
 }
 
 /* Lock held. */
-static void block_link(struct alba *arena, struct alba_block *blk)
+static void block_link_locked(struct alba *arena, struct alba_block *blk)
 {
 	blk->older = arena->newest;
 	blk->serial = ++arena->serial;
@@ -339,21 +176,35 @@ static void block_link(struct alba *arena, struct alba_block *blk)
  * Lock held. Make @blk the block being bumped; the old one keeps its
  * figures in its header and settles its padding and tail in the totals.
  */
-static void block_make_current(struct alba *arena, struct alba_block *blk)
+static void block_make_current_locked(struct alba *arena, struct alba_block *blk)
 {
 	struct alba_block *old = arena->cur;
 
 	if (old) {
-		old->top = arena->pos - block_base(old);
-		old->low = arena->lo - block_base(old);
+		old->top = arena->top - block_base(old);
+		old->low = arena->low - block_base(old);
 		arena->sum.pad += old->pad;
 		arena->sum.tail += old->lost + (old->low - old->top);
 	}
 	arena->cur = blk;
-	arena->pos = block_base(blk) + blk->top;
-	arena->lo = block_base(blk) + blk->low;
+	arena->top = block_base(blk) + blk->top;
+	arena->low = block_base(blk) + blk->low;
 	/* Every live mark lies in an older block (or, after a reset, none is). */
 	arena->marked = 0;
+}
+
+/*
+ * Lock held. Make @blk, fresh from alba_block_new(), the current block; a
+ * cursor (@cur, or NULL) whose chunk lies in the old one retires it first,
+ * so that the chunk's rest can still go back to the old block's free run.
+ */
+void alba_block_install_locked(struct alba *arena, struct alba_block *blk,
+			       struct alba_cursor *cur)
+{
+	if (cur && cur->end)
+		alba_chunk_retire_locked(arena, cur);
+	block_link_locked(arena, blk);
+	block_make_current_locked(arena, blk);
 }
 
 /* Write the red zone after an object of @size bytes at @p (debug only). */
@@ -372,63 +223,20 @@ static inline void redzone_set(uintptr_t p, size_t size, size_t pad)
 }
 
 /*
- * Lock held. Account a cursor's chunk to its block and empty the cursor.
- * The unused bottom of the chunk goes back to the free run if the chunk is
- * the lowest of the current block; otherwise it is lost (tail).
- */
-static void chunk_retire(struct alba *arena, struct alba_cursor *cur)
-{
-	struct alba_block *blk = block_of(cur->base + 1, arena->shift);
-	size_t len = cur->end - cur->base;
-	size_t pad = len - cur->off - cur->used;
-
-	blk->pad += pad;
-	blk->reserved -= len;
-	arena->reserved -= len;
-	arena->allocs += cur->allocs;
-	if (blk != arena->cur)
-		arena->sum.pad += pad;
-	if (blk == arena->cur && cur->base == arena->lo) {
-		arena->lo = cur->base + cur->off;
-	} else {
-		blk->lost += cur->off;
-		if (blk != arena->cur)
-			arena->sum.tail += cur->off;
-	}
-	alba_plat_poison((void *)cur->base, cur->off);
-	arena->holders--;
-	cur->base = ALBA_CURSOR_MAX_ALIGN;	/* see alba_cursor_init() */
-	cur->off = 0;
-	cur->end = 0;
-	cur->used = 0;
-	cur->allocs = 0;
-}
-
-/* Lock held: where @cur's free run would end if its chunk were retired. */
-static inline uintptr_t lo_after_retire(const struct alba *arena,
-					const struct alba_cursor *cur)
-{
-	if (cur->end && cur->base == arena->lo &&
-	    block_of(cur->base + 1, arena->shift) == arena->cur)
-		return cur->base + cur->off;
-	return arena->lo;
-}
-
-/*
  * Lock held. Bump @size bytes aligned to @align upwards in the current
  * block, or return NULL if they do not fit.
  */
-static inline void *bump(struct alba *arena, size_t size, size_t align)
+static inline void *bump_locked(struct alba *arena, size_t size, size_t align)
 {
-	uintptr_t pos = arena->pos;
-	size_t avail = arena->lo - pos;
-	size_t pad = -pos & (align - 1);
+	uintptr_t top = arena->top;
+	size_t avail = arena->low - top;
+	size_t pad = -top & (align - 1);
 	uintptr_t p;
 
 	if (unlikely(size > avail || pad > avail - size))
 		return NULL;
-	p = pos + pad;
-	arena->pos = p + size;
+	p = top + pad;
+	arena->top = p + size;
 	arena->cur->pad += pad + ALBA_RZ;
 	arena->allocs++;
 	/* Debug: the red zone ends the object, and is padding. */
@@ -438,54 +246,17 @@ static inline void *bump(struct alba *arena, size_t size, size_t align)
 	return (void *)p;
 }
 
-/*
- * Lock held. Carve a chunk of about @chunk bytes from the top of the
- * current block's free run for @cur, retiring its old chunk in the same
- * critical section, and allocate @size bytes aligned to @align from its
- * top. The chunk starts on an ALBA_CURSOR_MAX_ALIGN boundary; near the
- * bottom of the run it is whatever is left above the first such boundary,
- * as long as the request fits (the rest of a block is better in a
- * cursor's hands than left as tail). NULL, with nothing changed, if the
- * request does not fit.
- */
-static void *carve(struct alba *arena, struct alba_cursor *cur, size_t chunk,
-		   size_t size, size_t align)
-{
-	const uintptr_t amask = ALBA_CURSOR_MAX_ALIGN - 1;
-	uintptr_t lo = lo_after_retire(arena, cur);
-	uintptr_t base, first = (arena->pos + amask) & ~amask;
-	struct alba_block *blk = arena->cur;
-	size_t len;
-
-	if (first > lo || lo - first < size || unlikely(arena->dying))
-		return NULL;
-	base = lo - first >= chunk ? (lo - chunk) & ~amask : first;
-	len = lo - base;
-	if (cur->end)
-		chunk_retire(arena, cur);
-	arena->lo = base;
-	arena->reserved += len;
-	arena->holders++;
-	blk->reserved += len;
-	alba_plat_unpoison((void *)base, len);
-	cur->base = base;
-	cur->end = lo;
-	cur->off = (len - size) & ~(align - 1);
-	cur->used = size;
-	cur->allocs = 1;
-	return (void *)(base + cur->off);
-}
 
 /* Lock held: bump for alba_alloc(), or carve for a cursor. */
-static inline void *place(struct alba *arena, struct alba_cursor *cur,
+static inline void *place_locked(struct alba *arena, struct alba_cursor *cur,
 			  size_t size, size_t align)
 {
 	if (cur)
-		return carve(arena, cur, cur->chunk, size, align);
-	return bump(arena, size, align);
+		return alba_carve_locked(arena, cur, size, align);
+	return bump_locked(arena, size, align);
 }
 
-static void *fail(struct alba *arena, size_t size, size_t align, gfp_t gfp)
+void *alba_fail(struct alba *arena, size_t size, size_t align, gfp_t gfp)
 {
 	unsigned long flags;
 
@@ -509,14 +280,14 @@ static void *take_dedicated(struct alba *arena, size_t size, size_t align,
 	void *p;
 
 	if (off > ALBA_MAX_BLOCK || size > ALBA_MAX_BLOCK - off)
-		return fail(arena, size, align, gfp);
+		return alba_fail(arena, size, align, gfp);
 	while (((size_t)1 << shift) < off || ((size_t)1 << shift) - off < size)
 		shift++;
 
 	/* The page allocator may sleep; no lock here. */
 	blk = alba_plat_block_alloc(shift, gfp, arena->nid);
 	if (!blk)
-		return fail(arena, size, align, gfp);
+		return alba_fail(arena, size, align, gfp);
 	block_init(blk, arena, shift, ALBA_HDR);
 	blk->dedicated = 1;
 	blk->top = off + size;
@@ -536,9 +307,9 @@ static void *take_dedicated(struct alba *arena, size_t size, size_t align,
 	if (unlikely(arena->dying)) {
 		alba_plat_unlock(&arena->lock, flags);
 		block_free(arena, blk);
-		return fail(arena, size, align, gfp);
+		return alba_fail(arena, size, align, gfp);
 	}
-	block_link(arena, blk);
+	block_link_locked(arena, blk);
 	arena->sum.pad += blk->pad;
 	arena->sum.tail += ((size_t)1 << shift) - blk->top;
 	arena->allocs++;
@@ -564,32 +335,28 @@ static noinline void *take_block(struct alba *arena, size_t size,
 	if (!fits_fresh(shift, cur ? cur->chunk : size, align))
 		return take_dedicated(arena, size, align, gfp);
 
-	blk = block_new(arena, gfp);
+	blk = alba_block_new(arena, gfp);
 	if (!blk)
-		return fail(arena, size, align, gfp);
+		return alba_fail(arena, size, align, gfp);
 
 	alba_plat_lock(&arena->lock, flags);
 	/*
 	 * Another caller may have installed a fresh block meanwhile; an
 	 * arena being destroyed gets none.
 	 */
-	p = place(arena, cur, size, align);
+	p = place_locked(arena, cur, size, align);
 	if (!p && likely(!arena->dying)) {
-		/* The old chunk's rest goes back before its block retires. */
-		if (cur && cur->end)
-			chunk_retire(arena, cur);
-		block_link(arena, blk);
-		block_make_current(arena, blk);
-		p = place(arena, cur, size, align);
+		alba_block_install_locked(arena, blk, cur);
+		p = place_locked(arena, cur, size, align);
 		installed = blk;
 		blk = NULL;
 	}
 	alba_plat_unlock(&arena->lock, flags);
 	if (blk)
-		block_unused(arena, blk);
+		alba_block_unused(arena, blk);
 	else
 		alba_plat_trace_block_alloc(arena, installed, shift, gfp);
-	return p ? p : fail(arena, size, align, gfp);
+	return p ? p : alba_fail(arena, size, align, gfp);
 }
 
 /* take() when the lock was busy: wait for it, out of the fast path. */
@@ -601,7 +368,7 @@ static noinline void *take_contended(struct alba *arena, size_t size,
 	void *p;
 
 	alba_plat_lock(&arena->lock, flags);
-	p = place(arena, cur, size, align);
+	p = place_locked(arena, cur, size, align);
 	alba_plat_unlock(&arena->lock, flags);
 	if (likely(p))
 		return p;
@@ -621,11 +388,18 @@ static inline void *take(struct alba *arena, size_t size, size_t align,
 
 	if (unlikely(!alba_plat_trylock(&arena->lock, flags)))
 		return take_contended(arena, size, align, gfp, cur);
-	p = place(arena, cur, size, align);
+	p = place_locked(arena, cur, size, align);
 	alba_plat_unlock(&arena->lock, flags);
 	if (likely(p))
 		return p;
 	return take_block(arena, size, align, gfp, cur);
+}
+
+/* take() for a cursor's refill (alba_cursor.c): a chunk and an object. */
+void *alba_take_chunk(struct alba *arena, size_t size, size_t align,
+		      gfp_t gfp, struct alba_cursor *cur)
+{
+	return take(arena, size, align, gfp, cur);
 }
 
 /*
@@ -698,8 +472,8 @@ static struct alba *create_at(const char *name, size_t block_size,
 		arena->name[i] = name[i];
 
 	block_init(blk, arena, shift, ALBA_FIRST_HDR);
-	block_link(arena, blk);
-	block_make_current(arena, blk);
+	block_link_locked(arena, blk);
+	block_make_current_locked(arena, blk);
 	alba_plat_trace_arena_create(arena, block_size, gfp, nid);
 	alba_plat_trace_block_alloc(arena, blk, shift, gfp);
 	alba_plat_arena_added(arena, gfp);
@@ -892,8 +666,6 @@ void *alba_alloc(struct alba *arena, size_t size, size_t align, gfp_t gfp)
 }
 EXPORT_SYMBOL_GPL(alba_alloc);
 
-static void *zalloc_at(struct alba *arena, size_t size, size_t align,
-		       gfp_t gfp, unsigned long ip);
 static struct alba *of_at(const void *ptr, size_t block_size,
 			  unsigned long ip);
 
@@ -903,34 +675,20 @@ void *alba_core_alloc(struct alba *arena, size_t size, size_t align,
 {
 	alba_plat_might_alloc(gfp);
 	if (unlikely(alba_plat_gfp_zero(gfp)))
-		return zalloc_at(arena, size, align, gfp ^ alba_plat_gfp_zero(gfp), ip);
+		return alba_core_zalloc(arena, size, align,
+					gfp ^ alba_plat_gfp_zero(gfp), ip);
 	if (!align)
 		align = ALBA_DEFAULT_ALIGN;
 	if (unlikely(!arena || !size || (align & (align - 1)) ||
 		     align > ALBA_MAX_BLOCK))
 		return alloc_odd(arena, align, ip);
 	if (ALBA_RZ && unlikely(size > ALBA_MAX_BLOCK))
-		return fail(arena, size, align, gfp);
+		return alba_fail(arena, size, align, gfp);
 	return take(arena, size + ALBA_RZ, align, gfp, NULL);
 }
 
-/**
- * alba_zalloc() - allocate zeroed memory from an arena
- * @arena: the arena
- * @size: bytes to allocate
- * @align: as for alba_alloc()
- * @gfp: as for alba_alloc()
- *
- * Context: as alba_alloc().
- * Return: as alba_alloc(), with the object's bytes set to zero.
- */
-void *alba_zalloc(struct alba *arena, size_t size, size_t align, gfp_t gfp)
-{
-	return zalloc_at(arena, size, align, gfp, alba_plat_caller());
-}
-EXPORT_SYMBOL_GPL(alba_zalloc);
-
-static void *zalloc_at(struct alba *arena, size_t size, size_t align,
+/* alba_core_alloc(), the object zeroed (alba_zalloc(), __GFP_ZERO). */
+void *alba_core_zalloc(struct alba *arena, size_t size, size_t align,
 		       gfp_t gfp, unsigned long ip)
 {
 	void *p = alba_core_alloc(arena, size, align, gfp, ip);
@@ -940,211 +698,6 @@ static void *zalloc_at(struct alba *arena, size_t size, size_t align,
 	return p;
 }
 
-/* A size computation wrapped: fail as alba_alloc() does for SIZE_MAX. */
-static void *overflow(struct alba *arena, size_t align, gfp_t gfp,
-		      unsigned long ip)
-{
-	if (!arena) {
-		alba_plat_invalid_at(ip, "allocation from a NULL arena");
-		return NULL;
-	}
-	return fail(arena, SIZE_MAX, align, gfp);
-}
-
-/**
- * alba_alloc_array() - allocate an array, its size overflow-checked
- * @arena: the arena
- * @n: number of elements
- * @size: bytes per element
- * @align: as for alba_alloc()
- * @gfp: as for alba_alloc()
- *
- * Like kmalloc_array(): if @n * @size does not fit a size_t, nothing is
- * allocated.
- *
- * Context: as alba_alloc().
- * Return: the array, or NULL (userspace: errno ENOMEM when the product
- * wraps, else as alba_alloc()).
- */
-void *alba_alloc_array(struct alba *arena, size_t n, size_t size,
-		       size_t align, gfp_t gfp)
-{
-	size_t bytes;
-
-	if (unlikely(__builtin_mul_overflow(n, size, &bytes)))
-		return overflow(arena, align, gfp, alba_plat_caller());
-	return alba_core_alloc(arena, bytes, align, gfp, alba_plat_caller());
-}
-EXPORT_SYMBOL_GPL(alba_alloc_array);
-
-/**
- * alba_zalloc_array() - allocate a zeroed array, its size overflow-checked
- * @arena: the arena
- * @n: number of elements
- * @size: bytes per element
- * @align: as for alba_alloc()
- * @gfp: as for alba_alloc()
- *
- * Like kcalloc().
- *
- * Context: as alba_alloc().
- * Return: as alba_alloc_array(), with every byte zero.
- */
-void *alba_zalloc_array(struct alba *arena, size_t n, size_t size,
-			size_t align, gfp_t gfp)
-{
-	size_t bytes;
-
-	if (unlikely(__builtin_mul_overflow(n, size, &bytes)))
-		return overflow(arena, align, gfp, alba_plat_caller());
-	return zalloc_at(arena, bytes, align, gfp, alba_plat_caller());
-}
-EXPORT_SYMBOL_GPL(alba_zalloc_array);
-
-/**
- * alba_memdup() - copy memory into an arena
- * @arena: the arena
- * @src: what to copy
- * @len: bytes to copy; 0 gives the size-0 pointer of alba_alloc()
- * @gfp: as for alba_alloc()
- *
- * Like kmemdup(); the copy is aligned to ALBA_DEFAULT_ALIGN.
- *
- * Context: as alba_alloc().
- * Return: the copy, or NULL.
- */
-void *alba_memdup(struct alba *arena, const void *src, size_t len, gfp_t gfp)
-{
-	void *p = alba_core_alloc(arena, len, 0, gfp, alba_plat_caller());
-
-	if (p && len)
-		memcpy(p, src, len);
-	return p;
-}
-EXPORT_SYMBOL_GPL(alba_memdup);
-
-/* The @len bytes at @s, terminated, as a new object of @arena. */
-static char *strcopy_at(struct alba *arena, const char *s, size_t len,
-			gfp_t gfp, unsigned long ip)
-{
-	char *p;
-
-	if (unlikely(len == SIZE_MAX))
-		return overflow(arena, 1, gfp, ip);
-	p = alba_core_alloc(arena, len + 1, 1, gfp, ip);
-	if (p) {
-		memcpy(p, s, len);
-		p[len] = '\0';
-	}
-	return p;
-}
-
-/**
- * alba_strndup() - copy at most @max bytes of a string into an arena
- * @arena: the arena
- * @s: the string, or NULL
- * @max: the most bytes to copy before the terminator
- * @gfp: as for alba_alloc()
- *
- * Like kstrndup(): the copy is always terminated, and holds the first
- * min(strlen(@s), @max) bytes of @s.
- *
- * Context: as alba_alloc().
- * Return: the copy, or NULL for a NULL @s or without memory.
- */
-char *alba_strndup(struct alba *arena, const char *s, size_t max, gfp_t gfp)
-{
-	if (!s)
-		return NULL;
-	return strcopy_at(arena, s, strnlen(s, max), gfp, alba_plat_caller());
-}
-EXPORT_SYMBOL_GPL(alba_strndup);
-
-/**
- * alba_strdup() - copy a string into an arena
- * @arena: the arena
- * @s: the string, or NULL
- * @gfp: as for alba_alloc()
- *
- * Like kstrdup().
- *
- * Context: as alba_alloc().
- * Return: the copy, or NULL for a NULL @s or without memory.
- */
-char *alba_strdup(struct alba *arena, const char *s, gfp_t gfp)
-{
-	if (!s)
-		return NULL;
-	return strcopy_at(arena, s, strlen(s), gfp, alba_plat_caller());
-}
-EXPORT_SYMBOL_GPL(alba_strdup);
-
-static char *vasprintf_at(struct alba *arena, gfp_t gfp, const char *fmt,
-			  va_list ap, unsigned long ip)
-{
-	va_list measure;
-	int len;
-	char *p;
-
-	va_copy(measure, ap);
-	len = vsnprintf(NULL, 0, fmt, measure);
-	va_end(measure);
-	if (len < 0) {
-		alba_plat_invalid_at(ip, "format \"%s\" failed", fmt);
-		return NULL;
-	}
-	p = alba_core_alloc(arena, (size_t)len + 1, 1, gfp, ip);
-	if (p)
-		vsnprintf(p, (size_t)len + 1, fmt, ap);
-	return p;
-}
-
-/**
- * alba_vasprintf() - format a string into an arena
- * @arena: the arena
- * @gfp: as for alba_alloc()
- * @fmt: a printf format (the kernel's vsnprintf() in the kernel, the C
- *	library's in userspace: use what both have for portable code)
- * @ap: its arguments
- *
- * Like kvasprintf(): the string is measured, then written into an object of
- * exactly its length plus the terminator; one longer than a block gets a
- * dedicated block.
- *
- * Context: as alba_alloc().
- * Return: the string, or NULL without memory (or, in userspace, with
- * errno EINVAL for a format the C library rejects).
- */
-char *alba_vasprintf(struct alba *arena, gfp_t gfp, const char *fmt,
-		     va_list ap)
-{
-	return vasprintf_at(arena, gfp, fmt, ap, alba_plat_caller());
-}
-EXPORT_SYMBOL_GPL(alba_vasprintf);
-
-/**
- * alba_asprintf() - format a string into an arena
- * @arena: the arena
- * @gfp: as for alba_alloc()
- * @fmt: as for alba_vasprintf()
- *
- * Like kasprintf().
- *
- * Context: as alba_alloc().
- * Return: as alba_vasprintf().
- */
-char *alba_asprintf(struct alba *arena, gfp_t gfp, const char *fmt, ...)
-{
-	va_list ap;
-	char *p;
-
-	va_start(ap, fmt);
-	p = vasprintf_at(arena, gfp, fmt, ap, alba_plat_caller());
-	va_end(ap);
-	return p;
-}
-EXPORT_SYMBOL_GPL(alba_asprintf);
-
 /*
  * Lock held: grow or shrink @p, of @old bytes, to @new bytes where it
  * lies, if it is the newest object of the current block, no live mark is
@@ -1152,18 +705,18 @@ EXPORT_SYMBOL_GPL(alba_asprintf);
  * @p must find @p as it was: a shrink would leave the arena below the
  * mark, and a rewind would cut a growth off.)
  */
-static bool resize_in_place(struct alba *arena, uintptr_t p, size_t old,
+static bool resize_in_place_locked(struct alba *arena, uintptr_t p, size_t old,
 			    size_t new)
 {
 	size_t room;
 
 	if (block_of(p + 1, arena->shift) != arena->cur || p < arena->marked ||
-	    old > arena->pos - p || p + old + ALBA_RZ != arena->pos)
+	    old > arena->top - p || p + old + ALBA_RZ != arena->top)
 		return false;
-	room = arena->lo - p;
+	room = arena->low - p;
 	if (new > room || new + ALBA_RZ > room)
 		return false;
-	arena->pos = p + new + ALBA_RZ;
+	arena->top = p + new + ALBA_RZ;
 	arena->allocs++;
 	/* A shrink gives the tail to the next caller: poison it first. */
 	if (new < old)
@@ -1229,7 +782,7 @@ void *alba_realloc(struct alba *arena, void *p, size_t old_size,
 	if (ALBA_RZ && old_size <= ALBA_MAX_BLOCK)
 		pad = redzone_pad(q, old_size);
 	alba_plat_lock(&arena->lock, flags);
-	done = resize_in_place(arena, q, old_size, new_size);
+	done = resize_in_place_locked(arena, q, old_size, new_size);
 	alba_plat_unlock(&arena->lock, flags);
 	if (done) {
 		if (new_size > old_size) {
@@ -1304,7 +857,7 @@ static void release(struct alba *arena, struct alba_block *gone,
 	if (!kept)
 		return;
 	alba_plat_lock(&arena->lock, flags);
-	*tail = arena->spare;	/* any a racing block_unused() kept */
+	*tail = arena->spare;	/* any a racing alba_block_unused() kept */
 	arena->spare = kept;
 	arena->spares += n;
 	alba_plat_unlock(&arena->lock, flags);
@@ -1352,12 +905,12 @@ static void reset_keep_at(struct alba *arena, size_t keep_bytes,
 	first->top = first->data;
 	first->low = block_bytes(first);
 	arena->cur = NULL;
-	block_make_current(arena, first);
+	block_make_current_locked(arena, first);
 	arena->sum = (struct alba_totals){ .blocks = 1, .bytes = block_bytes(first),
 					   .header = first->data };
 	arena->depth = 0;	/* every mark is released */
 	arena->unlinks++;
-	alba_plat_poison((void *)arena->pos, arena->lo - arena->pos);
+	alba_plat_poison((void *)arena->top, arena->low - arena->top);
 	blocks = arena->sum.blocks + arena->spares;
 	alba_plat_unlock(&arena->lock, flags);
 	alba_plat_trace_reset(arena, blocks);
@@ -1430,23 +983,22 @@ static uintptr_t mark_check(const struct alba *arena,
 			    const struct alba_mark *mark)
 {
 	const uintptr_t k = (uintptr_t)0x9e3779b97f4a7c15ULL;
+	const uintptr_t v[] = {
+		mark->seq ^ ((uintptr_t)mark->depth << 16),
+		(uintptr_t)mark->newest, (uintptr_t)mark->cur, mark->top,
+		mark->low, mark->pad, mark->lost, (uintptr_t)mark->cleanups,
+		mark->sum.blocks, mark->sum.bytes, mark->sum.header,
+		mark->sum.pad, mark->sum.tail,
+	};
 	uintptr_t h = (uintptr_t)arena ^ (uintptr_t)mark->arena_id;
 	size_t i;
 
-	h = (h ^ mark->seq ^ ((uintptr_t)mark->depth << 16)) * k;
-	h = (h ^ (uintptr_t)mark->newest) * k;
-	h = (h ^ (uintptr_t)mark->cur) * k;
-	h = (h ^ mark->pos) * k;
-	h = (h ^ mark->lo) * k;
-	h = (h ^ mark->pad) * k;
-	h = (h ^ mark->lost) * k;
-	h = (h ^ (uintptr_t)mark->cleanups) * k;
-	for (i = 0; i < ARRAY_SIZE(mark->sum); i++)
-		h = (h ^ mark->sum[i]) * k;
+	for (i = 0; i < ARRAY_SIZE(v); i++)
+		h = (h ^ v[i]) * k;
 	return h ^ (h >> 29);
 }
 
-static bool mark_valid(const struct alba *arena, const struct alba_mark *mark)
+static bool mark_valid_locked(const struct alba *arena, const struct alba_mark *mark)
 {
 	if (mark->arena_id != arena->id || !mark->depth ||
 	    mark->depth > arena->depth ||
@@ -1455,7 +1007,7 @@ static bool mark_valid(const struct alba *arena, const struct alba_mark *mark)
 		return false;
 	/* A live mark's position: the arena never went below it. */
 	return mark->cur != arena->cur ||
-	       (mark->pos <= arena->pos && mark->lo >= arena->lo);
+	       (mark->top <= arena->top && mark->low >= arena->low);
 }
 
 /**
@@ -1490,22 +1042,18 @@ struct alba_mark alba_mark(struct alba *arena)
 		refuse_busy(arena, "mark", holders, alba_plat_caller());
 		return mark;
 	}
-	arena->marked = arena->pos;
+	arena->marked = arena->top;
 	mark.arena_id = arena->id;
 	mark.seq = ++arena->mark_seq;
 	mark.depth = ++arena->depth;
 	arena->live[mark.depth % ALBA_MARK_SLOTS] = mark.seq;
 	mark.newest = arena->newest;
 	mark.cur = arena->cur;
-	mark.pos = arena->pos;
-	mark.lo = arena->lo;
+	mark.top = arena->top;
+	mark.low = arena->low;
 	mark.pad = arena->cur->pad;
 	mark.lost = arena->cur->lost;
-	mark.sum[0] = arena->sum.blocks;
-	mark.sum[1] = arena->sum.bytes;
-	mark.sum[2] = arena->sum.header;
-	mark.sum[3] = arena->sum.pad;
-	mark.sum[4] = arena->sum.tail;
+	mark.sum = arena->sum;
 	mark.cleanups = arena->cleanups;
 	mark.check = mark_check(arena, &mark);
 	alba_plat_unlock(&arena->lock, flags);
@@ -1523,7 +1071,7 @@ EXPORT_SYMBOL_GPL(alba_mark);
  * one whose blocks this arena now reuses, zeroed, or altered) is refused
  * with a warning (userspace: errno EINVAL), and so is a rewind while a
  * cursor holds a chunk (EBUSY); the arena is then unchanged. The mark is
- * checked in constant time (see mark_valid()).
+ * checked in constant time (see mark_valid_locked()).
  *
  * Context: any context but NMI; the lock is held for a constant time, and
  * the blocks are freed after it is dropped (on PREEMPT_RT, where the page
@@ -1549,7 +1097,7 @@ void alba_rewind(struct alba *arena, struct alba_mark mark)
 			refuse_busy(arena, "rewind", holders, alba_plat_caller());
 			return;
 		}
-		if (!mark_valid(arena, &mark)) {
+		if (!mark_valid_locked(arena, &mark)) {
 			alba_plat_unlock(&arena->lock, flags);
 			alba_plat_invalid("rewind of arena %s to a void mark",
 					  arena->name);
@@ -1568,14 +1116,13 @@ void alba_rewind(struct alba *arena, struct alba_mark mark)
 	cur->pad = mark.pad;
 	cur->lost = mark.lost;
 	arena->cur = cur;
-	arena->pos = mark.pos;
-	arena->lo = mark.lo;
-	arena->marked = mark.pos;
-	arena->sum = (struct alba_totals){ mark.sum[0], mark.sum[1], mark.sum[2],
-					   mark.sum[3], mark.sum[4] };
+	arena->top = mark.top;
+	arena->low = mark.low;
+	arena->marked = mark.top;
+	arena->sum = mark.sum;
 	arena->depth = mark.depth;	/* the marks above it are released */
 	arena->unlinks++;
-	alba_plat_poison((void *)arena->pos, arena->lo - arena->pos);
+	alba_plat_poison((void *)arena->top, arena->low - arena->top);
 	blocks = arena->sum.blocks + arena->spares;
 	alba_plat_unlock(&arena->lock, flags);
 	alba_plat_trace_rewind(arena, blocks);
@@ -1718,7 +1265,7 @@ static struct alba *of_at(const void *ptr, size_t block_size,
 		if (!blk) {
 			blk = header_at(base - block_size, 0);
 			if (blk && (!blk->dedicated ||
-				    blk->pad + ALBA_HDR - ALBA_RZ != block_size))
+				    dedicated_offset(blk) != block_size))
 				blk = NULL;
 		}
 	}
@@ -1742,152 +1289,6 @@ size_t alba_block_size(const struct alba *arena)
 	return arena ? (size_t)1 << arena->shift : 0;
 }
 EXPORT_SYMBOL_GPL(alba_block_size);
-
-/* Lock held: the figures of one block. */
-static void block_figures(const struct alba *arena,
-			  const struct alba_block *blk, struct alba_stats *s)
-{
-	bool is_cur = blk == arena->cur;
-	size_t size = block_bytes(blk);
-	size_t top = is_cur ? arena->pos - block_base(blk) : blk->top;
-	size_t low = is_cur ? arena->lo - block_base(blk) : blk->low;
-
-	memset(s, 0, sizeof(*s));
-	s->blocks = 1;
-	s->block_bytes = size;
-	s->header_bytes = blk->data;
-	s->used_bytes = (top - blk->data) + (size - low) - blk->pad -
-			blk->reserved - blk->lost;
-	s->pad_bytes = blk->pad;
-	s->reserved_bytes = blk->reserved;
-	s->tail_bytes = blk->lost + (is_cur ? 0 : low - top);
-	s->free_bytes = is_cur ? low - top : 0;
-	s->block_size = (size_t)1 << arena->shift;
-}
-
-/**
- * alba_get_stats() - what an arena holds
- * @arena: the arena
- * @stats: filled in; see struct alba_stats for the identity it satisfies
- *
- * O(1): the arena keeps running totals, and the lock is held for the time
- * it takes to copy them, however many blocks there are.
- *
- * Context: any context but NMI (the arena's raw spinlock).
- */
-void alba_get_stats(struct alba *arena, struct alba_stats *stats)
-{
-	const struct alba_block *cur;
-	unsigned long flags;
-
-	if (!stats || !arena) {
-		alba_plat_invalid("%s(%p, %p): NULL argument", __func__, arena,
-				  stats);
-		if (stats)
-			memset(stats, 0, sizeof(*stats));
-		return;
-	}
-	alba_plat_lock(&arena->lock, flags);
-	cur = arena->cur;
-	/* Kept blocks are the arena's: their headers, and free beyond. */
-	stats->blocks = arena->sum.blocks + arena->spares;
-	stats->block_bytes = arena->sum.bytes + (arena->spares << arena->shift);
-	stats->header_bytes = arena->sum.header + arena->spares * ALBA_HDR;
-	stats->pad_bytes = arena->sum.pad + cur->pad;
-	stats->tail_bytes = arena->sum.tail + cur->lost;
-	stats->free_bytes = arena->lo - arena->pos +
-			    arena->spares * (((size_t)1 << arena->shift) - ALBA_HDR);
-	stats->reserved_bytes = arena->reserved;
-	stats->allocs = arena->allocs;
-	stats->failed = arena->failed;
-	alba_plat_unlock(&arena->lock, flags);
-	stats->used_bytes = stats->block_bytes - stats->header_bytes -
-			    stats->pad_bytes - stats->tail_bytes -
-			    stats->free_bytes - stats->reserved_bytes;
-	stats->block_size = (size_t)1 << arena->shift;
-}
-EXPORT_SYMBOL_GPL(alba_get_stats);
-
-/*
- * Lock held. The errors in one block: a bad header (then nothing else is
- * trusted), and in debug builds each clobbered red zone, a walk that does
- * not reach the block's start, and sizes that do not add up. Red zones
- * follow locked allocations only (cursors take the locked path in debug
- * builds), so the walk covers [data, top).
- */
-static unsigned int block_validate(const struct alba *arena,
-				   const struct alba_block *blk)
-{
-	size_t size = block_bytes(blk), used = 0, pad = 0;
-	size_t top = blk == arena->cur ? arena->pos - block_base(blk) : blk->top;
-	size_t low = blk == arena->cur ? arena->lo - block_base(blk) : blk->low;
-	unsigned int errors = 0, i;
-	struct alba_redzone rz;
-	uintptr_t t;
-
-	if (blk->check != block_check(arena, blk) || blk->arena != arena ||
-	    low > size || top > low || top < blk->data ||
-	    blk->pad + blk->reserved + blk->lost > (top - blk->data) + (size - low))
-		return 1;
-	if (!ALBA_RZ)
-		return 0;
-	while (top > blk->data) {
-		if (top < blk->data + ALBA_RZ)
-			return errors + 1;
-		t = block_base(blk) + top - ALBA_RZ;
-		alba_plat_unpoison((void *)t, sizeof(rz));
-		memcpy(&rz, (void *)t, sizeof(rz));
-		alba_plat_poison((void *)t, sizeof(rz));
-		for (i = 0; i < sizeof(rz.pattern); i++)
-			if (rz.pattern[i] != ALBA_RZ_BYTE)
-				break;
-		errors += i < sizeof(rz.pattern);
-		if ((size_t)rz.size + rz.pad > top - ALBA_RZ - blk->data)
-			return errors + 1;
-		used += rz.size;
-		pad += rz.pad + ALBA_RZ;
-		top -= ALBA_RZ + rz.size + rz.pad;
-	}
-	/* The walk must account for exactly what the block counted. */
-	top = blk == arena->cur ? arena->pos - block_base(blk) : blk->top;
-	if (pad != blk->pad || used != top - blk->data - blk->pad)
-		errors++;
-	return errors;
-}
-
-/**
- * alba_validate() - check an arena's blocks and, in debug builds, objects
- * @arena: the arena
- *
- * Walks every block under the lock, as slub's validate does, and counts
- * what is wrong: a block header whose check value or counters are off; in
- * debug builds (ALBA_DEBUG, CONFIG_ALBA_DEBUG) also every red zone after
- * an object that was written to, and every block whose objects do not add
- * up to its statistics. Cursors must hold no chunks. A debugging tool: the
- * lock is held for the whole walk.
- *
- * Context: where interrupts may stay off for a walk of the whole arena
- * (the raw spinlock is held with them saved throughout: time grows with
- * the arena, and in debug builds with its objects); not NMI.
- * Return: the number of errors found; 0 for a sound arena.
- */
-unsigned int alba_validate(struct alba *arena)
-{
-	const struct alba_block *blk;
-	unsigned int errors = 0;
-	unsigned long flags;
-
-	if (!arena) {
-		alba_plat_invalid("%s(NULL)", __func__);
-		return 1;
-	}
-	alba_plat_lock(&arena->lock, flags);
-	for (blk = arena->newest; blk; blk = blk->older)
-		errors += block_validate(arena, blk);
-	alba_plat_unlock(&arena->lock, flags);
-	return errors;
-}
-EXPORT_SYMBOL_GPL(alba_validate);
 
 /* For platforms (see alba_plat.h): the arena's name, node and data. */
 const char *alba_core_name(const struct alba *arena)
@@ -1923,195 +1324,3 @@ void alba_core_fork(struct alba *arena, int phase)
 		alba_plat_lock_init(&arena->lock);
 }
 #endif
-
-/*
- * For platforms: the figures of up to @max blocks, newest first, from
- * where @walk left off (zeroed: from the newest). The lock is held for
- * one batch only; if the arena released blocks since the last batch, the
- * walk ends (walk->changed) rather than follow a freed block.
- */
-size_t alba_core_blocks(struct alba *arena, struct alba_block_info *info,
-			size_t max, struct alba_walk *walk)
-{
-	const struct alba_block *blk;
-	unsigned long flags;
-	size_t n = 0;
-
-	alba_plat_lock(&arena->lock, flags);
-	if (!walk->started) {
-		walk->started = true;
-		walk->unlinks = arena->unlinks;
-		walk->next = arena->newest;
-	} else if (walk->unlinks != arena->unlinks) {
-		walk->changed = true;
-		walk->next = NULL;
-	}
-	for (blk = walk->next; blk && n < max; blk = blk->older, n++) {
-		info[n].base = blk;
-		info[n].shift = blk->shift;
-		info[n].is_current = blk == arena->cur;
-		block_figures(arena, blk, &info[n].stats);
-	}
-	walk->next = blk;
-	alba_plat_unlock(&arena->lock, flags);
-	return n;
-}
-
-/*
- * For platforms' per-CPU cursors (see alba_plat.h), which must not call
- * the page allocator where they hold their own per-CPU lock:
- *
- * alba_core_chunkable() - would a refill carve a chunk for this request,
- *	rather than hand it to alba_alloc() (large, strongly aligned, size 0,
- *	invalid, or a debug build)?
- * alba_core_refill() - alba_cursor_refill() that never calls the page
- *	allocator: NULL if the current block has no room, unless *@spare
- *	holds a block from alba_core_block_get(), which then becomes the
- *	current block (and *@spare NULL); otherwise *@spare is left for the
- *	caller to give back with alba_core_block_put().
- * alba_core_block_get() - a fresh block for the arena, from the page
- *	allocator with @gfp, or NULL (counted as a failed allocation).
- */
-bool alba_core_chunkable(const struct alba_cursor *cur, size_t size,
-			 size_t align)
-{
-	return !ALBA_RZ && cur && cur->arena && align_ok(&align) && size &&
-	       size <= cur->chunk && align <= ALBA_CURSOR_MAX_ALIGN;
-}
-
-void *alba_core_refill(struct alba_cursor *cur, size_t size, size_t align,
-		       void **spare)
-{
-	struct alba *arena = cur->arena;
-	unsigned long flags;
-	void *p;
-
-	align_ok(&align);
-	alba_plat_lock(&arena->lock, flags);
-	p = carve(arena, cur, cur->chunk, size, align);
-	if (!p && *spare) {
-		if (cur->end)
-			chunk_retire(arena, cur);
-		block_link(arena, *spare);
-		block_make_current(arena, *spare);
-		p = carve(arena, cur, cur->chunk, size, align);
-		*spare = NULL;
-	}
-	alba_plat_unlock(&arena->lock, flags);
-	return p;
-}
-
-void *alba_core_block_get(struct alba *arena, gfp_t gfp)
-{
-	struct alba_block *blk;
-
-	blk = block_new(arena, gfp);
-	if (!blk)
-		return fail(arena, 0, 0, gfp);
-	alba_plat_trace_block_alloc(arena, blk, arena->shift, gfp);
-	return blk;
-}
-
-void alba_core_block_put(struct alba *arena, void *blk)
-{
-	block_unused(arena, blk);
-}
-
-/**
- * alba_cursor_init() - attach a cursor to an arena
- * @cur: the cursor
- * @arena: the arena
- * @chunk: bytes to reserve at a time; 0 for half a block, and at most what
- *	a fresh block holds. A chunk starts on an ALBA_CURSOR_MAX_ALIGN
- *	boundary, so it may be up to that much larger; near the end of a
- *	block it is what is left, if the request fits there.
- *
- * The cursor holds nothing until its first allocation. @cur must hold no
- * chunk: a new cursor, or one after alba_cursor_fini(). Initialising a
- * cursor that still holds a chunk is the caller's bug and is not
- * detected (the cursor's memory is not read, as it may be uninitialised):
- * the chunk stays reserved, and the arena refuses reset, mark and rewind
- * (EBUSY) for the rest of its life.
- *
- * Context: any context.
- */
-void alba_cursor_init(struct alba_cursor *cur, struct alba *arena, size_t chunk)
-{
-	size_t block_size, room;
-
-	if (!cur) {
-		alba_plat_invalid("%s() of a NULL cursor", __func__);
-		return;
-	}
-	memset(cur, 0, sizeof(*cur));
-	if (!arena) {
-		alba_plat_invalid("%s() on a NULL arena", __func__);
-		return;
-	}
-	block_size = (size_t)1 << arena->shift;
-	room = block_size - round_up_pow2(ALBA_HDR, ALBA_CURSOR_MAX_ALIGN);
-	/* Half a block: few trips to the lock, and no tail (see carve()). */
-	if (!chunk)
-		chunk = block_size / 2;
-	/* No chunk: an empty one, so that every request is a refill. */
-	cur->base = ALBA_CURSOR_MAX_ALIGN;
-	cur->arena = arena;
-	cur->chunk = chunk < room ? chunk : room;
-}
-EXPORT_SYMBOL_GPL(alba_cursor_init);
-
-/**
- * alba_cursor_refill() - the slow path of alba_cursor_alloc()
- * @cur: the cursor
- * @size: bytes to allocate
- * @align: a power of two, or 0 for ALBA_DEFAULT_ALIGN
- * @gfp: flags for a new block (userspace: 0)
- *
- * Reserves a fresh chunk under the arena lock, retiring the old one in the
- * same critical section, and allocates from it. Requests larger than a
- * chunk, aligned beyond ALBA_CURSOR_MAX_ALIGN, of size 0 or invalid go to
- * alba_alloc() and leave the chunk alone; so does every request in debug
- * builds, which check every object. Call alba_cursor_alloc() instead.
- *
- * Context: as alba_cursor_alloc().
- * Return: as alba_alloc().
- */
-void *alba_cursor_refill(struct alba_cursor *cur, size_t size, size_t align,
-			 gfp_t gfp)
-{
-	alba_plat_might_alloc(gfp);
-	if (!cur || !cur->arena) {
-		alba_plat_invalid("allocation from a cursor without an arena");
-		return NULL;
-	}
-	if (ALBA_RZ || !align_ok(&align) || !size || size > cur->chunk ||
-	    align > ALBA_CURSOR_MAX_ALIGN)
-		return alba_core_alloc(cur->arena, size, align, gfp,
-				       alba_plat_caller());
-	return take(cur->arena, size, align, gfp, cur);
-}
-EXPORT_SYMBOL_GPL(alba_cursor_refill);
-
-/**
- * alba_cursor_fini() - give back a cursor's chunk
- * @cur: the cursor
- *
- * Accounts the cursor's allocations to the arena; the unused rest of its
- * chunk goes back to the arena if nothing was carved after it, and counts
- * as tail otherwise. The objects stay valid. The cursor can be used again
- * afterwards and reserves a new chunk.
- *
- * Context: any context but NMI (the arena's raw spinlock).
- */
-void alba_cursor_fini(struct alba_cursor *cur)
-{
-	struct alba *arena = cur ? cur->arena : NULL;
-	unsigned long flags;
-
-	if (!arena || !cur->end)
-		return;
-	alba_plat_lock(&arena->lock, flags);
-	chunk_retire(arena, cur);
-	alba_plat_unlock(&arena->lock, flags);
-}
-EXPORT_SYMBOL_GPL(alba_cursor_fini);

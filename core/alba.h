@@ -33,6 +33,20 @@
 
 struct alba;
 
+/*
+ * The arena's running totals (private), which a mark saves: over all its
+ * blocks, their number, bytes and headers; over all but the current one,
+ * their padding and tail.
+ */
+struct alba_totals {
+	/* private: */
+	size_t blocks;
+	size_t bytes;
+	size_t header;
+	size_t pad;
+	size_t tail;
+};
+
 /**
  * struct alba_mark - a position in an arena, taken by alba_mark()
  *
@@ -48,11 +62,11 @@ struct alba_mark {
 	unsigned int depth;
 	void *newest;
 	void *cur;
-	uintptr_t pos;
-	uintptr_t lo;
+	uintptr_t top;
+	uintptr_t low;
 	size_t pad;
 	size_t lost;
-	size_t sum[5];
+	struct alba_totals sum;
 	void *cleanups;
 	uintptr_t check;
 };

@@ -2,8 +2,9 @@
 /*
  * alba_plat.h - the one seam between the portable core and a platform.
  *
- * core/alba.c is compiled unchanged in the kernel and in userspace. It
- * calls only what this file promises; each platform supplies it:
+ * The core (the .c files of core/) is compiled unchanged in the kernel and
+ * in userspace. It calls only what this file promises; each platform
+ * supplies it:
  *
  *   ALBA_PLAT_PAGE_SHIFT	log2 of the smallest block size
  *   ALBA_PLAT_MAX_SHIFT	log2 of the largest block size
@@ -116,7 +117,7 @@ unsigned long long alba_plat_unique_id(void);
  * alba_plat_arena_removed(). alba_core_fork() is for platforms that define
  * ALBA_PLAT_FORK. alba_core_chunkable(), alba_core_refill(),
  * alba_core_block_get() and alba_core_block_put() serve per-CPU cursors
- * (alba_pcpu_*), which each platform implements: see core/alba.c.
+ * (alba_pcpu_*), which each platform implements: see core/alba_cursor.c.
  */
 struct alba_block_info {
 	const void *base;

@@ -450,7 +450,7 @@ static void rewind_to(void)
 	/* An altered copy of the mark: refused, whether it is live or not. */
 	if (how >= 224) {
 		switch (how % 4) {
-		case 0: m.pos += 8 * (how % 8 + 1); break;
+		case 0: m.top += 8 * (how % 8 + 1); break;
 		case 1: m.seq++; break;
 		case 2: m.depth--; break;
 		default: m.newest = (char *)m.newest + s.block_size; break;

@@ -18,7 +18,7 @@
 #error "alba_debug_kunit.c is for debug builds (ALBA_DEBUG)"
 #endif
 
-#define RZ	16	/* sizeof(struct alba_redzone) in alba.c */
+#define RZ	16	/* sizeof(struct alba_redzone): alba_internal.h */
 
 static void corrupt(void *p, size_t off_bytes, unsigned char v)
 {

@@ -1627,7 +1627,7 @@ static void alba_mark_stale_test(struct kunit *test)
 	memset(&bad, 0, sizeof(bad));
 	expect_rewind_refused(test, arena, bad);
 	bad = m1;
-	bad.pos -= 64;
+	bad.top -= 64;
 	expect_rewind_refused(test, arena, bad);
 	bad = m1;
 	bad.seq++;

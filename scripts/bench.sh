@@ -19,7 +19,7 @@ cd "$top"
 b=$O/bench
 mkdir -p "$b"
 CF="-std=gnu11 -O2 -g -Wall -Wextra -Werror -Icore -Iuser -Itests/user $(pkg-config --cflags lua5.4)"
-SRC="bench/bench.c core/alba.c user/prim/prim.c"
+SRC="bench/bench.c $(echo core/*.c) user/prim/prim.c"
 CLIENTS="bench/clients.c $(pkg-config --libs lua5.4 libcjson)"
 gcc $CF $(pkg-config --cflags apr-1) -o "$b/alba-bench" $SRC bench/costs.c $CLIENTS \
 	$(pkg-config --libs apr-1 talloc) -pthread

@@ -16,7 +16,7 @@ d=$O/fuzz
 mkdir -p "$d/corpus" "$O/results"
 cp -n "$top"/fuzz/corpus/* "$d/corpus/" 2>/dev/null || true
 clang -g -O1 -fsanitize=fuzzer,address,undefined -I"$top/core" -I"$top/user" -I"$top/tests/user" \
-	-o "$d/alba_fuzz" "$top/fuzz/fuzz.c" "$top/core/alba.c" "$top/user/prim/prim.c" || exit 1
+	-o "$d/alba_fuzz" "$top/fuzz/fuzz.c" "$top"/core/*.c "$top/user/prim/prim.c" || exit 1
 k=$O/results/fuzz.ktap
 echo "TAP version 13" >"$k"
 (cd "$d" && ./alba_fuzz -max_total_time="$secs" -rss_limit_mb=4096 \

@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * alba_cursor.c - cursors: chunks of the current block, bumped without the
+ * lock.
+ *
+ * A cursor reserves a chunk of the current block under the lock, then
+ * bumps inside it with no lock and no atomic. Chunks are carved from the
+ * top of the free run downwards, each starting on an ALBA_CURSOR_MAX_ALIGN
+ * boundary, and a cursor fills its chunk from the top down too: its
+ * position is an offset from the chunk's base, so the inline fast path in
+ * alba.h (alba_cursor_bump()) is one compare (the request is smaller than
+ * the offset), a subtraction, a mask, a store and two counters. A retired chunk's unused bottom lies next to the free run when
+ * nothing was carved after it, and then goes back to it. A cursor's
+ * allocations are accounted to the arena when its chunk is retired (refill
+ * or fini); until then the chunk shows as reserved_bytes. Reset, mark and
+ * rewind need an arena no cursor holds a chunk of, and refuse otherwise.
+ */
+
+#include "alba_internal.h"
+
+/*
+ * Lock held. Account a cursor's chunk to its block and empty the cursor.
+ * The unused bottom of the chunk goes back to the free run if the chunk is
+ * the lowest of the current block; otherwise it is lost (tail).
+ */
+void alba_chunk_retire_locked(struct alba *arena, struct alba_cursor *cur)
+{
+	struct alba_block *blk = block_of(cur->base + 1, arena->shift);
+	size_t len = cur->end - cur->base;
+	size_t pad = len - cur->off - cur->used;
+
+	blk->pad += pad;
+	blk->reserved -= len;
+	arena->reserved -= len;
+	arena->allocs += cur->allocs;
+	if (blk != arena->cur)
+		arena->sum.pad += pad;
+	if (blk == arena->cur && cur->base == arena->low) {
+		arena->low = cur->base + cur->off;
+	} else {
+		blk->lost += cur->off;
+		if (blk != arena->cur)
+			arena->sum.tail += cur->off;
+	}
+	alba_plat_poison((void *)cur->base, cur->off);
+	arena->holders--;
+	cur->base = ALBA_CURSOR_MAX_ALIGN;	/* see alba_cursor_init() */
+	cur->off = 0;
+	cur->end = 0;
+	cur->used = 0;
+	cur->allocs = 0;
+}
+
+/* Lock held: where @cur's free run would end if its chunk were retired. */
+static inline uintptr_t low_after_retire_locked(const struct alba *arena,
+						const struct alba_cursor *cur)
+{
+	if (cur->end && cur->base == arena->low &&
+	    block_of(cur->base + 1, arena->shift) == arena->cur)
+		return cur->base + cur->off;
+	return arena->low;
+}
+
+/*
+ * Lock held. Carve a chunk of about @cur->chunk bytes from the top of the
+ * current block's free run for @cur, retiring its old chunk in the same
+ * critical section, and allocate @size bytes aligned to @align from its
+ * top. The chunk starts on an ALBA_CURSOR_MAX_ALIGN boundary; near the
+ * bottom of the run it is whatever is left above the first such boundary,
+ * as long as the request fits (the rest of a block is better in a
+ * cursor's hands than left as tail). NULL, with nothing changed, if the
+ * request does not fit.
+ */
+void *alba_carve_locked(struct alba *arena, struct alba_cursor *cur,
+			size_t size, size_t align)
+{
+	size_t chunk = cur->chunk;
+	const uintptr_t amask = ALBA_CURSOR_MAX_ALIGN - 1;
+	uintptr_t low = low_after_retire_locked(arena, cur);
+	uintptr_t base, first = (arena->top + amask) & ~amask;
+	struct alba_block *blk = arena->cur;
+	size_t len;
+
+	if (first > low || low - first < size || unlikely(arena->dying))
+		return NULL;
+	base = low - first >= chunk ? (low - chunk) & ~amask : first;
+	len = low - base;
+	if (cur->end)
+		alba_chunk_retire_locked(arena, cur);
+	arena->low = base;
+	arena->reserved += len;
+	arena->holders++;
+	blk->reserved += len;
+	alba_plat_unpoison((void *)base, len);
+	cur->base = base;
+	cur->end = low;
+	cur->off = (len - size) & ~(align - 1);
+	cur->used = size;
+	cur->allocs = 1;
+	return (void *)(base + cur->off);
+}
+
+/**
+ * alba_cursor_init() - attach a cursor to an arena
+ * @cur: the cursor
+ * @arena: the arena
+ * @chunk: bytes to reserve at a time; 0 for half a block, and at most what
+ *	a fresh block holds. A chunk starts on an ALBA_CURSOR_MAX_ALIGN
+ *	boundary, so it may be up to that much larger; near the end of a
+ *	block it is what is left, if the request fits there.
+ *
+ * The cursor holds nothing until its first allocation. @cur must hold no
+ * chunk: a new cursor, or one after alba_cursor_fini(). Initialising a
+ * cursor that still holds a chunk is the caller's bug and is not
+ * detected (the cursor's memory is not read, as it may be uninitialised):
+ * the chunk stays reserved, and the arena refuses reset, mark and rewind
+ * (EBUSY) for the rest of its life.
+ *
+ * Context: any context.
+ */
+void alba_cursor_init(struct alba_cursor *cur, struct alba *arena, size_t chunk)
+{
+	size_t block_size, room;
+
+	if (!cur) {
+		alba_plat_invalid("%s() of a NULL cursor", __func__);
+		return;
+	}
+	memset(cur, 0, sizeof(*cur));
+	if (!arena) {
+		alba_plat_invalid("%s() on a NULL arena", __func__);
+		return;
+	}
+	block_size = (size_t)1 << arena->shift;
+	room = block_size - round_up_pow2(ALBA_HDR, ALBA_CURSOR_MAX_ALIGN);
+	/* Half a block: few trips to the lock, and no tail (see carving). */
+	if (!chunk)
+		chunk = block_size / 2;
+	/* No chunk: an empty one, so that every request is a refill. */
+	cur->base = ALBA_CURSOR_MAX_ALIGN;
+	cur->arena = arena;
+	cur->chunk = chunk < room ? chunk : room;
+}
+EXPORT_SYMBOL_GPL(alba_cursor_init);
+
+/**
+ * alba_cursor_refill() - the slow path of alba_cursor_alloc()
+ * @cur: the cursor
+ * @size: bytes to allocate
+ * @align: a power of two, or 0 for ALBA_DEFAULT_ALIGN
+ * @gfp: flags for a new block (userspace: 0)
+ *
+ * Reserves a fresh chunk under the arena lock, retiring the old one in the
+ * same critical section, and allocates from it. Requests larger than a
+ * chunk, aligned beyond ALBA_CURSOR_MAX_ALIGN, of size 0 or invalid go to
+ * alba_alloc() and leave the chunk alone; so does every request in debug
+ * builds, which check every object. Call alba_cursor_alloc() instead.
+ *
+ * Context: as alba_cursor_alloc().
+ * Return: as alba_alloc().
+ */
+void *alba_cursor_refill(struct alba_cursor *cur, size_t size, size_t align,
+			 gfp_t gfp)
+{
+	alba_plat_might_alloc(gfp);
+	if (!cur || !cur->arena) {
+		alba_plat_invalid("allocation from a cursor without an arena");
+		return NULL;
+	}
+	if (!alba_core_chunkable(cur, size, align))
+		return alba_core_alloc(cur->arena, size, align, gfp,
+				       alba_plat_caller());
+	align_ok(&align);
+	return alba_take_chunk(cur->arena, size, align, gfp, cur);
+}
+EXPORT_SYMBOL_GPL(alba_cursor_refill);
+
+/**
+ * alba_cursor_fini() - give back a cursor's chunk
+ * @cur: the cursor
+ *
+ * Accounts the cursor's allocations to the arena; the unused rest of its
+ * chunk goes back to the arena if nothing was carved after it, and counts
+ * as tail otherwise. The objects stay valid. The cursor can be used again
+ * afterwards and reserves a new chunk.
+ *
+ * Context: any context but NMI (the arena's raw spinlock).
+ */
+void alba_cursor_fini(struct alba_cursor *cur)
+{
+	struct alba *arena = cur ? cur->arena : NULL;
+	unsigned long flags;
+
+	if (!arena || !cur->end)
+		return;
+	alba_plat_lock(&arena->lock, flags);
+	alba_chunk_retire_locked(arena, cur);
+	alba_plat_unlock(&arena->lock, flags);
+}
+EXPORT_SYMBOL_GPL(alba_cursor_fini);
+
+/*
+ * For platforms' per-CPU cursors (see alba_plat.h), which must not call
+ * the page allocator where they hold their own per-CPU lock:
+ *
+ * alba_core_chunkable() - would a refill carve a chunk for this request,
+ *	rather than hand it to alba_alloc() (large, strongly aligned, size 0,
+ *	invalid, or a debug build)?
+ * alba_core_refill() - alba_cursor_refill() that never calls the page
+ *	allocator: NULL if the current block has no room, unless *@spare
+ *	holds a block from alba_core_block_get(), which then becomes the
+ *	current block (and *@spare NULL); otherwise *@spare is left for the
+ *	caller to give back with alba_core_block_put().
+ * alba_core_block_get() - a fresh block for the arena, from the page
+ *	allocator with @gfp, or NULL (counted as a failed allocation).
+ */
+bool alba_core_chunkable(const struct alba_cursor *cur, size_t size,
+			 size_t align)
+{
+	return !ALBA_RZ && cur && cur->arena && align_ok(&align) && size &&
+	       size <= cur->chunk && align <= ALBA_CURSOR_MAX_ALIGN;
+}
+
+void *alba_core_refill(struct alba_cursor *cur, size_t size, size_t align,
+		       void **spare)
+{
+	struct alba *arena = cur->arena;
+	unsigned long flags;
+	void *p;
+
+	align_ok(&align);
+	alba_plat_lock(&arena->lock, flags);
+	p = alba_carve_locked(arena, cur, size, align);
+	if (!p && *spare) {
+		alba_block_install_locked(arena, *spare, cur);
+		p = alba_carve_locked(arena, cur, size, align);
+		*spare = NULL;
+	}
+	alba_plat_unlock(&arena->lock, flags);
+	return p;
+}
+
+void *alba_core_block_get(struct alba *arena, gfp_t gfp)
+{
+	struct alba_block *blk;
+
+	blk = alba_block_new(arena, gfp);
+	if (!blk)
+		return alba_fail(arena, 0, 0, gfp);
+	alba_plat_trace_block_alloc(arena, blk, arena->shift, gfp);
+	return blk;
+}
+
+void alba_core_block_put(struct alba *arena, void *blk)
+{
+	alba_block_unused(arena, blk);
+}
