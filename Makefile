@@ -14,8 +14,9 @@ CORE_SRC	:= $(wildcard core/*.c)
 CORE		:= $(CORE_SRC) user/prim/prim.c
 HDRS		:= $(wildcard core/*.h) user/plat.h \
 		   $(wildcard user/*.c user/prim/*.c) kunit/harness/include/kunit/test.h \
-		   tests/user/helpers.h kunit/alba_kunit.h kunit/kunit_compat.h
-SUITE		:= kunit/alba_kunit.c
+		   tests/user/helpers.h kunit/alba_kunit.h kunit/kunit_compat.h \
+		   kunit/world/world.h
+SUITE		:= kunit/alba_kunit.c kunit/world/user.c
 USER_TESTS	:= tests/user/threads.c tests/user/faults.c
 HARNESS		:= kunit/harness/kunit.c
 
@@ -37,7 +38,9 @@ RUN		:= scripts/run-ktap.sh
 # the targets that run on one kernel, by default Debian bookworm's.
 KDIR		?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
 		     $(lastword $(sort $(wildcard /usr/src/linux-headers-*-amd64))))
-KVER		?= $(shell bash scripts/lib.sh kernel_default)
+ifeq ($(origin KVER),undefined)
+KVER		:= $(shell bash scripts/lib.sh kernel_default)
+endif
 KERNELS		:= $(shell bash scripts/lib.sh kernels)
 
 .PHONY: all lib man dist deb check-deb help install check check-user check-windows check-ktap \
@@ -49,55 +52,18 @@ KERNELS		:= $(shell bash scripts/lib.sh kernels)
 	$(addprefix check-kernel-,$(KERNELS))
 .DEFAULT_GOAL := all
 
+## make                 the userspace library (build/lib) and, with
+##                      kernel headers, alba.ko and the sample
 all: lib
 	@if [ -n "$(KDIR)" ]; then $(MAKE) --no-print-directory modules; \
 	else echo "no kernel headers (KDIR): userspace library only"; fi
 
+# `make help` prints the "## " comments of this file, in its order.
 help:
 	@echo 'alba make targets'
 	@echo
-	@echo '  make                 the userspace library (build/lib) and, with'
-	@echo '                       kernel headers, alba.ko and the sample'
-	@echo '  make demo            boot Debian'"'"'s kernel KVER in QEMU, load alba and the'
-	@echo '                       sample, print the stats and the block map, unload'
-	@echo '  make modules         alba.ko and samples/alba_sample.ko (KDIR=...)'
-	@echo '  make modules_install install alba.ko into /lib/modules/.../extra'
-	@echo '  make dkms-install    register, build and install with DKMS'
-	@echo '  make check-kernels   every check on every kernel of the matrix'
-	@echo '                       (scripts/kernels.conf: $(KERNELS))'
-	@echo '  make check-kernel-V  every check on kernel V'
-	@echo '  make lint            checkpatch --strict, sparse (C=2), kernel-doc (KVER)'
-	@echo '  make kunit           the suite in kernel KVER: its UML and QEMU configs'
-	@echo '  make kunit-plain|-debug|-debugmode|-smp|-rt   one of them (KVER)'
-	@echo '  make qemu-test       insmod in Debian'"'"'s KVER under QEMU -smp 2, 50 cycles'
-	@echo '  make qemu-test-rt    the same in its -rt-amd64 (PREEMPT_RT) image'
-	@echo '  make check-dkms      dkms build against KVER'"'"'s Debian headers'
-	@echo '  make bench           alba against the floors and peers: bench/results.md,'
-	@echo '                       bench/results.png (make check runs a smoke round)'
-	@echo '  make kbench          alba against kmalloc, kmem_cache, page_frag: UML and QEMU'
-	@echo '  make fuzz            the libFuzzer target for FUZZ_TIME seconds (600);'
-	@echo '                       make check runs it for 60'
-	@echo '  make soak            1e8 mixed operations over 4 threads with resets and'
-	@echo '                       rewinds (SOAK_OPS=...); make check runs 1e6 under'
-	@echo '                       ASan and TSan'
-	@echo '  make install PREFIX=DIR [TARGET=windows]'
-	@echo '                       install alba.h, libalba, alba.pc, the CMake'
-	@echo '                       config (alba::alba) and the man pages'
-	@echo '  make man             man pages from the kernel-doc comments ($(O)/man)'
-	@echo '  make dist            a reproducible source tarball ($(O))'
-	@echo '  make deb             alba-dkms, libalba0, libalba-dev ($(O)/deb)'
-	@echo '  make check-deb       make deb, lintian, and install them in Debian roots'
-	@echo '  make check           every test on every platform (what CI runs):'
-	@echo '                       $(CHECKS)'
-	@echo '  make check-quick     the loop while working: check-user, check-windows'
-	@echo '                       and kunit-plain on KVER'
-	@echo '  make check-fresh     .ci/run on a fresh clone in a bare bookworm root'
-	@echo '  make check-user      the suite and userspace tests: gcc+ASan+UBSan,'
-	@echo '                       clang, -m32, musl, TSan, valgrind'
-	@echo '  make check-windows   mingw-w64 build under wine, both block paths'
-	@echo '  make check-install   install, then build a program with pkg-config'
-	@echo '                       on Linux and for Windows, and run it'
-	@echo '  make clean           remove build/'
+	@sed -n 's/^## /  /p' $(firstword $(MAKEFILE_LIST)) | \
+		sed -e 's|$$(KERNELS)|$(KERNELS)|' -e 's|$$(CHECKS)|$(CHECKS)|' -e 's|$$(O)|$(O)|'
 	@echo
 	@echo 'Variables: O=$(O) PREFIX=$(PREFIX) TARGET=$(TARGET) KDIR=$(KDIR) KVER=$(KVER)'
 
@@ -157,12 +123,16 @@ lib: $(LIB_FILES)
 
 # Man pages, section 3, one per function, from the kernel-doc comments.
 MAN_SRC		:= core/alba.h $(CORE_SRC) kmod/alba_pcpu.c
+## make man             man pages from the kernel-doc comments ($(O)/man)
 man: $(O)/man/.stamp
 $(O)/man/.stamp: scripts/man.py $(MAN_SRC) VERSION
 	@rm -rf $(O)/man/man3
 	python3 scripts/man.py $(VERSION) $(O)/man/man3 $(MAN_SRC)
 	@touch $@
 
+## make install PREFIX=DIR [TARGET=windows]
+##                      install alba.h, libalba, alba.pc, the CMake
+##                      config (alba::alba) and the man pages
 install: lib man
 	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(INSTALL_LIB)/pkgconfig \
 		$(DESTDIR)$(INSTALL_LIB)/cmake/alba $(DESTDIR)$(PREFIX)/share/man/man3
@@ -192,6 +162,7 @@ endif
 # A source tarball with the same bytes every time: the files git tracks,
 # sorted, owned by nobody in particular, dated SOURCE_DATE_EPOCH (by
 # default the last commit's time), compressed without a timestamp.
+## make dist            a reproducible source tarball ($(O))
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 DIST		:= $(O)/alba-$(VERSION).tar.gz
 dist:
@@ -202,14 +173,17 @@ dist:
 	@echo "dist: $(DIST) ($$(sha256sum $(DIST) | cut -c1-16)...)"
 
 # Debian packages: alba-dkms, libalba0, libalba-dev, in $(O)/deb.
+## make deb             alba-dkms, libalba0, libalba-dev ($(O)/deb)
 deb:
 	@scripts/deb.sh build
 
+## make check-deb       make deb, lintian, and install them in Debian roots
 check-deb:
 	@scripts/deb.sh check
 
 # ---- the kernel module -------------------------------------------------------
 
+## make modules         alba.ko and samples/alba_sample.ko (KDIR=...)
 modules:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/samples \
@@ -217,10 +191,12 @@ modules:
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/bench/kbench \
 		KBUILD_EXTRA_SYMBOLS=$(CURDIR)/Module.symvers modules
 
+## make modules_install install alba.ko into /lib/modules/.../extra
 modules_install: modules
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
 
 DKMS_VERSION := $(VERSION)
+## make dkms-install    register, build and install with DKMS
 dkms-install:
 	@scripts/deps.sh kernel
 	rm -rf /usr/src/alba-$(DKMS_VERSION)
@@ -231,6 +207,8 @@ dkms-install:
 
 # The module's sources and dkms.conf, staged in DEST: for dkms-install,
 # the Debian package and the kernel scripts.
+## make module-src DEST=dir
+##                      stage the module's sources and dkms.conf in dir
 MODULE_SRC	:= Kbuild VERSION $(wildcard core/*.[ch]) kmod/Kconfig kmod/Kbuild.compat \
 		   $(filter-out %.mod.c,$(wildcard kmod/*.[ch]))
 module-src:
@@ -239,40 +217,54 @@ module-src:
 	cp --parents $(MODULE_SRC) $(DEST)/
 	sed 's/@VERSION@/$(VERSION)/' dkms.conf.in >$(DEST)/dkms.conf
 
+## make check-dkms      dkms build against KVER's Debian headers
 check-dkms:
 	@scripts/kernel.sh $(KVER) dkms
 
+## make lint            checkpatch --strict, sparse (C=2), kernel-doc (KVER)
 lint:
 	@scripts/kernel.sh $(KVER) lint
 
 # The KUnit runs the matrix lists for KVER.
+## make kunit           the suite in kernel KVER: its UML and QEMU configs
 kunit:
 	@scripts/kernel.sh $(KVER) $(shell bash scripts/lib.sh kernel_steps $(KVER) kunit)
 
+## make kunit-plain|-debug|-debugmode|-smp|-rt   one of them (KVER)
 kunit-plain kunit-debug kunit-smp kunit-debugmode kunit-rt:
 	@scripts/kunit.sh $(subst kunit-,,$@) $(KVER)
 
+## make qemu-test       insmod in Debian's KVER under QEMU -smp 2, 50 cycles
 qemu-test:
 	@scripts/qemu-test.sh test $(KVER)
 
+## make qemu-test-rt    the same in its -rt-amd64 (PREEMPT_RT) image
 qemu-test-rt:
 	@scripts/qemu-test.sh test $(KVER) rt
 
+## make check-kernels   every check on every kernel of the matrix
+##                      (scripts/kernels.conf: $(KERNELS))
 check-kernels:
 	@scripts/check-kernels.sh
 
+## make check-kernel-V  every check on kernel V
 $(addprefix check-kernel-,$(KERNELS)):
 	@scripts/kernel.sh $(subst check-kernel-,,$@)
 
+## make bench           alba against the floors and peers: bench/results.md,
+##                      bench/results.png (make check runs a smoke round)
 bench:
 	@scripts/bench.sh
 
 check-bench:
 	@scripts/bench.sh --smoke
 
+## make kbench          alba against kmalloc, kmem_cache, page_frag: UML and QEMU
 kbench:
 	@scripts/kbench.sh
 
+## make fuzz            the libFuzzer target for FUZZ_TIME seconds (600);
+##                      make check runs it for 60
 FUZZ_TIME ?= 600
 fuzz:
 	@scripts/fuzz.sh $(FUZZ_TIME)
@@ -280,10 +272,15 @@ fuzz:
 check-fuzz:
 	@scripts/fuzz.sh 60
 
+## make soak            1e8 mixed operations over 4 threads with resets and
+##                      rewinds (SOAK_OPS=...); make check runs 1e6 under
+##                      ASan and TSan
 SOAK_OPS ?= 100000000
 soak: deps-user $(O)/gcc-O2/alba_soak
 	@$(RUN) soak $(O)/gcc-O2/alba_soak $(SOAK_OPS); cat $(O)/results/soak.ktap
 
+## make demo            boot Debian's kernel KVER in QEMU, load alba and the
+##                      sample, print the stats and the block map, unload
 demo:
 	@scripts/qemu-test.sh demo $(KVER)
 
@@ -349,6 +346,8 @@ deps-windows:
 VALGRIND := valgrind -q --error-exitcode=1 --leak-check=full \
 	    --errors-for-leak-kinds=definite
 
+## make check-user      the suite and userspace tests: gcc+ASan+UBSan,
+##                      clang, -m32, musl, TSan, valgrind
 check-user: deps-user
 	@$(MAKE) --no-print-directory $(USER_BINS)
 	@rc=0; \
@@ -370,6 +369,7 @@ check-user: deps-user
 	exit $$rc
 	@$(MAKE) --no-print-directory check-ktap
 
+## make check-windows   mingw-w64 build under wine, both block paths
 check-windows: deps-windows
 	@$(MAKE) --no-print-directory $(WIN_BINS)
 	@scripts/wine-init.sh
@@ -394,6 +394,8 @@ check-ktap:
 			{ echo "FAIL kunit.py parse $$f"; tail -20 $$f.parsed; rc=1; }; \
 	done; exit $$rc
 
+## make check-install   install, then build a program with pkg-config
+##                      on Linux and for Windows, and run it
 check-install: deps-user deps-windows
 	@scripts/check-install.sh
 
@@ -411,6 +413,8 @@ export RESULTS := $(abspath $(O))/results
 # idle for much of their time (libFuzzer, wine, mmdebstrap); its steps wait
 # for their kernel's fetch. check-kernels then runs the other lane and
 # waits for it (scripts/check-kernels.sh).
+## make check           every test on every platform (what CI runs):
+##                      $(CHECKS)
 check:
 	@rm -rf $(O)/results
 	@mkdir -p $(O)
@@ -431,6 +435,8 @@ check:
 
 # The loop while working: the userspace matrix, Windows, and the suite
 # under UML on the default kernel.
+## make check-quick     the loop while working: check-user, check-windows
+##                      and kunit-plain on KVER
 check-quick:
 	@rm -rf $(O)/results
 	@rc=0; \
@@ -443,9 +449,11 @@ check-quick:
 
 # .ci/run as CI runs it, on a new machine: in a bookworm root with nothing
 # installed but git, make, gcc and python3 (scripts/fresh.sh).
+## make check-fresh     .ci/run on a fresh clone in a bare bookworm root
 check-fresh:
 	@scripts/fresh.sh
 
+## make clean           remove build/
 clean:
 	rm -rf $(O)
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean >/dev/null 2>&1

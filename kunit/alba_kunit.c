@@ -11,87 +11,6 @@
  */
 #include "alba_kunit.h"
 
-/*
- * What differs between the worlds: errno, sorting, and where pointers that
- * alba never handed out come from (foreign_new() and foreign_free()).
- */
-struct foreign {
-	const char *what;
-	const void *p;
-};
-
-#ifdef __KERNEL__
-#include <linux/hrtimer.h>
-#include <linux/io.h>
-#include <linux/irqflags.h>
-#include <linux/mm.h>
-#include <linux/cpu.h>
-#include <linux/delay.h>
-#include <linux/kthread.h>
-#include <linux/slab.h>
-#include <linux/sort.h>
-#include <linux/vmalloc.h>
-
-static struct page *foreign_page;
-static void *foreign_vm;
-
-/* Outside the direct map, and direct-map memory alba does not own. */
-static size_t foreign_new(struct kunit *test, struct foreign *f,
-			  const void *stack)
-{
-	size_t n = 0;
-
-	foreign_vm = vmalloc(65536);
-	foreign_page = alloc_pages(GFP_KERNEL, 3);
-	KUNIT_ASSERT_NOT_NULL(test, foreign_vm);
-	KUNIT_ASSERT_NOT_NULL(test, foreign_page);
-	f[n++] = (struct foreign){ "vmalloc", (u8 *)foreign_vm + 40000 };
-	f[n++] = (struct foreign){ "stack", stack };
-	f[n++] = (struct foreign){ "kmalloc", kunit_kzalloc(test, 64, GFP_KERNEL) };
-	f[n++] = (struct foreign){ "kernel text", (const void *)&alba_of };
-	f[n++] = (struct foreign){ "user address", (const void *)0x10000UL };
-	f[n++] = (struct foreign){ "alloc_pages", (u8 *)page_address(foreign_page) + 8192 };
-	return n;
-}
-
-static void foreign_free(void)
-{
-	vfree(foreign_vm);
-	__free_pages(foreign_page, 3);
-}
-#else
-#include <stdlib.h>
-
-static char foreign_global[8192];
-static void *foreign_heap, *foreign_lonely;
-
-/* malloc, the stack, globals, program text, and unmapped addresses. */
-static size_t foreign_new(struct kunit *test, struct foreign *f,
-			  const void *stack)
-{
-	size_t n = 0;
-
-	foreign_heap = malloc(100000);
-	/* A page alone in its mapping; the 32 KiB boundary below is unmapped. */
-	foreign_lonely = alba_user_lonely_page(32768);
-	KUNIT_ASSERT_NOT_NULL(test, foreign_heap);
-	KUNIT_ASSERT_NOT_NULL(test, foreign_lonely);
-	f[n++] = (struct foreign){ "malloc", (char *)foreign_heap + 50000 };
-	f[n++] = (struct foreign){ "stack", stack };
-	f[n++] = (struct foreign){ "global", foreign_global + 4100 };
-	f[n++] = (struct foreign){ "program text", (const void *)&foreign_new };
-	f[n++] = (struct foreign){ "lonely page", (char *)foreign_lonely + 100 };
-	f[n++] = (struct foreign){ "unmapped", (const void *)0x10000UL };
-	return n;
-}
-
-static void foreign_free(void)
-{
-	free(foreign_heap);
-	alba_user_lonely_page_free(foreign_lonely);
-}
-#endif
-
 /* ---- blocks are aligned to their size ---------------------------------- */
 
 static const unsigned int block_shifts[] = {
@@ -787,7 +706,6 @@ static void alba_bad_align_test(struct kunit *test)
 		MAX_BLOCK * 2, MAX_BLOCK + 8, SIZE_MAX, (SIZE_MAX >> 1) + 1,
 	};
 	struct alba *arena = new_arena(test, 0);
-	struct alba_stats before, s;
 	struct alba_cursor cur;
 	size_t i;
 	u8 *p;
@@ -795,30 +713,20 @@ static void alba_bad_align_test(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, alba_alloc(arena, 8, 8, GFP_KERNEL));
 	alba_cursor_init(&cur, arena, 0);
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
-		stats_of(test, arena, &before);
-		alba_test_clear_errno();
-		KUNIT_EXPECT_NULL(test, alba_alloc(arena, 8, bad[i], GFP_KERNEL));
-		ALBA_EXPECT_ERRNO(test, EINVAL);
-		alba_test_clear_errno();
-		KUNIT_EXPECT_NULL(test, alba_zalloc(arena, 8, bad[i], GFP_KERNEL));
-		ALBA_EXPECT_ERRNO(test, EINVAL);
-		alba_test_clear_errno();
-		KUNIT_EXPECT_NULL(test, alba_cursor_alloc(&cur, 8, bad[i], GFP_KERNEL));
-		ALBA_EXPECT_ERRNO(test, EINVAL);
-		stats_of(test, arena, &s);
-		expect_stats_same(test, &before, &s, 3);
+		EXPECT_FAILS(test, arena, 1, EINVAL,
+			     alba_alloc(arena, 8, bad[i], GFP_KERNEL));
+		EXPECT_FAILS(test, arena, 1, EINVAL,
+			     alba_zalloc(arena, 8, bad[i], GFP_KERNEL));
+		EXPECT_FAILS(test, arena, 1, EINVAL,
+			     alba_cursor_alloc(&cur, 8, bad[i], GFP_KERNEL));
 	}
 	/*
 	 * The largest block as the alignment is valid but can never be met:
 	 * the object would start at the end of the largest block. ENOMEM,
 	 * without asking the page allocator.
 	 */
-	stats_of(test, arena, &before);
-	alba_test_clear_errno();
-	KUNIT_EXPECT_NULL(test, alba_alloc(arena, 8, MAX_BLOCK, GFP_KERNEL | __GFP_NOWARN));
-	ALBA_EXPECT_ERRNO(test, ENOMEM);
-	stats_of(test, arena, &s);
-	expect_stats_same(test, &before, &s, 1);
+	EXPECT_FAILS(test, arena, 1, ENOMEM,
+		     alba_alloc(arena, 8, MAX_BLOCK, GFP_KERNEL | __GFP_NOWARN));
 	/* 0 means the default alignment. */
 	p = alba_alloc(arena, 1, 0, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p);
@@ -853,15 +761,12 @@ static void alba_bad_size_test(struct kunit *test)
 		size_t align;
 
 		for (align = 1; align <= 4096; align <<= 3) {
-			stats_of(test, arena, &before);
-			alba_test_clear_errno();
-			KUNIT_EXPECT_NULL(test, alba_alloc(arena, sizes[k], align,
-							   GFP_KERNEL | __GFP_NOWARN));
-			ALBA_EXPECT_ERRNO(test, ENOMEM);
-			KUNIT_EXPECT_NULL(test, alba_cursor_alloc(&cur, sizes[k], align,
-								  GFP_KERNEL | __GFP_NOWARN));
-			stats_of(test, arena, &s);
-			expect_stats_same(test, &before, &s, 2);
+			EXPECT_FAILS(test, arena, 1, ENOMEM,
+				     alba_alloc(arena, sizes[k], align,
+						GFP_KERNEL | __GFP_NOWARN));
+			EXPECT_FAILS(test, arena, 1, ENOMEM,
+				     alba_cursor_alloc(&cur, sizes[k], align,
+						       GFP_KERNEL | __GFP_NOWARN));
 		}
 	}
 
@@ -956,7 +861,7 @@ static void alba_of_foreign_test(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, alba_of(dead, 32768), arena);
 	alba_destroy(arena);
 
-	n = foreign_new(test, f, local);
+	n = alba_foreign_new(test, f, local);
 	f[n++] = (struct foreign){ "destroyed arena", dead };
 	for (i = 0; i < n; i++) {
 		for (j = 0; j < ARRAY_SIZE(sizes); j++) {
@@ -967,7 +872,7 @@ static void alba_of_foreign_test(struct kunit *test)
 			ALBA_EXPECT_ERRNO(test, EINVAL);
 		}
 	}
-	foreign_free();
+	alba_foreign_free();
 }
 
 /*
@@ -1020,17 +925,12 @@ static void alba_array_test(struct kunit *test)
 	u8 *z;
 
 	for (i = 0; i < ARRAY_SIZE(wrap); i++) {
-		stats_of(test, arena, &before);
-		alba_test_clear_errno();
-		KUNIT_EXPECT_NULL(test, alba_alloc_array(arena, wrap[i][0], wrap[i][1], 8,
-							 GFP_KERNEL | __GFP_NOWARN));
-		ALBA_EXPECT_ERRNO(test, ENOMEM);
-		alba_test_clear_errno();
-		KUNIT_EXPECT_NULL(test, alba_zalloc_array(arena, wrap[i][0], wrap[i][1], 8,
-							  GFP_KERNEL | __GFP_NOWARN));
-		ALBA_EXPECT_ERRNO(test, ENOMEM);
-		stats_of(test, arena, &s);
-		expect_stats_same(test, &before, &s, 2);
+		EXPECT_FAILS(test, arena, 1, ENOMEM,
+			     alba_alloc_array(arena, wrap[i][0], wrap[i][1], 8,
+					      GFP_KERNEL | __GFP_NOWARN));
+		EXPECT_FAILS(test, arena, 1, ENOMEM,
+			     alba_zalloc_array(arena, wrap[i][0], wrap[i][1], 8,
+					       GFP_KERNEL | __GFP_NOWARN));
 	}
 	a = alba_alloc_array(arena, 100, sizeof(*a), 0, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, a);
@@ -1364,15 +1264,9 @@ static void alba_pcpu_test(struct kunit *test)
 	alba_pcpu_destroy(NULL);
 	pc = alba_pcpu_create(arena, 0, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, pc);
-	stats_of(test, arena, &before);
-	alba_test_clear_errno();
-	KUNIT_EXPECT_NULL(test, alba_pcpu_alloc(pc, 8, 3, GFP_KERNEL));
-	ALBA_EXPECT_ERRNO(test, EINVAL);
-	alba_test_clear_errno();
-	KUNIT_EXPECT_NULL(test, alba_pcpu_alloc(pc, SIZE_MAX, 8, GFP_KERNEL | __GFP_NOWARN));
-	ALBA_EXPECT_ERRNO(test, ENOMEM);
-	stats_of(test, arena, &s);
-	expect_stats_same(test, &before, &s, 2);
+	EXPECT_FAILS(test, arena, 1, EINVAL, alba_pcpu_alloc(pc, 8, 3, GFP_KERNEL));
+	EXPECT_FAILS(test, arena, 1, ENOMEM,
+		     alba_pcpu_alloc(pc, SIZE_MAX, 8, GFP_KERNEL | __GFP_NOWARN));
 	alba_pcpu_destroy(pc);
 	alba_destroy(arena);
 }

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * alba_kunit.h - what the KUnit suites share: the world's differences
- * (errno, sorting), and helpers (stats checked for the identity, pattern
- * fills, objects checked for overwrites and overlap, a seeded PRNG).
+ * (world/world.h: errno, sorting, foreign pointers), and helpers (stats
+ * checked for the identity, calls that must fail and change nothing,
+ * pattern fills, objects checked for overwrites and overlap, a seeded
+ * PRNG).
  */
 #ifndef _ALBA_KUNIT_H
 #define _ALBA_KUNIT_H
@@ -13,20 +15,7 @@
 #include "alba_plat.h"
 #include "kunit_compat.h"
 #include "alba_test_stats.h"
-
-#ifdef __KERNEL__
-#include <linux/sort.h>
-#define ALBA_EXPECT_ERRNO(test, e)	((void)(test), (void)(e))
-#define alba_test_clear_errno()		do { } while (0)
-#define alba_test_sort(base, n, size, cmp)	sort(base, n, size, cmp, NULL)
-/* Linux 6.1 has SIZE_MAX but not PTRDIFF_MAX. */
-#define PTRDIFF_MAX			((long)(SIZE_MAX >> 1))
-#else
-#include <stdlib.h>
-#define alba_test_sort(base, n, size, cmp)	qsort(base, n, size, cmp)
-#define ALBA_EXPECT_ERRNO(test, e)	KUNIT_EXPECT_EQ(test, errno, e)
-#define alba_test_clear_errno()		(errno = 0)
-#endif
+#include "world/world.h"
 
 #define MAX_BLOCK	((size_t)1 << ALBA_PLAT_MAX_SHIFT)
 #define KIB		((size_t)1024)
@@ -58,6 +47,23 @@ static inline void expect_stats_same(struct kunit *test,
 	KUNIT_EXPECT_EQ(test, a->allocs, b->allocs);
 	KUNIT_EXPECT_EQ(test, a->failed + more, b->failed);
 }
+
+/*
+ * @call must fail and change nothing: it returns NULL, sets errno to @err
+ * (userspace), and leaves @arena's stats as they were, but for @failed
+ * more failed allocations.
+ */
+#define EXPECT_FAILS(test, arena, failed, err, call)			\
+	do {								\
+		struct alba_stats before_, after_;			\
+									\
+		stats_of(test, arena, &before_);			\
+		alba_test_clear_errno();				\
+		KUNIT_EXPECT_NULL(test, call);				\
+		ALBA_EXPECT_ERRNO(test, err);				\
+		stats_of(test, arena, &after_);				\
+		expect_stats_same(test, &before_, &after_, failed);	\
+	} while (0)
 
 static inline struct alba *new_arena(struct kunit *test, size_t block_size)
 {

@@ -64,7 +64,7 @@ step_lint() {
 	local files log=$KWORK/lint name dir
 	begin lint
 	mkdir -p "$log"
-	files=$(cd "$top" && ls core/*.c core/alba.h core/alba_plat.h core/alba_internal.h kmod/*.[ch] kunit/*.[ch] tests/qemu/*.c samples/*.c bench/kbench/*.[ch] |
+	files=$(cd "$top" && ls core/*.c core/alba.h core/alba_plat.h core/alba_internal.h kmod/*.[ch] kunit/*.[ch] kunit/world/kernel.c kunit/world/world.h tests/qemu/*.c samples/*.c bench/kbench/*.[ch] |
 		grep -v '\.mod\.c$')
 	# shellcheck disable=SC2086
 	(cd "$top" && perl "$SRC/scripts/checkpatch.pl" --no-tree --strict --terse \

@@ -49,8 +49,9 @@ fi
 graft=$src/lib/alba
 rm -rf "$graft"
 make -s -C "$top" module-src DEST="$graft" >/dev/null
-mkdir -p "$graft/kunit" "$graft/bench/kbench"
+mkdir -p "$graft/kunit/world" "$graft/bench/kbench"
 cp "$top"/kunit/*.[ch] "$graft/kunit/"
+cp "$top"/kunit/world/kernel.c "$top"/kunit/world/world.h "$graft/kunit/world/"
 cp "$top"/bench/kbench/Kbuild "$top"/bench/kbench/*.[ch] "$graft/bench/kbench/"
 grep -q 'lib/alba/kmod/Kconfig' "$src/lib/Kconfig" ||
 	echo 'source "lib/alba/kmod/Kconfig"' >>"$src/lib/Kconfig"
