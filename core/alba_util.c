@@ -38,6 +38,19 @@ static void *overflow(struct alba *arena, size_t align, gfp_t gfp,
 	return alba_fail(arena, SIZE_MAX, align, gfp);
 }
 
+/* An array of @n elements of @size bytes, unless the product wraps. */
+static void *array_at(struct alba *arena, size_t n, size_t size,
+		      size_t align, gfp_t gfp, bool zero, unsigned long ip)
+{
+	size_t bytes;
+
+	if (unlikely(__builtin_mul_overflow(n, size, &bytes)))
+		return overflow(arena, align, gfp, ip);
+	if (zero)
+		return alba_core_zalloc(arena, bytes, align, gfp, ip);
+	return alba_core_alloc(arena, bytes, align, gfp, ip);
+}
+
 /**
  * alba_alloc_array() - allocate an array, its size overflow-checked
  * @arena: the arena
@@ -56,11 +69,7 @@ static void *overflow(struct alba *arena, size_t align, gfp_t gfp,
 void *alba_alloc_array(struct alba *arena, size_t n, size_t size,
 		       size_t align, gfp_t gfp)
 {
-	size_t bytes;
-
-	if (unlikely(__builtin_mul_overflow(n, size, &bytes)))
-		return overflow(arena, align, gfp, alba_plat_caller());
-	return alba_core_alloc(arena, bytes, align, gfp, alba_plat_caller());
+	return array_at(arena, n, size, align, gfp, false, alba_plat_caller());
 }
 EXPORT_SYMBOL_GPL(alba_alloc_array);
 
@@ -80,11 +89,7 @@ EXPORT_SYMBOL_GPL(alba_alloc_array);
 void *alba_zalloc_array(struct alba *arena, size_t n, size_t size,
 			size_t align, gfp_t gfp)
 {
-	size_t bytes;
-
-	if (unlikely(__builtin_mul_overflow(n, size, &bytes)))
-		return overflow(arena, align, gfp, alba_plat_caller());
-	return alba_core_zalloc(arena, bytes, align, gfp, alba_plat_caller());
+	return array_at(arena, n, size, align, gfp, true, alba_plat_caller());
 }
 EXPORT_SYMBOL_GPL(alba_zalloc_array);
 

@@ -115,15 +115,28 @@ static inline struct page *alba_alloc_pages_nolock(gfp_t gfp, int nid,
 }
 
 /*
- * KASAN's shadow, for alba_plat_poison(). kasan_poison(addr, size, value,
- * init) is exported to modules since 5.12 (GPL-only since 6.8), but
- * declared only in mm/kasan/kasan.h, so it is declared here. Up to 5.11
- * it was kasan_poison_shadow(), built in only: a module there cannot
- * poison. Generic KASAN only (the tag-based modes tag pointers instead).
+ * KASAN's shadow, for alba_plat_poison() and alba_plat_unpoison(). The
+ * public API (<linux/kasan.h>) has no call that does what they need:
+ * kasan_unpoison_range() (5.11 on) sets a range's last granule to the
+ * range's own bytes, which would take access from the object that shares
+ * that granule from above (cursor chunks fill downwards), and nothing
+ * public poisons an arbitrary range. So, by kernel of the matrix:
+ *
+ *   5.10          kasan_poison_shadow(), built in and not exported: the
+ *                 module cannot poison; a kernel built with alba in tree
+ *                 (the KUnit graft) can.
+ *   5.12 to 6.7   kasan_poison(addr, size, value, init), EXPORT_SYMBOL.
+ *   6.8 and on    the same, EXPORT_SYMBOL_GPL (6.1, 6.12, 7.x: as 5.12).
+ *
+ * kasan_poison() is declared only in mm/kasan/kasan.h, so it is declared
+ * here. The granule is the architecture's (KASAN_SHADOW_SCALE_SHIFT, in
+ * <asm/kasan.h>; mm/kasan/kasan.h's KASAN_GRANULE_SIZE is the same).
+ * Generic KASAN only: the tag-based modes tag pointers instead.
  */
 #if defined(CONFIG_KASAN_GENERIC) && \
 	(!defined(ALBA_HAVE_KASAN_UNPOISON_SHADOW) || !defined(MODULE))
 #define ALBA_HAVE_KASAN	1
+#define ALBA_KASAN_GRANULE	(1UL << KASAN_SHADOW_SCALE_SHIFT)
 #ifdef ALBA_HAVE_KASAN_UNPOISON_SHADOW
 void kasan_poison_shadow(const void *address, size_t size, u8 value);
 #define alba_kasan_poison(p, n, v)	kasan_poison_shadow(p, n, v)
@@ -138,6 +151,7 @@ static __no_sanitize_address inline s8 alba_kasan_shadow(const void *p)
 }
 #else
 #define ALBA_HAVE_KASAN	0
+#define ALBA_KASAN_GRANULE	8UL
 static inline void alba_kasan_poison(const void *p, size_t n, u8 value)
 {
 }

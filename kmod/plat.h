@@ -77,7 +77,8 @@ bool alba_kernel_first_report(unsigned long ip);
 /*
  * KASAN (generic) sees objects as ASan does in userspace: free space in
  * blocks is poisoned, each object unpoisoned exactly (its last granule
- * partly, when its size is not a multiple of 8), and reset, rewind and
+ * partly, when its size is not a multiple of the granule), and reset,
+ * rewind and
  * destroy poison again. A granule shared with the object before the range
  * keeps that object's bytes. kmod/compat.h says which kernels let a module
  * do this (alba_kasan_poison()); elsewhere these do nothing.
@@ -86,17 +87,18 @@ bool alba_kernel_first_report(unsigned long ip);
 
 static inline void alba_plat_poison(const void *p, size_t n)
 {
-	uintptr_t s = (uintptr_t)p, e = s + n, g = s & ~(uintptr_t)7;
+	const uintptr_t gm = ALBA_KASAN_GRANULE - 1;
+	uintptr_t s = (uintptr_t)p, e = s + n, g = s & ~gm;
 
 	if (!ALBA_HAVE_KASAN || !n)
 		return;
-	if (s & 7) {
-		if (g + 8 > e)
+	if (s & gm) {
+		if (g + ALBA_KASAN_GRANULE > e)
 			return;
-		alba_kasan_poison((void *)g, 8, s & 7);
-		s = g + 8;
+		alba_kasan_poison((void *)g, ALBA_KASAN_GRANULE, s & gm);
+		s = g + ALBA_KASAN_GRANULE;
 	}
-	e &= ~(uintptr_t)7;
+	e &= ~gm;
 	if (e > s)
 		alba_kasan_poison((void *)s, e - s, ALBA_KASAN_POISON);
 }
@@ -107,18 +109,19 @@ static inline void alba_plat_poison(const void *p, size_t n)
  */
 static inline void alba_plat_unpoison(const void *p, size_t n)
 {
-	uintptr_t s = (uintptr_t)p & ~(uintptr_t)7, e = (uintptr_t)p + n;
-	uintptr_t whole = e & ~(uintptr_t)7;
+	const uintptr_t gm = ALBA_KASAN_GRANULE - 1;
+	uintptr_t s = (uintptr_t)p & ~gm, e = (uintptr_t)p + n;
+	uintptr_t whole = e & ~gm;
 	s8 shadow;
 
 	if (!ALBA_HAVE_KASAN || !n)
 		return;
 	if (whole > s)
 		alba_kasan_poison((void *)s, whole - s, 0);
-	if (e & 7) {
+	if (e & gm) {
 		shadow = alba_kasan_shadow((void *)whole);
-		if (shadow && (shadow < 0 || shadow < (s8)(e & 7)))
-			alba_kasan_poison((void *)whole, 8, e & 7);
+		if (shadow && (shadow < 0 || shadow < (s8)(e & gm)))
+			alba_kasan_poison((void *)whole, ALBA_KASAN_GRANULE, e & gm);
 	}
 }
 
