@@ -145,7 +145,10 @@ static void block_keep_locked(struct alba *arena, struct alba_block *blk)
 	arena->spares++;
 }
 
-/* A block from alba_block_new() that lost a race: kept if the arena keeps any. */
+/*
+ * A block from alba_block_new() that lost a race: kept if the arena keeps
+ * any.
+ */
 void alba_block_unused(struct alba *arena, struct alba_block *blk)
 {
 	unsigned long flags;
@@ -176,7 +179,8 @@ static void block_link_locked(struct alba *arena, struct alba_block *blk)
  * Lock held. Make @blk the block being bumped; the old one keeps its
  * figures in its header and settles its padding and tail in the totals.
  */
-static void block_make_current_locked(struct alba *arena, struct alba_block *blk)
+static void block_make_current_locked(struct alba *arena,
+				      struct alba_block *blk)
 {
 	struct alba_block *old = arena->cur;
 
@@ -226,7 +230,8 @@ static inline void redzone_set(uintptr_t p, size_t size, size_t pad)
  * Lock held. Bump @size bytes aligned to @align upwards in the current
  * block, or return NULL if they do not fit.
  */
-static inline void *bump_locked(struct alba *arena, size_t size, size_t align)
+static inline void *bump_locked(struct alba *arena, size_t size,
+				size_t align)
 {
 	uintptr_t top = arena->top;
 	size_t avail = arena->low - top;
@@ -246,10 +251,10 @@ static inline void *bump_locked(struct alba *arena, size_t size, size_t align)
 	return (void *)p;
 }
 
-
 /* Lock held: bump for alba_alloc(), or carve for a cursor. */
-static inline void *place_locked(struct alba *arena, struct alba_cursor *cur,
-			  size_t size, size_t align)
+static inline void *place_locked(struct alba *arena,
+				 struct alba_cursor *cur, size_t size,
+				 size_t align)
 {
 	if (cur)
 		return alba_carve_locked(arena, cur, size, align);
@@ -705,8 +710,8 @@ void *alba_core_zalloc(struct alba *arena, size_t size, size_t align,
  * @p must find @p as it was: a shrink would leave the arena below the
  * mark, and a rewind would cut a growth off.)
  */
-static bool resize_in_place_locked(struct alba *arena, uintptr_t p, size_t old,
-			    size_t new)
+static bool resize_in_place_locked(struct alba *arena, uintptr_t p,
+				   size_t old, size_t new)
 {
 	size_t room;
 
@@ -998,7 +1003,8 @@ static uintptr_t mark_check(const struct alba *arena,
 	return h ^ (h >> 29);
 }
 
-static bool mark_valid_locked(const struct alba *arena, const struct alba_mark *mark)
+static bool mark_valid_locked(const struct alba *arena,
+			      const struct alba_mark *mark)
 {
 	if (mark->arena_id != arena->id || !mark->depth ||
 	    mark->depth > arena->depth ||

@@ -9,8 +9,9 @@
  * boundary, and a cursor fills its chunk from the top down too: its
  * position is an offset from the chunk's base, so the inline fast path in
  * alba.h (alba_cursor_bump()) is one compare (the request is smaller than
- * the offset), a subtraction, a mask, a store and two counters. A retired chunk's unused bottom lies next to the free run when
- * nothing was carved after it, and then goes back to it. A cursor's
+ * the offset), a subtraction, a mask, a store and two counters. A retired
+ * chunk's unused bottom lies next to the free run when nothing was carved
+ * after it, and then goes back to it. A cursor's
  * allocations are accounted to the arena when its chunk is retired (refill
  * or fini); until then the chunk shows as reserved_bytes. Reset, mark and
  * rewind need an arena no cursor holds a chunk of, and refuse otherwise.

@@ -12,7 +12,8 @@
 
 /* Lock held: the figures of one block. */
 static void block_figures_locked(const struct alba *arena,
-			  const struct alba_block *blk, struct alba_stats *s)
+				 const struct alba_block *blk,
+				 struct alba_stats *s)
 {
 	bool is_cur = blk == arena->cur;
 	size_t size = block_bytes(blk);
@@ -83,7 +84,7 @@ EXPORT_SYMBOL_GPL(alba_get_stats);
  * builds), so the walk covers [data, top).
  */
 static unsigned int block_validate_locked(const struct alba *arena,
-				   const struct alba_block *blk)
+					  const struct alba_block *blk)
 {
 	size_t size = block_bytes(blk), used = 0, pad = 0;
 	size_t top = blk == arena->cur ? arena->top - block_base(blk) : blk->top;
@@ -155,7 +156,6 @@ unsigned int alba_validate(struct alba *arena)
 	return errors;
 }
 EXPORT_SYMBOL_GPL(alba_validate);
-
 
 /*
  * For platforms: the figures of up to @max blocks, newest first, from

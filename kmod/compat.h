@@ -136,7 +136,7 @@ static inline struct page *alba_alloc_pages_nolock(gfp_t gfp, int nid,
 #if defined(CONFIG_KASAN_GENERIC) && \
 	(!defined(ALBA_HAVE_KASAN_UNPOISON_SHADOW) || !defined(MODULE))
 #define ALBA_HAVE_KASAN	1
-#define ALBA_KASAN_GRANULE	(1UL << KASAN_SHADOW_SCALE_SHIFT)
+#define ALBA_KASAN_GRANULE	BIT(KASAN_SHADOW_SCALE_SHIFT)
 #ifdef ALBA_HAVE_KASAN_UNPOISON_SHADOW
 void kasan_poison_shadow(const void *address, size_t size, u8 value);
 #define alba_kasan_poison(p, n, v)	kasan_poison_shadow(p, n, v)

@@ -55,14 +55,16 @@ static inline void expect_stats_same(struct kunit *test,
  */
 #define EXPECT_FAILS(test, arena, failed, err, call)			\
 	do {								\
+		struct kunit *test_ = (test);				\
+		struct alba *arena_ = (arena);				\
 		struct alba_stats before_, after_;			\
 									\
-		stats_of(test, arena, &before_);			\
+		stats_of(test_, arena_, &before_);			\
 		alba_test_clear_errno();				\
-		KUNIT_EXPECT_NULL(test, call);				\
-		ALBA_EXPECT_ERRNO(test, err);				\
-		stats_of(test, arena, &after_);				\
-		expect_stats_same(test, &before_, &after_, failed);	\
+		KUNIT_EXPECT_NULL(test_, call);				\
+		ALBA_EXPECT_ERRNO(test_, err);				\
+		stats_of(test_, arena_, &after_);			\
+		expect_stats_same(test_, &before_, &after_, failed);	\
 	} while (0)
 
 static inline struct alba *new_arena(struct kunit *test, size_t block_size)
