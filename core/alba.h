@@ -190,23 +190,32 @@ void *alba_cursor_refill(struct alba_cursor *cur, size_t size, size_t align,
 			 gfp_t gfp);
 void alba_cursor_fini(struct alba_cursor *cur);
 
-/**
- * alba_cursor_bump() - the fast path of alba_cursor_alloc()
- * @cur: the cursor
- * @size: bytes to allocate
- * @align: a power of two, or 0 for ALBA_DEFAULT_ALIGN
- * @p: where to put the object
- *
- * Takes the next object from the top of the chunk down, without a lock: a
- * compare ("does not fit", or an empty cursor), a subtraction, a mask for
- * the alignment (the chunk's base is aligned to ALBA_CURSOR_MAX_ALIGN), a
- * store and two counters.
- *
- * Return: true with the object in *@p; false if the chunk cannot take it
- * (or the request is not one the fast path takes), and nothing changed.
+/*
+ * ALBA_SANITIZE: 1 where objects are poisoned and unpoisoned one by one for
+ * a sanitizer (generic KASAN in the kernel, ASan in userspace). There each
+ * cursor object is unpoisoned exactly, out of line: alba_cursor_bump()
+ * declines, and alba_cursor_refill() (or the per-CPU set's slow path)
+ * bumps the chunk instead. Build the users of alba.h with the sanitizer
+ * setting alba was built with (in the kernel, KASAN is the kernel's).
  */
-static inline bool alba_cursor_bump(struct alba_cursor *cur, size_t size,
-				    size_t align, void **p)
+#ifdef __KERNEL__
+#ifdef CONFIG_KASAN_GENERIC
+#define ALBA_SANITIZE	1
+#endif
+#elif defined(__SANITIZE_ADDRESS__)
+#define ALBA_SANITIZE	1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ALBA_SANITIZE	1
+#endif
+#endif
+#ifndef ALBA_SANITIZE
+#define ALBA_SANITIZE	0
+#endif
+
+/* alba_cursor_bump() in every build, sanitizers' included (for alba). */
+static inline bool __alba_cursor_bump(struct alba_cursor *cur, size_t size,
+				      size_t align, void **p)
 {
 	size_t mask = (align ? align : ALBA_DEFAULT_ALIGN) - 1;
 	size_t off;
@@ -226,6 +235,28 @@ static inline bool alba_cursor_bump(struct alba_cursor *cur, size_t size,
 	cur->allocs++;
 	*p = (void *)(cur->base + off);
 	return true;
+}
+
+/**
+ * alba_cursor_bump() - the fast path of alba_cursor_alloc()
+ * @cur: the cursor
+ * @size: bytes to allocate
+ * @align: a power of two, or 0 for ALBA_DEFAULT_ALIGN
+ * @p: where to put the object
+ *
+ * Takes the next object from the top of the chunk down, without a lock: a
+ * compare ("does not fit", or an empty cursor), a subtraction, a mask for
+ * the alignment (the chunk's base is aligned to ALBA_CURSOR_MAX_ALIGN), a
+ * store and two counters. Under a sanitizer (ALBA_SANITIZE) it declines
+ * every request, so that each object is unpoisoned on its own.
+ *
+ * Return: true with the object in *@p; false if the chunk cannot take it
+ * (or the request is not one the fast path takes), and nothing changed.
+ */
+static inline bool alba_cursor_bump(struct alba_cursor *cur, size_t size,
+				    size_t align, void **p)
+{
+	return !ALBA_SANITIZE && __alba_cursor_bump(cur, size, align, p);
 }
 
 /**

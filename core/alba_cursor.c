@@ -92,13 +92,30 @@ void *alba_carve_locked(struct alba *arena, struct alba_cursor *cur,
 	arena->reserved += len;
 	arena->holders++;
 	blk->reserved += len;
-	alba_plat_unpoison((void *)base, len);
 	cur->base = base;
 	cur->end = low;
 	cur->off = (len - size) & ~(align - 1);
 	cur->used = size;
 	cur->allocs = 1;
+	/* The chunk stays poisoned: each object is unpoisoned on its own. */
+	alba_plat_unpoison((void *)(base + cur->off), size);
 	return (void *)(base + cur->off);
+}
+
+/*
+ * The fast path's bump, out of line, unpoisoning exactly the object: how
+ * sanitizer builds take every cursor object (alba_cursor_bump() declines
+ * there). Elsewhere the inline bump has declined already, and so does
+ * this: a few instructions on the way to a refill.
+ */
+static void *chunk_bump(struct alba_cursor *cur, size_t size, size_t align)
+{
+	void *p;
+
+	if (!__alba_cursor_bump(cur, size, align, &p))
+		return NULL;
+	alba_plat_unpoison(p, size);
+	return p;
 }
 
 /**
@@ -163,11 +180,16 @@ EXPORT_SYMBOL_GPL(alba_cursor_init);
 void *alba_cursor_refill(struct alba_cursor *cur, size_t size, size_t align,
 			 gfp_t gfp)
 {
+	void *p;
+
 	alba_plat_might_alloc(gfp);
 	if (!cur || !cur->arena) {
 		alba_plat_invalid("allocation from a cursor without an arena");
 		return NULL;
 	}
+	p = chunk_bump(cur, size, align);
+	if (p)
+		return p;
 	if (!alba_core_chunkable(cur, size, align))
 		return alba_core_alloc(cur->arena, size, align, gfp,
 				       alba_plat_caller());
@@ -229,6 +251,9 @@ void *alba_core_refill(struct alba_cursor *cur, size_t size, size_t align,
 	unsigned long flags;
 	void *p;
 
+	p = chunk_bump(cur, size, align);
+	if (p)
+		return p;
 	align_ok(&align);
 	alba_plat_lock(&arena->lock, flags);
 	p = alba_carve_locked(arena, cur, size, align);

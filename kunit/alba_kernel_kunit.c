@@ -950,9 +950,46 @@ static void alba_kasan_report_test(struct kunit *test)
 	alba_destroy(arena);
 }
 
+/*
+ * Cursor and per-CPU objects are unpoisoned one by one, not their chunk
+ * whole: a write between two objects of a chunk, past the chunk's first
+ * object and past a per-CPU object reports; the objects' bytes do not.
+ */
+static void alba_kasan_cursor_test(struct kunit *test)
+{
+	struct alba *arena = new_arena(test, 65536);
+	struct alba_cursor cur;
+	struct alba_pcpu *pc;
+	u8 *c1, *c2, *t;
+
+	alba_cursor_init(&cur, arena, 0);
+	c1 = alba_cursor_alloc(&cur, 24, 16, GFP_KERNEL);
+	c2 = alba_cursor_alloc(&cur, 24, 16, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, c1);
+	KUNIT_ASSERT_NOT_NULL(test, c2);
+	KUNIT_EXPECT_EQ_MSG(test, kasan_reports_for(test, c2 + 23, true, false), 0,
+			    "a write of a cursor object's last byte");
+	KUNIT_EXPECT_GT_MSG(test, kasan_reports_for(test, c2 + 24, true, true), 0,
+			    "a write between two cursor objects");
+	KUNIT_EXPECT_GT_MSG(test, kasan_reports_for(test, c1 + 24, true, true), 0,
+			    "a write past a chunk's first object");
+	pc = alba_pcpu_create(arena, 0, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pc);
+	t = alba_pcpu_alloc(pc, 24, 16, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	KUNIT_EXPECT_EQ_MSG(test, kasan_reports_for(test, t, true, false), 0,
+			    "a write of a per-CPU object");
+	KUNIT_EXPECT_GT_MSG(test, kasan_reports_for(test, t + 24, true, true), 0,
+			    "a write past a per-CPU object");
+	alba_pcpu_destroy(pc);
+	alba_cursor_fini(&cur);
+	alba_destroy(arena);
+}
+
 static struct kunit_case alba_kasan_cases[] = {
 	KUNIT_CASE(alba_kasan_silent_test),
 	KUNIT_CASE(alba_kasan_report_test),
+	KUNIT_CASE(alba_kasan_cursor_test),
 	{}
 };
 

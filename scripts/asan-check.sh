@@ -10,8 +10,9 @@ set -u
 bin=$1
 n=0 rc=0
 echo "TAP version 13"
-echo "1..5"
-for mode in in-bounds overflow after-reset after-rewind after-destroy; do
+modes="in-bounds overflow after-reset after-rewind after-destroy cursor-overflow cursor-gap pcpu-overflow"
+echo "1..$(echo $modes | wc -w)"
+for mode in $modes; do
 	n=$((n + 1))
 	out=$(ASAN_OPTIONS=detect_leaks=0 "$bin" "$mode" 2>&1)
 	st=$?
