@@ -653,15 +653,17 @@ EXPORT_SYMBOL_GPL(alba_destroy);
  * __GFP_COMP and zone modifiers are ignored.
  *
  * Context: any context but NMI, hard IRQ included: the arena lock is a
- * raw spinlock taken with interrupts saved. A new block needs the page
- * allocator, which is called without the lock and only where @gfp and the
- * kernel allow it: with GFP_ATOMIC anywhere but NMI; on PREEMPT_RT only
- * where the caller is preemptible (task context, threaded IRQs, softirq,
- * under a spinlock_t). On PREEMPT_RT with interrupts off or under a raw
- * spinlock, a new block comes from alloc_pages_nolock() where the kernel
- * exports it (6.18 and later) and only up to order 3; from hard IRQ
- * (hard hrtimers included) no new block can be had. Where none can, a
- * request that needs one fails; the current block still serves.
+ * raw spinlock taken with interrupts saved. A new block comes from the
+ * page allocator, called without the lock, and @gfp says how, by one rule
+ * with and without PREEMPT_RT, as for kmalloc_nolock(): a gfp with
+ * __GFP_RECLAIM (GFP_KERNEL, GFP_ATOMIC, GFP_NOWAIT) where kmalloc() would
+ * take it; a gfp without (0, __GFP_NOWARN, __GFP_ACCOUNT) anywhere, and
+ * in hard IRQ (hard hrtimers included) and under a raw spinlock only
+ * such a gfp. Then a new block comes from alloc_pages_nolock() where the
+ * kernel exports it (6.18 and later; up to order 3, not in hard IRQ on
+ * PREEMPT_RT). On PREEMPT_RT a caller that cannot sleep is served that way
+ * whatever its gfp. Where no block can be had, a request that needs one
+ * fails; the current block still serves.
  * Return: a pointer aligned to @align, or NULL on an invalid argument
  * (userspace: errno EINVAL) or without memory (ENOMEM).
  */
@@ -956,8 +958,8 @@ EXPORT_SYMBOL_GPL(alba_reset_keep);
  * first. alba_reset_keep() keeps more blocks.
  *
  * Context: any context but NMI; the lock is held for a constant time, and
- * the blocks are freed after it is dropped (on PREEMPT_RT, where the page
- * allocator may not be called, from a workqueue).
+ * the blocks are freed after it is dropped (where the caller is not
+ * preemptible, later, from a workqueue).
  */
 void alba_reset(struct alba *arena)
 {
@@ -1080,8 +1082,8 @@ EXPORT_SYMBOL_GPL(alba_mark);
  * checked in constant time (see mark_valid_locked()).
  *
  * Context: any context but NMI; the lock is held for a constant time, and
- * the blocks are freed after it is dropped (on PREEMPT_RT, where the page
- * allocator may not be called, from a workqueue).
+ * the blocks are freed after it is dropped (where the caller is not
+ * preemptible, later, from a workqueue).
  */
 void alba_rewind(struct alba *arena, struct alba_mark mark)
 {

@@ -12,16 +12,20 @@
  * only, never movable or compound: the core addresses blocks directly.
  *
  * Contexts. alba's arena lock is a raw spinlock, so allocation works from
- * any context, hard IRQ included, on every kernel. What a context may do
- * beyond that is the page allocator's rule: without PREEMPT_RT it may be
- * called with GFP_ATOMIC from anywhere but NMI; with PREEMPT_RT its locks
- * sleep, so it may be called only where the caller is preemptible (task
- * context, threaded IRQs, softirq, spinlock_t sections), and not from hard
- * IRQ, with interrupts off or under a raw spinlock. There a new block comes
- * from alloc_pages_nolock() where the kernel exports it (6.18 and later;
- * best effort, no reclaim, orders up to 3, and never in hard IRQ on RT),
- * and the allocation fails otherwise; a block given back there is freed
- * later, from alba's workqueue.
+ * any context, hard IRQ included, on every kernel. Whether a new block may
+ * come from the page allocator's locking paths is the caller's gfp's to
+ * say, as for kmalloc_nolock(), by one rule with and without PREEMPT_RT:
+ * a gfp with __GFP_RECLAIM (GFP_KERNEL, GFP_ATOMIC, GFP_NOWAIT) allows
+ * them, which the caller may pass where kmalloc() would take it; a gfp
+ * without (0, __GFP_NOWARN, __GFP_ACCOUNT) is for the contexts where their
+ * spinlock_t may not be taken: hard IRQ, a raw spinlock held. There a new
+ * block comes from alloc_pages_nolock() where the kernel exports it (6.18
+ * and later; best effort, no reclaim, orders up to 3, not in hard IRQ on
+ * RT) and the allocation fails otherwise. On PREEMPT_RT a caller that
+ * cannot sleep gets the same even with a gfp that says otherwise (those
+ * locks sleep there). A block is given back at once only where the caller
+ * is preemptible; elsewhere (interrupts or preemption off, a raw spinlock
+ * held, softirq) it is freed later, from alba's workqueue.
  *
  * Also here: which pages hold block headers (for alba_of()), the
  * tracepoints, alba_destroy_rcu(), the test hooks (exported to KUnit
@@ -144,10 +148,11 @@ EXPORT_SYMBOL_IF_KUNIT(alba_plat_live_blocks);
 
 /* ---- blocks ------------------------------------------------------------ */
 
-/* May this context call the page allocator? See "Contexts" above. */
-static bool page_allocator_allowed(void)
+/* May this call take the page allocator's locks? See "Contexts" above. */
+static bool page_allocator_allowed(gfp_t gfp)
 {
-	return !IS_ENABLED(CONFIG_PREEMPT_RT) || preemptible();
+	return gfpflags_allow_spinning(gfp) &&
+	       (!IS_ENABLED(CONFIG_PREEMPT_RT) || preemptible());
 }
 
 void *alba_plat_block_alloc(unsigned int shift, gfp_t gfp, int nid)
@@ -158,7 +163,7 @@ void *alba_plat_block_alloc(unsigned int shift, gfp_t gfp, int nid)
 	if (fault_fires())
 		return NULL;
 	gfp &= ALBA_GFP_BLOCK;
-	if (likely(page_allocator_allowed()))
+	if (likely(page_allocator_allowed(gfp)))
 		page = alloc_pages_node(nid, gfp, order);
 	else
 		page = alba_alloc_pages_nolock(gfp, nid, order);
@@ -168,6 +173,18 @@ void *alba_plat_block_alloc(unsigned int shift, gfp_t gfp, int nid)
 	return page_address(page);
 }
 EXPORT_SYMBOL_IF_KUNIT(alba_plat_block_alloc);
+
+/*
+ * May a block go back to the page allocator right here? Where the caller
+ * is preemptible. A kernel without a preemption count cannot tell a held
+ * lock: there, anywhere but in an interrupt or with interrupts off.
+ */
+static bool free_allowed(void)
+{
+	if (IS_ENABLED(CONFIG_PREEMPT_COUNT))
+		return preemptible();
+	return !in_interrupt() && !irqs_disabled();
+}
 
 /* Blocks given back where the page allocator may not be called. */
 struct deferred_block {
@@ -198,7 +215,7 @@ void alba_plat_block_free(void *base, unsigned int shift)
 {
 	struct deferred_block *d = base;
 
-	if (likely(page_allocator_allowed())) {
+	if (likely(free_allowed())) {
 		free_block(base, shift);
 		return;
 	}

@@ -92,7 +92,8 @@ EXPORT_SYMBOL_GPL(alba_pcpu_create);
  * atomic; requests a cursor does not take (larger than a chunk, aligned
  * beyond ALBA_CURSOR_MAX_ALIGN, size 0) go to alba_alloc().
  *
- * Context: without PREEMPT_RT, any context @gfp allows, hard IRQ included.
+ * Context: without PREEMPT_RT, any context @gfp allows (see alba_alloc()),
+ * hard IRQ included.
  * With PREEMPT_RT, any context where a spinlock_t may be taken (task,
  * softirq, threaded IRQs), as for kmalloc(); not hard IRQ. The page
  * allocator is called with this CPU's lock held only for a @gfp that

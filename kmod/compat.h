@@ -57,6 +57,19 @@ static inline void might_alloc(gfp_t gfp_mask)
 #endif
 
 /*
+ * gfpflags_allow_spinning() came in 6.15, with alloc_pages_nolock(): may a
+ * caller with this gfp take the page allocator's locks? One that may not
+ * (hard IRQ, a raw spinlock held) says so with a gfp without
+ * __GFP_RECLAIM, as kmalloc_nolock()'s callers do.
+ */
+#ifndef ALBA_HAVE_GFP_ALLOW_SPINNING
+static inline bool gfpflags_allow_spinning(const gfp_t gfp_flags)
+{
+	return !!(gfp_flags & __GFP_RECLAIM);
+}
+#endif
+
+/*
  * The bits of a caller's gfp that mean something for a block, as slab
  * keeps for its pages (mm/internal.h's GFP_RECLAIM_MASK and
  * GFP_CONSTRAINT_MASK, which modules cannot see) with __GFP_ACCOUNT, and
