@@ -1839,6 +1839,33 @@ static void alba_reset_keep_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, alba_plat_live_blocks(), live);
 }
 
+/*
+ * Kept blocks come back in the order the last round took them, round after
+ * round (walking the same blocks the same way; they were handed out
+ * reversed every other round before).
+ */
+static void alba_reset_keep_order_test(struct kunit *test)
+{
+	struct alba *arena = new_arena(test, 4096);
+	uintptr_t first[12], again[12];
+	int round, i;
+	u8 *p;
+
+	for (round = 0; round < 4; round++) {
+		for (i = 0; i < 12; i++) {
+			p = alba_alloc(arena, 3000, 8, GFP_KERNEL);
+			KUNIT_ASSERT_NOT_NULL(test, p);
+			again[i] = (uintptr_t)p & ~(uintptr_t)4095;
+			if (!round)
+				first[i] = again[i];
+			KUNIT_EXPECT_EQ_MSG(test, again[i], first[i],
+					    "round %d, object %d", round, i);
+		}
+		alba_reset_keep(arena, SIZE_MAX);
+	}
+	alba_destroy(arena);
+}
+
 /* Allocates @n objects inside a scope and returns from the middle of it. */
 static int scope_return_early(struct alba *arena, int n)
 {
@@ -1967,6 +1994,7 @@ static struct kunit_case alba_test_cases[] = {
 	KUNIT_CASE(alba_cursor_size0_test),
 	KUNIT_CASE(alba_cleanup_test),
 	KUNIT_CASE(alba_reset_keep_test),
+	KUNIT_CASE(alba_reset_keep_order_test),
 	KUNIT_CASE(alba_scope_test),
 	KUNIT_CASE(alba_zalloc_test),
 	KUNIT_CASE(alba_cursor_align_test),
