@@ -27,7 +27,9 @@
  *	Blocks allocated and not yet freed, over all arenas (for tests).
  *   alba_plat_fail_nth(n)
  *	Make the n-th block allocation from now fail (1: the next one;
- *	0: none). A test hook; costs one atomic read on the block path.
+ *	0: none). A test hook. The kernel's goes through its fault-injection
+ *	framework and exists where the kernel has one; userspace's costs a
+ *	load on the block path.
  *   alba_plat_unique_id()
  *	A number never returned before in this kernel or process (one per
  *	arena: it names the arena in its marks). Any context.

@@ -3,7 +3,9 @@
  * alba_debugfs.c - the debugfs view of alba, all root-only:
  *
  *   alba/live_blocks       blocks allocated and not freed, all arenas
- *   alba/fail_nth          make the n-th block allocation fail (tests)
+ *   alba/fail_alba/        the fault-injection attribute that fails block
+ *                          allocations (CONFIG_FAULT_INJECTION_DEBUG_FS;
+ *                          Documentation/fault-injection/)
  *   alba/<arena>/stats     alba_get_stats(), O(1)
  *   alba/<arena>/blocks    a map of every block: pfn, order, node, and a
  *                          bar of header, used, padding, reserved, tail
@@ -18,6 +20,7 @@
  */
 #include <linux/atomic.h>
 #include <linux/debugfs.h>
+#include <linux/fault-inject.h>
 #include <linux/math64.h>
 #include <linux/mm.h>
 #include <linux/seq_file.h>
@@ -220,18 +223,6 @@ static int live_blocks_get(void *data, u64 *val)
 }
 DEFINE_DEBUGFS_ATTRIBUTE(live_blocks_fops, live_blocks_get, NULL, "%llu\n");
 
-static int fail_nth_set(void *data, u64 val)
-{
-	alba_plat_fail_nth(val);
-	return 0;
-}
-
-static int fail_nth_get(void *data, u64 *val)
-{
-	*val = alba_kernel_fail_pending();
-	return 0;
-}
-DEFINE_DEBUGFS_ATTRIBUTE(fail_nth_fops, fail_nth_get, fail_nth_set, "%llu\n");
 
 void alba_debugfs_init(void)
 {
@@ -242,8 +233,9 @@ void alba_debugfs_init(void)
 	}
 	debugfs_create_file_unsafe("live_blocks", 0400, alba_dir, NULL,
 				   &live_blocks_fops);
-	debugfs_create_file_unsafe("fail_nth", 0600, alba_dir, NULL,
-				   &fail_nth_fops);
+#ifdef CONFIG_FAULT_INJECTION_DEBUG_FS
+	fault_create_debugfs_attr("fail_alba", alba_dir, &alba_fail_attr);
+#endif
 }
 
 void alba_debugfs_exit(void)

@@ -36,6 +36,7 @@
  * frees).
  */
 #include <linux/atomic.h>
+#include <linux/fault-inject.h>
 #include <linux/gfp.h>
 #include <linux/llist.h>
 #include <linux/mm.h>
@@ -54,7 +55,6 @@
 
 /* Per CPU: every block alloc and free bumps it, on every CPU. */
 static DEFINE_PER_CPU(long, live_blocks);
-static atomic_long_t fail_countdown = ATOMIC_LONG_INIT(0);
 
 /*
  * Deferred work: RT frees, alba_destroy_rcu() releases and debugfs
@@ -64,36 +64,48 @@ struct workqueue_struct *alba_wq;
 
 /* ---- test hooks (exported to KUnit tests only) ----------------------- */
 
+/*
+ * Fault injection is the kernel's framework (CONFIG_FAULT_INJECTION), as
+ * for fail_page_alloc and failslab: the attribute fail_alba fails block
+ * allocations, of every arena, with its probability, interval, times and
+ * task filter (debugfs alba/fail_alba/, /proc/<pid>/make-it-fail), and a
+ * task's /proc/<pid>/fail-nth counts alba's block allocations among its
+ * fault sites. A kernel built without it has none of this, and the block
+ * path checks nothing.
+ */
+#ifdef CONFIG_FAULT_INJECTION
+DECLARE_FAULT_ATTR(alba_fail_attr);
+
+static bool fault_fires(unsigned int shift)
+{
+	return should_fail(&alba_fail_attr, (ssize_t)1 << shift);
+}
+
 /**
  * alba_plat_fail_nth() - make the n-th block allocation from now fail
  * @n: 1 for the next one, 0 to stop
  *
- * A fault attribute for tests, like fail_page_alloc but local to alba
- * (also at /sys/kernel/debug/alba/fail_nth).
+ * A test hook: sets fail_alba to fail once, at the @n-th block allocation
+ * from now, quietly (interval @n, times 1, probability 100).
  *
- * Context: any context.
+ * Context: any context; nothing allocates blocks meanwhile.
  */
 void alba_plat_fail_nth(unsigned long n)
 {
-	atomic_long_set(&fail_countdown, n);
+	alba_fail_attr.verbose = 0;
+	alba_fail_attr.count = 0;
+	alba_fail_attr.interval = n ? n : 1;
+	atomic_set(&alba_fail_attr.space, 0);
+	atomic_set(&alba_fail_attr.times, n ? 1 : 0);
+	alba_fail_attr.probability = n ? 100 : 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(alba_plat_fail_nth);
-
-unsigned long alba_kernel_fail_pending(void)
+#else
+static bool fault_fires(unsigned int shift)
 {
-	return atomic_long_read(&fail_countdown);
-}
-
-static bool fault_fires(void)
-{
-	long n = atomic_long_read(&fail_countdown);
-
-	while (n > 0) {
-		if (atomic_long_try_cmpxchg(&fail_countdown, &n, n - 1))
-			return n == 1;
-	}
 	return false;
 }
+#endif
 
 /*
  * A broken contract is reported once per calling site: the first sites
@@ -160,7 +172,7 @@ void *alba_plat_block_alloc(unsigned int shift, gfp_t gfp, int nid)
 	unsigned int order = shift - PAGE_SHIFT;
 	struct page *page;
 
-	if (fault_fires())
+	if (fault_fires(shift))
 		return NULL;
 	gfp &= ALBA_GFP_BLOCK;
 	if (likely(page_allocator_allowed(gfp)))

@@ -9,7 +9,9 @@
 struct workqueue_struct;
 
 extern struct workqueue_struct *alba_wq;
-unsigned long alba_kernel_fail_pending(void);
+#ifdef CONFIG_FAULT_INJECTION
+extern struct fault_attr alba_fail_attr;
+#endif
 
 void alba_debugfs_init(void);
 void alba_debugfs_exit(void);

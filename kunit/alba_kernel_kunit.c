@@ -180,6 +180,31 @@ static void alba_hard_irq_test(struct kunit *test)
 	alba_destroy(ctx->arena);
 }
 
+#ifdef CONFIG_FAULT_INJECTION
+/*
+ * Fault injection is the kernel's: a task's fail-nth fails the n-th of
+ * its fault sites, and alba's block allocation is one; nothing else
+ * fails, and the next allocation gets its block.
+ */
+static void alba_fail_nth_task_test(struct kunit *test)
+{
+	struct alba *arena = new_arena(test, 4096);
+	struct alba_stats before, s;
+
+	KUNIT_ASSERT_NOT_NULL(test, alba_alloc(arena, 3000, 8, GFP_KERNEL));
+	alba_get_stats(arena, &before);
+	current->fail_nth = 1;
+	KUNIT_EXPECT_NULL(test, alba_alloc(arena, 3000, 8, GFP_KERNEL | __GFP_NOWARN));
+	KUNIT_EXPECT_EQ(test, current->fail_nth, 0U);
+	current->fail_nth = 0;
+	alba_get_stats(arena, &s);
+	KUNIT_EXPECT_EQ(test, s.blocks, before.blocks);
+	KUNIT_EXPECT_EQ(test, s.failed, before.failed + 1);
+	KUNIT_EXPECT_NOT_NULL(test, alba_alloc(arena, 3000, 8, GFP_KERNEL));
+	alba_destroy(arena);
+}
+#endif
+
 static DEFINE_RAW_SPINLOCK(alba_test_raw_lock);
 
 /*
@@ -1071,6 +1096,9 @@ static struct kunit_case alba_kernel_cases[] = {
 	KUNIT_CASE(alba_phys_alignment_test),
 	KUNIT_CASE(alba_atomic_context_test),
 	KUNIT_CASE(alba_raw_lock_test),
+#ifdef CONFIG_FAULT_INJECTION
+	KUNIT_CASE(alba_fail_nth_task_test),
+#endif
 	KUNIT_CASE(alba_smp_hammer_test),
 	KUNIT_CASE(alba_pcpu_smp_test),
 	KUNIT_CASE(alba_destroy_rcu_test),
