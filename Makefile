@@ -11,13 +11,13 @@ TARGET		?= linux
 VERSION		:= $(shell cat VERSION)
 
 CORE_SRC	:= $(wildcard core/*.c)
-CORE		:= $(CORE_SRC) user/prim/prim.c
+CORE		:= $(CORE_SRC) user/prim/prim.c user/hooks.c
 HDRS		:= $(wildcard core/*.h) user/plat.h \
 		   $(wildcard user/*.c user/prim/*.c) kunit/harness/include/kunit/test.h \
 		   tests/user/helpers.h kunit/alba_kunit.h kunit/kunit_compat.h \
 		   kunit/world/world.h
 SUITE		:= kunit/alba_kunit.c kunit/world/user.c
-USER_TESTS	:= tests/user/threads.c tests/user/faults.c
+USER_TESTS	:= tests/user/threads.c tests/user/faults.c tests/user/hooks.c
 HARNESS		:= kunit/harness/kunit.c
 
 WARN		:= -Wall -Wextra -Werror
@@ -76,7 +76,8 @@ SONAME		:= libalba.so.$(MAJOR)
 INSTALL_LIB	?= $(PREFIX)/lib
 
 LIBDIR		:= $(O)/$(if $(filter windows,$(TARGET)),win/)lib
-LIB_OBJS	:= $(patsubst core/%.c,$(LIBDIR)/%.o,$(CORE_SRC)) $(LIBDIR)/prim.o
+LIB_OBJS	:= $(patsubst core/%.c,$(LIBDIR)/%.o,$(CORE_SRC)) $(LIBDIR)/prim.o \
+		   $(LIBDIR)/hooks.o
 ifeq ($(TARGET),windows)
 LIB_CC		:= $(MINGW) $(LIB_CFLAGS) $(MINGW_CFLAGS)
 LIB_AR		:= $(MINGW_AR)
@@ -92,6 +93,10 @@ $(LIBDIR)/%.o: core/%.c $(HDRS)
 	$(LIB_CC) -c -o $@ $<
 
 $(LIBDIR)/prim.o: user/prim/prim.c $(HDRS)
+	@mkdir -p $(@D)
+	$(LIB_CC) -c -o $@ $<
+
+$(LIBDIR)/hooks.o: user/hooks.c $(HDRS)
 	@mkdir -p $(@D)
 	$(LIB_CC) -c -o $@ $<
 
@@ -122,7 +127,7 @@ $(LIBDIR)/alba.dll $(LIBDIR)/libalba.dll.a &: $(LIB_OBJS) $(LIBDIR)/alba.def
 lib: $(LIB_FILES)
 
 # Man pages, section 3, one per function, from the kernel-doc comments.
-MAN_SRC		:= core/alba.h $(CORE_SRC) kmod/alba_pcpu.c
+MAN_SRC		:= core/alba.h $(CORE_SRC) kmod/alba_pcpu.c user/hooks.c
 ## make man             man pages from the kernel-doc comments ($(O)/man)
 man: $(O)/man/.stamp
 $(O)/man/.stamp: scripts/man.py $(MAN_SRC) VERSION

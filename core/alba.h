@@ -381,4 +381,24 @@ static inline void __free_alba(void *p)
 		alba_destroy(arena);
 }
 
+#ifndef __KERNEL__
+/*
+ * Userspace: malloc-compatible hooks over an arena, for the libraries that
+ * take an allocator (cJSON_InitHooks(), Jansson's json_set_alloc_funcs(),
+ * lua_newstate(), libxml2's xmlMemSetup()). Each thread binds its arena
+ * with alba_hooks_bind(); see user/hooks.c.
+ */
+#define ALBA_HOOKS_CURSOR	1U	/* through a per-thread cursor */
+#define ALBA_HOOKS_SIZED	2U	/* a size before each object (realloc) */
+
+struct alba *alba_hooks_bind(struct alba *arena, unsigned int flags);
+void *alba_hooks_malloc(size_t size);
+void *alba_hooks_calloc(size_t n, size_t size);
+void *alba_hooks_realloc(void *p, size_t size);
+void alba_hooks_free(void *p);
+char *alba_hooks_strdup(const char *s);
+void *alba_hooks_lua_alloc(void *ud, void *p, size_t old_size,
+			   size_t new_size);
+#endif
+
 #endif /* _ALBA_H */

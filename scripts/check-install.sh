@@ -4,7 +4,8 @@
 # Install alba into a scratch prefix, build examples/contract.c with
 # nothing but `pkg-config --cflags --libs alba`, and with CMake's
 # find_package(alba) (examples/CMakeLists.txt), and run it: on Linux, and
-# for Windows (mingw-w64) under wine.
+# for Windows (mingw-w64) under wine. On Linux also examples/hooks/: cJSON,
+# Jansson, Lua and libxml2 given alba's malloc-compatible hooks.
 set -u
 O=${O:-build}
 RUN="scripts/run-ktap.sh"
@@ -22,6 +23,19 @@ LD_LIBRARY_PATH="$lin/lib" $RUN install-linux-contract "$O/contract" || rc=1
 cc -o "$O/parser" examples/parser.c \
 	$(PKG_CONFIG_PATH="$lin/lib/pkgconfig" pkg-config --cflags --libs alba) || exit 1
 LD_LIBRARY_PATH="$lin/lib" $RUN install-linux-parser "$O/parser" || rc=1
+# The malloc-compatible hooks under four libraries that take an allocator
+# (examples/hooks/): each program's output with alba's hooks is the same
+# bytes as with malloc.
+scripts/deps.sh clients || exit 1
+for ex in cjson:libcjson jansson:jansson lua:lua5.4 libxml2:libxml-2.0; do
+	name=${ex%%:*}
+	# shellcheck disable=SC2046
+	cc -o "$O/hooks-$name" "examples/hooks/$name.c" \
+		$(PKG_CONFIG_PATH="$lin/lib/pkgconfig" pkg-config --cflags --libs alba "${ex#*:}") ||
+		exit 1
+	LD_LIBRARY_PATH="$lin/lib" $RUN "install-linux-hooks-$name" \
+		scripts/hooks-check.sh "$O/hooks-$name" || rc=1
+done
 # And with CMake: find_package(alba), target alba::alba.
 rm -rf "$O/cmake-linux"
 cmake -S examples -B "$O/cmake-linux" -DCMAKE_PREFIX_PATH="$lin" >/dev/null &&

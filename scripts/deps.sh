@@ -5,7 +5,7 @@
 # already installed are skipped, and apt is only asked when something is
 # missing.
 #
-#   scripts/deps.sh user|windows|kernel|bench|deb|all...
+#   scripts/deps.sh user|windows|kernel|bench|clients|deb|all...
 set -eu
 
 # qemu-user: -m32 binaries run under qemu-i386 on kernels that run no i386
@@ -17,6 +17,8 @@ pkgs_windows="mingw-w64 wine64 wine"
 pkgs_kernel="qemu-system-x86 busybox-static sparse bc flex bison libelf-dev libssl-dev dkms python3 cpio kmod xz-utils dwarves mmdebstrap"
 pkgs_deb="debhelper dh-dkms lintian dkms dpkg-dev mmdebstrap cmake python3"
 pkgs_bench="libtalloc-dev libapr1-dev libmimalloc-dev libjemalloc-dev gnuplot-nox libcjson-dev liblua5.4-dev"
+# The libraries examples/hooks/ gives alba's hooks to (make check-install).
+pkgs_clients="libcjson-dev libjansson-dev liblua5.4-dev libxml2-dev pkg-config"
 
 want=""
 for set in "${@:-user}"; do
@@ -25,9 +27,10 @@ for set in "${@:-user}"; do
 	windows) want="$want $pkgs_windows" ;;
 	kernel)  want="$want $pkgs_kernel" ;;
 	bench)   want="$want $pkgs_bench" ;;
+	clients) want="$want $pkgs_clients" ;;
 	deb)     want="$want $pkgs_deb" ;;
-	all)     want="$want $pkgs_user $pkgs_windows $pkgs_kernel $pkgs_bench $pkgs_deb" ;;
-	*) echo "deps.sh: unknown set '$set' (user|windows|kernel|bench|deb|all)" >&2; exit 2 ;;
+	all)     want="$want $pkgs_user $pkgs_windows $pkgs_kernel $pkgs_bench $pkgs_clients $pkgs_deb" ;;
+	*) echo "deps.sh: unknown set '$set' (user|windows|kernel|bench|clients|deb|all)" >&2; exit 2 ;;
 	esac
 done
 

@@ -181,6 +181,15 @@ void *kunit_kcalloc(struct kunit *test, size_t n, size_t size, unsigned int gfp)
 			      #l, #op, #r, #l, __l, #r, __r, ##__VA_ARGS__); \
 	} while (0)
 
+#define __KUNIT_STR(test, assert, l, op, r, fmt, ...)			\
+	do {								\
+		const char *__l = (l), *__r = (r);			\
+		__KUNIT_CHECK(test, assert, strcmp(__l, __r) op 0,	\
+			      "Expected %s %s %s, but\n"		\
+			      "        %s == \"%s\"\n        %s == \"%s\"" fmt, \
+			      #l, #op, #r, #l, __l, #r, __r, ##__VA_ARGS__); \
+	} while (0)
+
 #define __KUNIT_MSG	"\n        "
 
 #define KUNIT_EXPECT_TRUE(t, c)		__KUNIT_BOOL(t, false, c, true, "")
@@ -195,6 +204,7 @@ void *kunit_kcalloc(struct kunit *test, size_t n, size_t size, unsigned int gfp)
 #define KUNIT_EXPECT_PTR_NE(t, l, r)	__KUNIT_PTR(t, false, l, !=, r, "")
 #define KUNIT_EXPECT_NULL(t, p)		__KUNIT_PTR(t, false, p, ==, NULL, "")
 #define KUNIT_EXPECT_NOT_NULL(t, p)	__KUNIT_PTR(t, false, p, !=, NULL, "")
+#define KUNIT_EXPECT_STREQ(t, l, r)	__KUNIT_STR(t, false, l, ==, r, "")
 
 #define KUNIT_ASSERT_TRUE(t, c)		__KUNIT_BOOL(t, true, c, true, "")
 #define KUNIT_ASSERT_FALSE(t, c)	__KUNIT_BOOL(t, true, c, false, "")
