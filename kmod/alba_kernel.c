@@ -244,6 +244,13 @@ EXPORT_SYMBOL_IF_KUNIT(alba_plat_block_free);
  * holds a value derived from its address, set while the block lives. A
  * pointer is asked about only if it lies in the direct map, so its struct
  * page exists; the header itself is read only once the mark matches.
+ * Blocks from alloc_pages() are plain high-order pages, whose every
+ * private word is the owner's. Those from alloc_pages_nolock() are
+ * compound: a tail page's private word belongs to the folio (the first
+ * tail's is its _mm_ids in 6.18 and later), so no mark goes there. The one
+ * header that can lie in a tail page is the copy below an object aligned
+ * beyond the block size (see alba_of()): in such a block it is not marked,
+ * and alba_of() refuses pointers into that object.
  */
 #define HEADER_MARK	0xa1ba0b10c5a1ba00UL
 
@@ -254,18 +261,28 @@ static unsigned long header_mark(const void *p)
 
 void alba_plat_header_set(void *p)
 {
-	set_page_private(virt_to_page(p), header_mark(p));
+	struct page *page = virt_to_page(p);
+
+	if (!PageTail(page))
+		set_page_private(page, header_mark(p));
 }
 
 void alba_plat_header_clear(void *p)
 {
-	set_page_private(virt_to_page(p), 0);
+	struct page *page = virt_to_page(p);
+
+	if (!PageTail(page))
+		set_page_private(page, 0);
 }
 
 bool alba_plat_header_test(const void *p)
 {
-	return virt_addr_valid(p) &&
-	       page_private(virt_to_page(p)) == header_mark(p);
+	struct page *page;
+
+	if (!virt_addr_valid(p))
+		return false;
+	page = virt_to_page(p);
+	return !PageTail(page) && page_private(page) == header_mark(p);
 }
 
 /* ---- tracepoints ------------------------------------------------------- */

@@ -205,6 +205,47 @@ static void alba_fail_nth_task_test(struct kunit *test)
 }
 #endif
 
+/*
+ * Where a gfp takes no page-allocator lock, blocks come from
+ * alloc_pages_nolock() (6.18 and later), and are compound: their tail
+ * pages' private words are the folio's. The header copy below an object
+ * aligned beyond the block size lies in such a tail page: alba leaves that
+ * word as the page allocator made it, and alba_of() refuses the object.
+ */
+static void alba_compound_block_test(struct kunit *test)
+{
+	struct alba *arena = new_arena(test, 4096);
+	unsigned long fresh;
+	struct page *tail;
+	int tries;
+	u8 *blk, *p = NULL;
+
+	if (!NOLOCK_BLOCKS(false)) {
+		KUNIT_EXPECT_NULL(test, alba_alloc(arena, 100, 8192, __GFP_NOWARN));
+		alba_destroy(arena);
+		return;
+	}
+	/*
+	 * What the first tail page's private word is in a fresh block. Best
+	 * effort: a trylock in the page allocator may fail now and then.
+	 */
+	blk = NULL;
+	for (tries = 0; !blk && tries < 100; tries++)
+		blk = alba_plat_block_alloc(14, __GFP_NOWARN, NUMA_NO_NODE);
+	KUNIT_ASSERT_NOT_NULL(test, blk);
+	fresh = page_private(virt_to_page(blk + 4096));
+	alba_plat_block_free(blk, 14);
+	for (tries = 0; !p && tries < 100; tries++)
+		p = alba_alloc(arena, 100, 8192, __GFP_NOWARN);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	tail = virt_to_page(p - 4096);
+	KUNIT_EXPECT_TRUE(test, PageTail(tail));
+	KUNIT_EXPECT_EQ(test, page_private(tail), fresh);
+	KUNIT_EXPECT_NULL(test, alba_of(p, 4096));
+	alba_destroy(arena);
+	alba_kernel_barrier();
+}
+
 static DEFINE_RAW_SPINLOCK(alba_test_raw_lock);
 
 /*
@@ -1096,6 +1137,7 @@ static struct kunit_case alba_kernel_cases[] = {
 	KUNIT_CASE(alba_phys_alignment_test),
 	KUNIT_CASE(alba_atomic_context_test),
 	KUNIT_CASE(alba_raw_lock_test),
+	KUNIT_CASE(alba_compound_block_test),
 #ifdef CONFIG_FAULT_INJECTION
 	KUNIT_CASE(alba_fail_nth_task_test),
 #endif
