@@ -392,9 +392,9 @@ check-windows: deps-windows
 # default kernel's kunit.py).
 check-ktap:
 	@scripts/kernel-fetch.sh $(KVER) source || exit 1; . $(O)/kernels/$(KVER)/row.env; \
-	rc=0; for f in $(O)/results/user-gcc-asan-suite.ktap \
-			$(O)/results/user-gcc-asan-tests.ktap; do \
-		python3 $$SRC/tools/testing/kunit/kunit.py parse $(abspath .)/$$f > $$f.parsed 2>&1 && \
+	rc=0; for f in $(RESULTS)/user-gcc-asan-suite.ktap \
+			$(RESULTS)/user-gcc-asan-tests.ktap; do \
+		python3 $$SRC/tools/testing/kunit/kunit.py parse $$f > $$f.parsed 2>&1 && \
 			echo "ok   kunit.py parse $$f: $$(grep -o 'Testing complete.*' $$f.parsed)" || \
 			{ echo "FAIL kunit.py parse $$f"; tail -20 $$f.parsed; rc=1; }; \
 	done; exit $$rc

@@ -223,7 +223,6 @@ static int live_blocks_get(void *data, u64 *val)
 }
 DEFINE_DEBUGFS_ATTRIBUTE(live_blocks_fops, live_blocks_get, NULL, "%llu\n");
 
-
 void alba_debugfs_init(void)
 {
 	alba_dir = debugfs_create_dir("alba", NULL);

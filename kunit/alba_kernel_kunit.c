@@ -128,7 +128,7 @@ static void alba_atomic_context_test(struct kunit *test)
 #ifdef ALBA_HAVE_ALLOC_PAGES_NOLOCK
 #define NOLOCK_BLOCKS(hardirq)	(!(hardirq) || !IS_ENABLED(CONFIG_PREEMPT_RT))
 #else
-#define NOLOCK_BLOCKS(hardirq)	false
+#define NOLOCK_BLOCKS(hardirq)	((void)(hardirq), false)
 #endif
 
 /*

@@ -13,6 +13,39 @@
 #include "alba.h"
 #include "../../kunit/alba_test_stats.h"
 
+/* Threads, on POSIX and Windows alike. */
+#ifdef _WIN32
+#include <windows.h>
+typedef HANDLE thread_t;
+#define THREAD_FN(name, arg)	DWORD WINAPI name(LPVOID arg)
+#define THREAD_RET		0
+static inline int thread_start(thread_t *t, LPTHREAD_START_ROUTINE fn, void *arg)
+{
+	*t = CreateThread(NULL, 0, fn, arg, 0, NULL);
+	return *t ? 0 : -1;
+}
+
+static inline void thread_join(thread_t t)
+{
+	WaitForSingleObject(t, INFINITE);
+	CloseHandle(t);
+}
+#else
+#include <pthread.h>
+typedef pthread_t thread_t;
+#define THREAD_FN(name, arg)	void *name(void *arg)
+#define THREAD_RET		NULL
+static inline int thread_start(thread_t *t, void *(*fn)(void *), void *arg)
+{
+	return pthread_create(t, NULL, fn, arg);
+}
+
+static inline void thread_join(thread_t t)
+{
+	pthread_join(t, NULL);
+}
+#endif
+
 #ifndef _WIN32
 /* Resident memory of this process, in bytes (Linux). */
 static inline long alba_test_rss_bytes(void)

@@ -8,7 +8,6 @@
  * back before a reset, one arena per thread, and Lua's allocator.
  */
 #include <errno.h>
-#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -196,7 +195,7 @@ struct hook_thread {
 	unsigned int ok;
 };
 
-static void *hook_thread_fn(void *data)
+static THREAD_FN(hook_thread_fn, data)
 {
 	struct hook_thread *t = data;
 	unsigned int i;
@@ -209,23 +208,23 @@ static void *hook_thread_fn(void *data)
 			t->ok++;
 	}
 	alba_hooks_bind(NULL, 0);
-	return NULL;
+	return THREAD_RET;
 }
 
 /* Each thread's hooks allocate from its own arena. */
 static void alba_hooks_threads_test(struct kunit *test)
 {
 	struct hook_thread t[2];
-	pthread_t tid[2];
+	thread_t tid[2];
 	int i;
 
 	for (i = 0; i < 2; i++) {
 		t[i] = (struct hook_thread){ .arena = alba_create("thread", 0, 0) };
 		KUNIT_ASSERT_NOT_NULL(test, t[i].arena);
-		KUNIT_ASSERT_EQ(test, pthread_create(&tid[i], NULL, hook_thread_fn, &t[i]), 0);
+		KUNIT_ASSERT_EQ(test, thread_start(&tid[i], hook_thread_fn, &t[i]), 0);
 	}
 	for (i = 0; i < 2; i++) {
-		pthread_join(tid[i], NULL);
+		thread_join(tid[i]);
 		KUNIT_EXPECT_EQ(test, t[i].ok, 20000);
 		alba_destroy(t[i].arena);
 	}

@@ -14,38 +14,8 @@
 #include "alba.h"
 #include "alba_plat.h"
 #include "../../kunit/alba_test_stats.h"
+#include "helpers.h"
 
-#ifdef _WIN32
-#include <windows.h>
-typedef HANDLE thread_t;
-#define THREAD_FN(name, arg)	DWORD WINAPI name(LPVOID arg)
-#define THREAD_RET		0
-static int thread_start(thread_t *t, LPTHREAD_START_ROUTINE fn, void *arg)
-{
-	*t = CreateThread(NULL, 0, fn, arg, 0, NULL);
-	return *t ? 0 : -1;
-}
-
-static void thread_join(thread_t t)
-{
-	WaitForSingleObject(t, INFINITE);
-	CloseHandle(t);
-}
-#else
-#include <pthread.h>
-typedef pthread_t thread_t;
-#define THREAD_FN(name, arg)	void *name(void *arg)
-#define THREAD_RET		NULL
-static int thread_start(thread_t *t, void *(*fn)(void *), void *arg)
-{
-	return pthread_create(t, NULL, fn, arg);
-}
-
-static void thread_join(thread_t t)
-{
-	pthread_join(t, NULL);
-}
-#endif
 
 #define THREADS		4
 #define PER_THREAD	20000
