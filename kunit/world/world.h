@@ -11,6 +11,7 @@
 #include <kunit/test.h>
 
 #include "alba_plat.h"
+#include "../kunit_compat.h"
 
 #ifdef __KERNEL__
 #include <linux/mm.h>
