@@ -17,7 +17,8 @@ HDRS		:= $(wildcard core/*.h) user/plat.h \
 		   tests/user/helpers.h kunit/alba_kunit.h kunit/kunit_compat.h \
 		   kunit/world/world.h
 SUITE		:= kunit/alba_kunit.c kunit/world/user.c
-USER_TESTS	:= tests/user/threads.c tests/user/faults.c tests/user/hooks.c
+USER_TESTS	:= tests/user/threads.c tests/user/faults.c tests/user/hooks.c \
+		   tests/user/source.c
 HARNESS		:= kunit/harness/kunit.c
 
 WARN		:= -Wall -Wextra -Werror
@@ -127,7 +128,7 @@ $(LIBDIR)/alba.dll $(LIBDIR)/libalba.dll.a &: $(LIB_OBJS) $(LIBDIR)/alba.def
 lib: $(LIB_FILES)
 
 # Man pages, section 3, one per function, from the kernel-doc comments.
-MAN_SRC		:= core/alba.h $(CORE_SRC) kmod/alba_pcpu.c user/hooks.c
+MAN_SRC		:= core/alba.h $(CORE_SRC) kmod/alba_pcpu.c user/hooks.c user/source.c
 ## make man             man pages from the kernel-doc comments ($(O)/man)
 man: $(O)/man/.stamp
 $(O)/man/.stamp: scripts/man.py $(MAN_SRC) VERSION

@@ -399,6 +399,14 @@ void alba_hooks_free(void *p);
 char *alba_hooks_strdup(const char *s);
 void *alba_hooks_lua_alloc(void *ud, void *p, size_t old_size,
 			   size_t new_size);
+
+/*
+ * Userspace: the block source. Freed blocks stay mapped for reuse up to
+ * the larger of the cache limit and the process's peak of live blocks
+ * since the last alba_trim(); see user/source.c.
+ */
+size_t alba_set_block_cache(size_t bytes);
+void alba_trim(void);
 #endif
 
 #endif /* _ALBA_H */

@@ -662,7 +662,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	alba_destroy(s.other);
 	alba_plat_fail_nth(0);
 	CHECK(alba_plat_live_blocks() == 0);
-	alba_user_cache_drain();
+	alba_trim();
 	total_runs++;
 	total_ops += ops;
 	return 0;

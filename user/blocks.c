@@ -1,32 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * blocks.c - userspace's blocks: alba_plat_block_alloc()/free() of
- * core/alba_plat.h on top of the OS file's alba_os_block_alloc()/free(),
- * adding a cache of freed blocks and what tests need: a live-block counter
- * and a fault hook that fails the n-th block allocation. Also here: the
- * registry of live block headers that alba_of() asks, the list of arenas
- * that makes them survive fork(), and the reports (errno, ALBA_VERBOSE).
- * Part of the platform prim/prim.c builds as one unit.
- *
- * The cache. Arenas are reset and filled again, over and over; without a
- * cache each cycle would unmap its blocks and then pay for mapping,
- * trimming and faulting them in again, which costs more than the
- * allocations themselves. Freed blocks of up to 4 MiB are kept, up to
- * ALBA_BLOCK_CACHE_BYTES in all (environment; default 256 MiB; 0 turns the
- * cache off), and handed out again before the OS is asked. Cached blocks
- * are poisoned for ASan as a whole, and do not count as live.
+ * core/alba_plat.h on top of the block source (source.c), adding what
+ * tests need: a live-block counter and a fault hook that fails the n-th
+ * block allocation. Also here: the registry of live block headers that
+ * alba_of() asks, the list of arenas that makes them survive fork(), and
+ * the reports (errno, ALBA_VERBOSE). Part of the platform prim/prim.c builds as one unit.
  */
-
-#define CACHE_MAX_SHIFT	22
-#define CACHE_DEFAULT	((size_t)256 << 20)
-
-struct cached_block {
-	struct cached_block *next;
-};
-
-static struct cached_block *cache[CACHE_MAX_SHIFT + 1];
-static size_t cache_bytes, cache_limit = (size_t)-1;
-static alba_plat_lock_t cache_lock;
 
 static long live_blocks;
 static unsigned long fail_countdown;
@@ -84,7 +64,7 @@ void alba_plat_header_clear(void *p)
  * fork(). The child of a process whose other thread holds an arena lock
  * would find that lock held forever. So the arenas are listed (through
  * the platform pointer of each), and around fork() every lock is taken
- * (arena list, arenas, block cache: always in that order, and nothing
+ * (arena list, arenas, block source: always in that order, and nothing
  * takes them in another), then released in the parent and made anew in
  * the child, where no other thread survives.
  */
@@ -98,14 +78,14 @@ static void fork_prepare(void)
 	alba_user_lock(&arenas_lock);
 	for (a = arenas; a; a = alba_core_plat(a)->next)
 		alba_core_fork(a, 0);
-	alba_user_lock(&cache_lock);
+	alba_user_lock(&source_lock);
 }
 
 static void fork_parent(void)
 {
 	struct alba *a;
 
-	alba_user_unlock(&cache_lock);
+	alba_user_unlock(&source_lock);
 	for (a = arenas; a; a = alba_core_plat(a)->next)
 		alba_core_fork(a, 1);
 	alba_user_unlock(&arenas_lock);
@@ -115,7 +95,7 @@ static void fork_child(void)
 {
 	struct alba *a;
 
-	alba_plat_lock_init(&cache_lock);
+	alba_plat_lock_init(&source_lock);
 	for (a = arenas; a; a = alba_core_plat(a)->next)
 		alba_core_fork(a, 2);
 	alba_plat_lock_init(&arenas_lock);
@@ -227,90 +207,6 @@ long alba_plat_live_blocks(void)
 	return __atomic_load_n(&live_blocks, __ATOMIC_RELAXED);
 }
 
-static size_t cache_limit_bytes(void)
-{
-	const char *env;
-
-	size_t limit = __atomic_load_n(&cache_limit, __ATOMIC_RELAXED);
-
-	/* Racing first callers compute the same value; atomics keep it defined. */
-	if (limit == (size_t)-1) {
-		env = getenv("ALBA_BLOCK_CACHE_BYTES");
-		limit = env ? strtoull(env, NULL, 0) : CACHE_DEFAULT;
-		__atomic_store_n(&cache_limit, limit, __ATOMIC_RELAXED);
-	}
-	return limit;
-}
-
-static void *cache_take(unsigned int shift)
-{
-	struct cached_block *blk;
-
-	if (shift > CACHE_MAX_SHIFT || !__atomic_load_n(&cache[shift], __ATOMIC_RELAXED))
-		return NULL;
-	alba_user_lock(&cache_lock);
-	blk = cache[shift];
-	if (blk) {
-		alba_plat_unpoison(blk, sizeof(*blk));
-		__atomic_store_n(&cache[shift], blk->next, __ATOMIC_RELAXED);
-		cache_bytes -= (size_t)1 << shift;
-	}
-	alba_user_unlock(&cache_lock);
-	if (blk)
-		alba_plat_unpoison(blk, (size_t)1 << shift);
-	return blk;
-}
-
-static bool cache_put(void *base, unsigned int shift)
-{
-	struct cached_block *blk = base;
-	size_t size = (size_t)1 << shift, limit = cache_limit_bytes();
-	bool kept = false;
-
-	if (shift > CACHE_MAX_SHIFT || size > limit)
-		return false;
-	/*
-	 * Poisoned before it is published: once in the list, another thread
-	 * may take it and unpoison it at any moment.
-	 */
-	alba_plat_poison((char *)base + sizeof(*blk), size - sizeof(*blk));
-	alba_user_lock(&cache_lock);
-	if (cache_bytes + size <= limit) {
-		blk->next = cache[shift];
-		/* Stored atomically: cache_take() peeks without the lock. */
-		__atomic_store_n(&cache[shift], blk, __ATOMIC_RELAXED);
-		cache_bytes += size;
-		kept = true;
-	}
-	alba_user_unlock(&cache_lock);
-	if (!kept)
-		alba_plat_unpoison(base, size);
-	return kept;
-}
-
-void alba_user_cache_drain(void)
-{
-	struct cached_block *blk;
-	unsigned int shift;
-
-	for (shift = 0; shift <= CACHE_MAX_SHIFT; shift++) {
-		for (;;) {
-			alba_user_lock(&cache_lock);
-			blk = cache[shift];
-			if (blk) {
-				__atomic_store_n(&cache[shift], blk->next,
-						 __ATOMIC_RELAXED);
-				cache_bytes -= (size_t)1 << shift;
-			}
-			alba_user_unlock(&cache_lock);
-			if (!blk)
-				break;
-			alba_plat_unpoison(blk, (size_t)1 << shift);
-			alba_os_block_free(blk, shift);
-		}
-	}
-}
-
 void *alba_plat_block_alloc(unsigned int shift, gfp_t gfp, int nid)
 {
 	void *base;
@@ -319,9 +215,7 @@ void *alba_plat_block_alloc(unsigned int shift, gfp_t gfp, int nid)
 	(void)nid;
 	if (alba_user_fault_fires())
 		return NULL;
-	base = cache_take(shift);
-	if (!base)
-		base = alba_os_block_alloc(shift);
+	base = source_take(shift);
 	if (base)
 		__atomic_add_fetch(&live_blocks, 1, __ATOMIC_RELAXED);
 	return base;
@@ -330,8 +224,5 @@ void *alba_plat_block_alloc(unsigned int shift, gfp_t gfp, int nid)
 void alba_plat_block_free(void *base, unsigned int shift)
 {
 	__atomic_sub_fetch(&live_blocks, 1, __ATOMIC_RELAXED);
-	/* Sanitizer poison outlives the mapping: clear it before giving back. */
-	alba_plat_unpoison(base, (size_t)1 << shift);
-	if (!cache_put(base, shift))
-		alba_os_block_free(base, shift);
+	source_put(base, shift);
 }

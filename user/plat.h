@@ -216,8 +216,15 @@ void __asan_unpoison_memory_region(void const volatile *addr, size_t size);
 
 /* Implemented once for every OS, in user/lock.c and user/blocks.c. */
 bool alba_user_fault_fires(void);
-/* Give every cached free block back to the OS. */
-void alba_user_cache_drain(void);
+/* Tests and benchmarks: what the block source (source.c) did so far. */
+struct alba_user_source {
+	long maps, unmaps, discards;	/* region mappings, unmaps, discards */
+	long regions;			/* regions mapped now */
+	size_t warm_bytes;		/* free blocks whose pages are in */
+	size_t live_bytes, peak_bytes;	/* blocks handed out: now, peak */
+	size_t cap_bytes;		/* how much may stay warm */
+};
+void alba_user_source_counts(struct alba_user_source *out);
 /* Tests: block allocations left before alba_plat_fail_nth() fires (0: none). */
 unsigned long alba_user_fail_pending(void);
 /* Tests: fail every n-th block allocation from now on (0: stop). */
@@ -231,5 +238,7 @@ void alba_user_lonely_page_free(void *p);
 const char *alba_user_block_method(long *os_aligned, long *self_aligned);
 void *alba_os_block_alloc(unsigned int shift);
 void alba_os_block_free(void *base, unsigned int shift);
+/* The memory of [p, p + size) is not needed; the range stays usable. */
+void alba_os_block_discard(void *p, size_t size);
 
 #endif /* _ALBA_USER_PLAT_H */

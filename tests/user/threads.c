@@ -293,7 +293,7 @@ static void alba_block_method_test(struct kunit *test)
 
 	os_path = !(force && *force && *force != '0');
 #endif
-	alba_user_cache_drain();	/* so that the block comes from the OS */
+	alba_trim();	/* so that the block comes from the OS */
 	blk = alba_plat_block_alloc(20, 0, NUMA_NO_NODE);
 	KUNIT_ASSERT_NOT_NULL(test, blk);
 	KUNIT_EXPECT_EQ(test, (uintptr_t)blk & ((1 << 20) - 1), 0);
@@ -314,7 +314,7 @@ static void alba_block_cache_test(struct kunit *test)
 	long os0, self0, os1, self1;
 	void *a, *b;
 
-	alba_user_cache_drain();
+	alba_trim();
 	alba_user_block_method(&os0, &self0);
 	a = alba_plat_block_alloc(17, 0, NUMA_NO_NODE);
 	KUNIT_ASSERT_NOT_NULL(test, a);
@@ -326,7 +326,7 @@ static void alba_block_cache_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, alba_plat_live_blocks(), 1);
 	alba_plat_block_free(b, 17);
 	KUNIT_EXPECT_EQ(test, alba_plat_live_blocks(), 0);
-	alba_user_cache_drain();
+	alba_trim();
 	b = alba_plat_block_alloc(17, 0, NUMA_NO_NODE);
 	KUNIT_ASSERT_NOT_NULL(test, b);
 	alba_user_block_method(&os0, &self0);

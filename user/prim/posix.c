@@ -115,6 +115,11 @@ void alba_os_block_free(void *base, unsigned int shift)
 	munmap(base, (size_t)1 << shift);
 }
 
+void alba_os_block_discard(void *p, size_t size)
+{
+	madvise(p, size, MADV_DONTNEED);
+}
+
 /* Tests: one page alone in its mapping, with nothing mapped at the
  * block_size boundary below it (see alba_of_foreign_test). */
 void *alba_user_lonely_page(size_t block_size)

@@ -5,7 +5,8 @@
  * every OS shares, a file a job:
  *
  *   ../lock.c     the lock's slow path
- *   ../blocks.c   blocks: the cache, the header registry, fork, fault hooks
+ *   ../source.c   where blocks come from: regions, the cache and its policy
+ *   ../blocks.c   blocks: the header registry, fork, fault hooks
  *   ../pcpu.c     per-thread sets (alba_pcpu_*)
  *
  * The OS file may assume 12 <= shift <= 30 and must return a block aligned
@@ -24,5 +25,6 @@
 #endif
 
 #include "../lock.c"
+#include "../source.c"
 #include "../blocks.c"
 #include "../pcpu.c"

@@ -169,6 +169,12 @@ void alba_os_block_free(void *base, unsigned int shift)
 	VirtualFree(base, 0, MEM_RELEASE);
 }
 
+/* The pages stay committed; their contents may go (no paging out). */
+void alba_os_block_discard(void *p, size_t size)
+{
+	VirtualAlloc(p, size, MEM_RESET, PAGE_READWRITE);
+}
+
 /*
  * Tests: one page alone in its mapping, with nothing usable at the
  * block_size boundary below it (see alba_of_foreign_test). Reservations

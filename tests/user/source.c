@@ -1,0 +1,288 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * The block source (user/source.c): blocks carved from regions, no OS
+ * call per block, freed blocks kept warm up to the cap, given back past
+ * it, regions unmapped when empty, and the cap's two parts (the limit and
+ * the peak). Every test starts from alba_trim() with no live block, so
+ * that no region is mapped.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <kunit/test.h>
+#include "alba.h"
+#include "alba_plat.h"
+#include "helpers.h"
+
+#define KIB32		15
+#define NBLOCKS		256	/* 8 MiB of 32 KiB blocks */
+
+static struct alba_user_source counts(void)
+{
+	struct alba_user_source c;
+
+	alba_user_source_counts(&c);
+	return c;
+}
+
+static void set_env(const char *name, const char *value)
+{
+#ifdef _WIN32
+	char buf[128];
+
+	snprintf(buf, sizeof(buf), "%s=%s", name, value ? value : "");
+	_putenv(buf);
+#else
+	if (value)
+		setenv(name, value, 1);
+	else
+		unsetenv(name);
+#endif
+}
+
+/* From nothing: a trimmed source with no live block maps no region. */
+static int source_init(struct kunit *test)
+{
+	set_env("ALBA_BLOCK_CACHE_BYTES", NULL);
+	alba_set_block_cache((size_t)256 << 20);
+	alba_trim();
+	KUNIT_EXPECT_EQ(test, alba_plat_live_blocks(), 0);
+	KUNIT_EXPECT_EQ(test, counts().regions, 0);
+	KUNIT_EXPECT_EQ(test, counts().warm_bytes, 0);
+	return 0;
+}
+
+static void source_exit(struct kunit *test)
+{
+	(void)test;
+	alba_set_block_cache((size_t)256 << 20);
+	alba_trim();
+}
+
+/*
+ * 256 blocks of 32 KiB (8 MiB): one or two region mappings for all of
+ * them (a region is 32 MiB on 64 bits, 4 MiB on 32), each
+ * block aligned to its size and distinct; freed and taken again: no OS
+ * call at all, the same addresses.
+ */
+static void alba_source_carves_test(struct kunit *test)
+{
+	static void *blk[NBLOCKS], *again[NBLOCKS];
+	struct alba_user_source c0 = counts(), c1, c2;
+	int i, j, same = 0;
+
+	for (i = 0; i < NBLOCKS; i++) {
+		blk[i] = alba_plat_block_alloc(KIB32, 0, NUMA_NO_NODE);
+		KUNIT_ASSERT_NOT_NULL(test, blk[i]);
+		KUNIT_EXPECT_EQ(test, (uintptr_t)blk[i] & ((1u << KIB32) - 1), 0);
+		memset(blk[i], i, (size_t)1 << KIB32);
+	}
+	c1 = counts();
+	KUNIT_EXPECT_GE(test, c1.maps - c0.maps, 1);
+	KUNIT_EXPECT_LE(test, c1.maps - c0.maps, sizeof(void *) == 8 ? 1 : 2);
+	KUNIT_EXPECT_EQ(test, c1.live_bytes, (size_t)NBLOCKS << KIB32);
+	for (i = 0; i < NBLOCKS; i++)
+		for (j = 0; j < 4; j++)	/* no block shares memory with another */
+			KUNIT_EXPECT_EQ(test, ((unsigned char *)blk[i])[j * 8191], (unsigned char)i);
+	for (i = 0; i < NBLOCKS; i++)
+		alba_plat_block_free(blk[i], KIB32);
+	c1 = counts();
+	KUNIT_EXPECT_EQ(test, c1.warm_bytes, (size_t)NBLOCKS << KIB32);
+	KUNIT_EXPECT_EQ(test, c1.live_bytes, 0);
+	for (i = 0; i < NBLOCKS; i++) {
+		again[i] = alba_plat_block_alloc(KIB32, 0, NUMA_NO_NODE);
+		KUNIT_ASSERT_NOT_NULL(test, again[i]);
+	}
+	c2 = counts();
+	KUNIT_EXPECT_EQ(test, c2.maps, c1.maps);
+	KUNIT_EXPECT_EQ(test, c2.discards, c1.discards);
+	KUNIT_EXPECT_EQ(test, c2.warm_bytes, 0);
+	for (i = 0; i < NBLOCKS; i++)
+		for (j = 0; j < NBLOCKS; j++)
+			same += again[i] == blk[j];
+	KUNIT_EXPECT_EQ(test, same, NBLOCKS);
+	for (i = 0; i < NBLOCKS; i++)
+		alba_plat_block_free(again[i], KIB32);
+	alba_trim();
+	c2 = counts();
+	KUNIT_EXPECT_EQ(test, c2.regions, 0);
+	KUNIT_EXPECT_EQ(test, c2.unmaps - c0.unmaps, c1.maps - c0.maps);
+}
+
+/*
+ * Blocks too large for a region are a region each, and cached too: an
+ * 8 MiB block (above the old 4 MiB cache limit) freed and taken again
+ * maps nothing.
+ */
+static void alba_source_large_test(struct kunit *test)
+{
+	struct alba_user_source c0, c1;
+	void *a, *b;
+
+	a = alba_plat_block_alloc(23, 0, NUMA_NO_NODE);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_EXPECT_EQ(test, (uintptr_t)a & ((1u << 23) - 1), 0);
+	alba_plat_block_free(a, 23);
+	c0 = counts();
+	b = alba_plat_block_alloc(23, 0, NUMA_NO_NODE);
+	c1 = counts();
+	KUNIT_EXPECT_PTR_EQ(test, b, a);
+	KUNIT_EXPECT_EQ(test, c1.maps, c0.maps);
+	alba_plat_block_free(b, 23);
+}
+
+/*
+ * A limit of 0 keeps nothing: every freed block is given back (a
+ * discard), and a region whose blocks are all free is unmapped at once.
+ * Blocks given back are taken again and usable.
+ */
+static void alba_source_limit_zero_test(struct kunit *test)
+{
+	struct alba_user_source c0, c1;
+	void *a, *b, *c;
+
+	KUNIT_EXPECT_EQ(test, alba_set_block_cache(0), 0);
+	a = alba_plat_block_alloc(KIB32, 0, NUMA_NO_NODE);
+	b = alba_plat_block_alloc(KIB32, 0, NUMA_NO_NODE);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	memset(b, 0x5a, (size_t)1 << KIB32);
+	c0 = counts();
+	KUNIT_EXPECT_EQ(test, c0.cap_bytes, 0);
+	alba_plat_block_free(b, KIB32);
+	c1 = counts();
+	KUNIT_EXPECT_EQ(test, c1.discards - c0.discards, 1);
+	KUNIT_EXPECT_EQ(test, c1.warm_bytes, 0);
+	KUNIT_EXPECT_EQ(test, c1.regions, c0.regions);	/* a is live */
+	c = alba_plat_block_alloc(KIB32, 0, NUMA_NO_NODE);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	memset(c, 0xa5, (size_t)1 << KIB32);
+	KUNIT_EXPECT_EQ(test, ((unsigned char *)c)[100], 0xa5);
+	alba_plat_block_free(c, KIB32);
+	alba_plat_block_free(a, KIB32);
+	c1 = counts();
+	KUNIT_EXPECT_EQ(test, c1.regions, 0);
+	KUNIT_EXPECT_EQ(test, c1.unmaps - c0.unmaps, c0.regions);
+}
+
+/*
+ * The peak: with a 1 MiB limit, 8 MiB of blocks freed all stay warm,
+ * because the process needed 8 MiB; a second round maps and discards
+ * nothing. alba_trim() gives it all back and lowers the peak to what is
+ * live, so the next free past the limit is discarded.
+ */
+static void alba_source_peak_test(struct kunit *test)
+{
+	static void *blk[NBLOCKS];
+	struct alba_user_source c0, c1;
+	int i, round;
+
+	KUNIT_EXPECT_EQ(test, alba_set_block_cache(1 << 20), 1 << 20);
+	for (round = 0; round < 2; round++) {
+		c0 = counts();
+		for (i = 0; i < NBLOCKS; i++) {
+			blk[i] = alba_plat_block_alloc(KIB32, 0, NUMA_NO_NODE);
+			KUNIT_ASSERT_NOT_NULL(test, blk[i]);
+		}
+		for (i = 0; i < NBLOCKS; i++)
+			alba_plat_block_free(blk[i], KIB32);
+		c1 = counts();
+		KUNIT_EXPECT_EQ(test, c1.discards, c0.discards);
+		KUNIT_EXPECT_EQ(test, c1.warm_bytes, (size_t)NBLOCKS << KIB32);
+		KUNIT_EXPECT_EQ(test, c1.peak_bytes, (size_t)NBLOCKS << KIB32);
+		if (round)
+			KUNIT_EXPECT_EQ(test, c1.maps, c0.maps);
+	}
+	alba_trim();
+	c1 = counts();
+	KUNIT_EXPECT_EQ(test, c1.warm_bytes, 0);
+	KUNIT_EXPECT_EQ(test, c1.regions, 0);
+	KUNIT_EXPECT_EQ(test, c1.peak_bytes, 0);
+	KUNIT_EXPECT_EQ(test, c1.cap_bytes, 1 << 20);
+}
+
+/* alba_trim() with live blocks: their regions stay, free warm blocks go cold. */
+static void alba_source_trim_live_test(struct kunit *test)
+{
+	struct alba_user_source c0, c1;
+	void *a, *b;
+
+	a = alba_plat_block_alloc(KIB32, 0, NUMA_NO_NODE);
+	b = alba_plat_block_alloc(KIB32, 0, NUMA_NO_NODE);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	alba_plat_block_free(b, KIB32);
+	c0 = counts();
+	KUNIT_EXPECT_EQ(test, c0.warm_bytes, (size_t)1 << KIB32);
+	alba_trim();
+	c1 = counts();
+	KUNIT_EXPECT_EQ(test, c1.warm_bytes, 0);
+	KUNIT_EXPECT_EQ(test, c1.discards - c0.discards, 1);
+	KUNIT_EXPECT_EQ(test, c1.regions, c0.regions);
+	KUNIT_EXPECT_EQ(test, c1.peak_bytes, (size_t)1 << KIB32);
+	memset(a, 1, (size_t)1 << KIB32);	/* the live block is untouched */
+	alba_plat_block_free(a, KIB32);
+}
+
+/* The environment wins over the program's setting. */
+static void alba_source_env_test(struct kunit *test)
+{
+	set_env("ALBA_BLOCK_CACHE_BYTES", "12345");
+	KUNIT_EXPECT_EQ(test, alba_set_block_cache(0), 12345);
+	KUNIT_EXPECT_EQ(test, counts().cap_bytes, 12345);
+	set_env("ALBA_BLOCK_CACHE_BYTES", NULL);
+	KUNIT_EXPECT_EQ(test, alba_set_block_cache(0), 0);
+	KUNIT_EXPECT_EQ(test, alba_set_block_cache(SIZE_MAX), SIZE_MAX - 1);
+}
+
+#ifdef __linux__
+/*
+ * Memory given back really leaves: 64 MiB of blocks touched, freed with a
+ * limit of 0: the resident size drops by most of it.
+ */
+static void alba_source_rss_test(struct kunit *test)
+{
+	enum { N = 2048 };	/* 64 MiB of 32 KiB blocks */
+	static void *blk[N];
+	long before, full, after;
+	int i;
+
+	alba_set_block_cache(0);
+	before = alba_test_rss_bytes();
+	for (i = 0; i < N; i++) {
+		blk[i] = alba_plat_block_alloc(KIB32, 0, NUMA_NO_NODE);
+		KUNIT_ASSERT_NOT_NULL(test, blk[i]);
+		memset(blk[i], 1, (size_t)1 << KIB32);
+	}
+	full = alba_test_rss_bytes();
+	for (i = 0; i < N; i++)
+		alba_plat_block_free(blk[i], KIB32);
+	after = alba_test_rss_bytes();
+	kunit_info(test, "RSS %ld, %ld, %ld MiB", before >> 20, full >> 20, after >> 20);
+	KUNIT_EXPECT_GE(test, full - before, 60L << 20);
+	KUNIT_EXPECT_LE(test, after - before, 16L << 20);	/* ASan's shadow */
+	KUNIT_EXPECT_EQ(test, counts().regions, 0);
+}
+#endif
+
+static struct kunit_case alba_source_cases[] = {
+	KUNIT_CASE(alba_source_carves_test),
+	KUNIT_CASE(alba_source_large_test),
+	KUNIT_CASE(alba_source_limit_zero_test),
+	KUNIT_CASE(alba_source_peak_test),
+	KUNIT_CASE(alba_source_trim_live_test),
+	KUNIT_CASE(alba_source_env_test),
+#ifdef __linux__
+	KUNIT_CASE(alba_source_rss_test),
+#endif
+	{}
+};
+
+static struct kunit_suite alba_source_suite = {
+	.name = "alba_source",
+	.init = source_init,
+	.exit = source_exit,
+	.test_cases = alba_source_cases,
+};
+
+kunit_test_suites(&alba_source_suite);
