@@ -20,11 +20,12 @@
  *   alba-bench [--rounds R] [--scale S] [--out DIR]   the full run
  *   alba-bench --child NAME WORKLOAD N                one round, ns/alloc
  *   alba-bench --rss NAME WORKLOAD N                  RSS growth per byte
- *   alba-bench --client NAME json|lua SCALE           a real client's round
+ *   alba-bench --client NAME WORKLOAD SCALE           a real client's documents
  *   alba-bench --callgrind N                          for instruction counts
  *   alba-bench --costs                                only what the contract costs
+ *   alba-bench --clients                              only the real clients
  *
- * clients.c holds the real clients (cJSON, Lua), costs.c what parts of
+ * clients.c holds the real clients (cJSON, Jansson, Lua, libxml2), costs.c what parts of
  * the contract cost (alba_of(), statistics, the lock).
  *
  * BENCH_ONLY="name,name" in the environment runs only those allocators in
@@ -887,6 +888,10 @@ int main(int argc, char **argv)
 #if !defined(BENCH_MIMALLOC) && !defined(BENCH_JEMALLOC)
 	if (argc == 2 && !strcmp(argv[1], "--costs")) {
 		costs(rounds, scale);
+		return 0;
+	}
+	if (argc == 2 && !strcmp(argv[1], "--clients")) {
+		clients(5, scale);
 		return 0;
 	}
 #endif

@@ -14,13 +14,13 @@ set -eu
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 smoke=${1:-}
-"$top/scripts/deps.sh" user bench
+"$top/scripts/deps.sh" user bench clients
 cd "$top"
 b=$O/bench
 mkdir -p "$b"
-CF="-std=gnu11 -O2 -g -Wall -Wextra -Werror -Icore -Iuser -Itests/user $(pkg-config --cflags lua5.4)"
+CF="-std=gnu11 -O2 -g -Wall -Wextra -Werror -Icore -Iuser -Itests/user $(pkg-config --cflags lua5.4 libxml-2.0 jansson)"
 SRC="bench/bench.c $(echo core/*.c) user/prim/prim.c"
-CLIENTS="bench/clients.c $(pkg-config --libs lua5.4 libcjson)"
+CLIENTS="bench/clients.c user/hooks.c $(pkg-config --libs lua5.4 libcjson jansson libxml-2.0)"
 gcc $CF $(pkg-config --cflags apr-1) -o "$b/alba-bench" $SRC bench/costs.c $CLIENTS \
 	$(pkg-config --libs apr-1 talloc) -pthread
 gcc $CF -DBENCH_MIMALLOC -o "$b/alba-bench-mimalloc" $SRC $CLIENTS -lmimalloc -pthread

@@ -16,7 +16,7 @@ pkgs_windows="mingw-w64 wine64 wine"
 # takes them from Debian's archive with a private apt configuration.
 pkgs_kernel="qemu-system-x86 busybox-static sparse bc flex bison libelf-dev libssl-dev dkms python3 cpio kmod xz-utils dwarves mmdebstrap"
 pkgs_deb="debhelper dh-dkms lintian dkms dpkg-dev mmdebstrap cmake python3"
-pkgs_bench="libtalloc-dev libapr1-dev libmimalloc-dev libjemalloc-dev gnuplot-nox libcjson-dev liblua5.4-dev"
+pkgs_bench="libtalloc-dev libapr1-dev libmimalloc-dev libjemalloc-dev gnuplot-nox libcjson-dev liblua5.4-dev strace"
 # The libraries examples/hooks/ gives alba's hooks to (make check-install).
 pkgs_clients="libcjson-dev libjansson-dev liblua5.4-dev libxml2-dev pkg-config"
 
