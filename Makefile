@@ -18,7 +18,7 @@ HDRS		:= $(wildcard core/*.h) user/plat.h \
 		   kunit/world/world.h
 SUITE		:= kunit/alba_kunit.c kunit/world/user.c
 USER_TESTS	:= tests/user/threads.c tests/user/faults.c tests/user/hooks.c \
-		   tests/user/source.c
+		   tests/user/source.c tests/user/pcpu.c
 HARNESS		:= kunit/harness/kunit.c
 
 WARN		:= -Wall -Wextra -Werror
@@ -119,7 +119,7 @@ $(LIBDIR)/libalba.so.$(VERSION): $(LIB_OBJS) $(LIBDIR)/libalba.map
 
 $(LIBDIR)/alba.def: core/alba.h scripts/api.sh
 	@mkdir -p $(@D)
-	{ echo EXPORTS; scripts/api.sh user; } >$@
+	{ echo EXPORTS; scripts/api.sh windows; } >$@
 
 $(LIBDIR)/alba.dll $(LIBDIR)/libalba.dll.a &: $(LIB_OBJS) $(LIBDIR)/alba.def
 	$(MINGW) -shared -o $(LIBDIR)/alba.dll $(LIB_OBJS) \

@@ -291,6 +291,59 @@ static inline void *alba_cursor_alloc(struct alba_cursor *cur, size_t size,
 	return alba_cursor_refill(cur, size, align, gfp);
 }
 
+#if !defined(__KERNEL__) && defined(__ELF__)
+/*
+ * Userspace on ELF systems (glibc, musl, the BSDs): alba_pcpu_alloc() is
+ * inline. Its fast path finds the calling thread's cursor of the set it
+ * used last in a thread-local entry, initial-exec TLS (one load at a fixed
+ * offset from the thread pointer, no call), checks that the set is the
+ * same (its address, and its id: a set made at a freed one's address has
+ * another), and bumps that cursor; everything else is the exported
+ * alba_pcpu_alloc(). Windows DLLs cannot export thread-locals, so there
+ * the call is out of line. ALBA_PCPU_NO_INLINE turns it off (a library
+ * dlopen()ed late may find no static TLS left for initial-exec).
+ */
+struct alba_pcpu_last {
+	const struct alba_pcpu *pc;	/* never NULL: a sentinel before use */
+	unsigned long id;		/* the set's id, its first word */
+	struct alba_cursor *cur;
+};
+
+extern __thread struct alba_pcpu_last alba_pcpu_last
+	__attribute__((tls_model("initial-exec")));
+
+#ifndef ALBA_PCPU_NO_INLINE
+/**
+ * alba_pcpu_alloc_inline() - alba_pcpu_alloc()'s inline fast path
+ * @pc: the set
+ * @size: bytes to allocate
+ * @align: a power of two, or 0 for ALBA_DEFAULT_ALIGN
+ * @gfp: allocation flags for a refill (userspace: 0)
+ *
+ * What alba_pcpu_alloc(pc, size, align, gfp) expands to in userspace on
+ * ELF systems: the calling thread's cursor of @pc bumped inline when the
+ * thread-local entry names @pc, else the exported alba_pcpu_alloc(). Same
+ * results, errors and counters as the call.
+ *
+ * Return: a pointer aligned to @align, or NULL.
+ */
+static inline void *alba_pcpu_alloc_inline(struct alba_pcpu *pc, size_t size,
+					   size_t align, gfp_t gfp)
+{
+	void *p;
+
+	if (__builtin_expect(alba_pcpu_last.pc == pc &&
+			     alba_pcpu_last.id == *(const unsigned long *)pc &&
+			     alba_cursor_bump(alba_pcpu_last.cur, size, align, &p), 1))
+		return p;
+	return alba_pcpu_alloc(pc, size, align, gfp);
+}
+/* A function-like macro: (alba_pcpu_alloc)(...) and &alba_pcpu_alloc call the library. */
+#define alba_pcpu_alloc(pc, size, align, gfp) \
+	alba_pcpu_alloc_inline((pc), (size), (align), (gfp))
+#endif
+#endif
+
 /**
  * struct alba_scope - a mark that rewinds itself when a C scope ends
  * @arena: the arena

@@ -48,6 +48,7 @@ int main(void)
 {
 	struct alba *arena = alba_create("example", 0, 0);
 	struct alba_cursor cur;
+	struct alba_pcpu *pc;
 	struct alba_stats st;
 	struct alba_mark mark;
 	struct point *pt;
@@ -55,7 +56,7 @@ int main(void)
 	void *big;
 	int i, ok;
 
-	printf("TAP version 13\n1..16\n");
+	printf("TAP version 13\n1..17\n");
 	check(arena != NULL, "alba_create with the default block size");
 	if (!arena)
 		return 1;
@@ -87,6 +88,16 @@ int main(void)
 	}
 	alba_cursor_fini(&cur);
 	check(ok, "a cursor hands out 10000 aligned ints");
+
+	/* Inline on ELF systems: the thread-local entry lives in libalba. */
+	pc = alba_pcpu_create(arena, 0, 0);
+	for (i = 0, ok = pc != NULL; pc && i < 10000; i++) {
+		int *p = alba_pcpu_alloc(pc, sizeof(int), _Alignof(int), 0);
+
+		ok &= p && (uintptr_t)p % _Alignof(int) == 0 && alba_of(p, 0) == arena;
+	}
+	alba_pcpu_destroy(pc);
+	check(ok, "a per-thread set hands out 10000 aligned ints of its arena");
 
 	alba_get_stats(arena, &st);
 	check(st.block_bytes == st.header_bytes + st.used_bytes + st.pad_bytes +

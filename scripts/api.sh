@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The functions alba.h declares for one world, one per line, sorted: what
-# alba.ko (kernel) and libalba (user) export, and nothing else. Inline
-# functions are not exported; a declaration under #ifdef __KERNEL__ is
-# the kernel's only.
+# The symbols alba.h declares for one world, one per line, sorted: what
+# alba.ko (kernel), libalba.so (user) and alba.dll (windows) export, and
+# nothing else. Inline functions are not exported; a declaration under
+# #ifdef __KERNEL__ is the kernel's only. The one variable, the per-thread
+# entry of the inline alba_pcpu_alloc() (extern __thread), exists on ELF
+# systems only: the user list has it, the windows list does not.
 #
-#   scripts/api.sh kernel|user          the list
-#   scripts/api.sh user --ktap LIB      KTAP: LIB (libalba.so or alba.dll)
+#   scripts/api.sh kernel|user|windows  the list
+#   scripts/api.sh user|windows --ktap LIB
+#                                       KTAP: LIB (libalba.so or alba.dll)
 #                                       exports exactly that list
 set -eu
-world=${1:?usage: api.sh kernel|user [--ktap LIB]}
+world=${1:?usage: api.sh kernel|user|windows [--ktap LIB]}
 if [ "${2:-}" = --ktap ]; then
 	lib=$3
 	case $lib in
@@ -48,6 +51,13 @@ awk -v world="$world" '
 		for (i = 1; i <= n; i++)
 			if (st[i] == (world == "kernel" ? "u" : "k"))
 				next
+		if ($0 ~ /^extern __thread /) {
+			if (world == "user") {
+				sub(/.* /, "")
+				print $0 "("
+			}
+			next
+		}
 		if ($0 ~ /^[a-z]/ && $0 !~ /^static/)
 			print
 	}' "$(dirname "$0")/../core/alba.h" |

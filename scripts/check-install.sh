@@ -45,7 +45,7 @@ LD_LIBRARY_PATH="$lin/lib" $RUN install-linux-cmake "$O/cmake-linux/contract" ||
 win=$(pwd)/$O/install/windows
 rm -rf "$win"
 make --no-print-directory -s install TARGET=windows PREFIX="$win" >/dev/null || exit 1
-$RUN install-windows-exports scripts/api.sh user --ktap "$win/bin/alba.dll" || rc=1
+$RUN install-windows-exports scripts/api.sh windows --ktap "$win/bin/alba.dll" || rc=1
 # shellcheck disable=SC2046
 x86_64-w64-mingw32-gcc -o "$O/contract.exe" examples/contract.c \
 	$(PKG_CONFIG_LIBDIR="$win/lib/pkgconfig" pkg-config --cflags --libs alba) || exit 1

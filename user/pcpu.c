@@ -19,9 +19,9 @@ struct alba_pcpu_slot {
 };
 
 struct alba_pcpu {
+	unsigned long id;		/* first: alba.h's inline path reads it */
 	struct alba *arena;
 	size_t chunk;
-	unsigned long id;
 	alba_os_tls_t key;
 	alba_plat_lock_t lock;		/* guards @slots */
 	struct alba_pcpu_slot *slots;
@@ -33,11 +33,19 @@ struct alba_pcpu {
 #define TLS_FAST	__thread __attribute__((tls_model("initial-exec")))
 #endif
 
+#if defined(__ELF__)
+/* alba.h's inline alba_pcpu_alloc() reads it: see there. */
+TLS_FAST struct alba_pcpu_last alba_pcpu_last = {
+	.pc = (const struct alba_pcpu *)1,
+};
+#define tl_last alba_pcpu_last
+#else
 static TLS_FAST struct {
 	const struct alba_pcpu *pc;
 	unsigned long id;
 	struct alba_cursor *cur;
-} tl_last;
+} tl_last = { .pc = (const struct alba_pcpu *)1 };
+#endif
 
 static unsigned long pcpu_ids;
 
@@ -115,8 +123,8 @@ static struct alba_cursor *slot_of(struct alba_pcpu *pc)
 	return &slot->cur;
 }
 
-void *alba_pcpu_alloc(struct alba_pcpu *pc, size_t size, size_t align,
-		      gfp_t gfp)
+void *(alba_pcpu_alloc)(struct alba_pcpu *pc, size_t size, size_t align,
+			gfp_t gfp)
 {
 	struct alba_cursor *cur;
 
@@ -162,6 +170,6 @@ void alba_pcpu_destroy(struct alba_pcpu *pc)
 		free(slot);
 	}
 	if (tl_last.pc == pc)
-		tl_last.pc = NULL;
+		tl_last.pc = (const struct alba_pcpu *)1;
 	free(pc);
 }

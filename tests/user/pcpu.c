@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * The per-thread set's inline fast path (alba.h, ELF systems): the
+ * thread-local entry must never hand out an object of another set. Two
+ * sets used in turn; the library's call and the inline path mixed; and a
+ * set made at the address of a destroyed one, while another thread's entry
+ * still names the old set. On Windows the same tests run the exported
+ * call.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <kunit/test.h>
+
+#include "alba.h"
+#include "alba_plat.h"
+#include "helpers.h"
+
+#define BS	((size_t)32 << 10)	/* the default block size */
+
+static bool in_arena(const void *p, const struct alba *a)
+{
+	return p && alba_of(p, BS) == a;
+}
+
+/* Two sets in turn, through the macro and through (alba_pcpu_alloc)(). */
+static void alba_pcpu_two_sets_test(struct kunit *test)
+{
+	struct alba *a = alba_create("pcpu-a", BS, 0), *b = alba_create("pcpu-b", BS, 0);
+	struct alba_pcpu *pa, *pb;
+	struct alba_stats sa, sb;
+	int i, bad = 0;
+	void *p;
+
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	pa = alba_pcpu_create(a, 0, 0);
+	pb = alba_pcpu_create(b, 0, 0);
+	KUNIT_ASSERT_NOT_NULL(test, pa);
+	KUNIT_ASSERT_NOT_NULL(test, pb);
+	for (i = 0; i < 3000; i++) {
+		p = i % 3 ? alba_pcpu_alloc(pa, 24, 8, 0) : (alba_pcpu_alloc)(pa, 24, 8, 0);
+		bad += !in_arena(p, a);
+		p = i % 5 ? alba_pcpu_alloc(pb, 40, 16, 0) : (alba_pcpu_alloc)(pb, 40, 16, 0);
+		bad += !in_arena(p, b) || ((uintptr_t)p & 15);
+	}
+	KUNIT_EXPECT_EQ(test, bad, 0);
+	alba_pcpu_drain(pa);
+	alba_pcpu_drain(pb);
+	alba_get_stats(a, &sa);
+	alba_get_stats(b, &sb);
+	KUNIT_EXPECT_EQ(test, sa.allocs, 3000);
+	KUNIT_EXPECT_EQ(test, sb.allocs, 3000);
+	KUNIT_EXPECT_EQ(test, sa.used_bytes, 3000 * 24);
+	KUNIT_EXPECT_EQ(test, sb.used_bytes, 3000 * 40);
+	/* Bad input through the inline path is the library's: EINVAL, counted. */
+	errno = 0;
+	KUNIT_EXPECT_NULL(test, alba_pcpu_alloc(pa, 8, 3, 0));
+	KUNIT_EXPECT_EQ(test, errno, EINVAL);
+	errno = 0;
+	KUNIT_EXPECT_NULL(test, alba_pcpu_alloc(NULL, 8, 8, 0));
+	KUNIT_EXPECT_EQ(test, errno, EINVAL);
+	alba_pcpu_destroy(pa);
+	alba_pcpu_destroy(pb);
+	alba_destroy(a);
+	alba_destroy(b);
+}
+
+struct stale {
+	struct alba_pcpu *pc;
+	int step;		/* 1: allocate from pc; 2: done; 3: stop */
+	void *got;
+};
+
+static void wait_step(struct stale *s, int step)
+{
+	while (__atomic_load_n(&s->step, __ATOMIC_ACQUIRE) != step)
+		alba_user_yield();
+}
+
+static THREAD_FN(stale_fn, arg)
+{
+	struct stale *s = arg;
+
+	for (;;) {
+		while (__atomic_load_n(&s->step, __ATOMIC_ACQUIRE) != 1) {
+			if (__atomic_load_n(&s->step, __ATOMIC_ACQUIRE) == 3)
+				return THREAD_RET;
+			alba_user_yield();
+		}
+		s->got = alba_pcpu_alloc(s->pc, 32, 8, 0);
+		__atomic_store_n(&s->step, 2, __ATOMIC_RELEASE);
+	}
+}
+
+/*
+ * A thread allocates from set 1 (its entry now names set 1); set 1 is
+ * destroyed and set 2, on another arena, made, at set 1's address when
+ * malloc gives it back; the thread allocates from set 2: the object must
+ * be set 2's arena's. 200 rounds; under ASan freed memory is quarantined,
+ * so addresses are reused only in the other builds, which must see it.
+ */
+static void alba_pcpu_stale_entry_test(struct kunit *test)
+{
+	struct alba *a = alba_create("stale-a", BS, 0), *b = alba_create("stale-b", BS, 0);
+	struct stale s = { 0 };
+	struct alba_pcpu *old;
+	int round, bad = 0, reused = 0;
+	thread_t t;
+
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	KUNIT_ASSERT_EQ(test, thread_start(&t, stale_fn, &s), 0);
+	for (round = 0; round < 200; round++) {
+		struct alba *first = round & 1 ? a : b, *second = round & 1 ? b : a;
+
+		s.pc = alba_pcpu_create(first, 0, 0);
+		KUNIT_ASSERT_NOT_NULL(test, s.pc);
+		__atomic_store_n(&s.step, 1, __ATOMIC_RELEASE);
+		wait_step(&s, 2);
+		bad += !in_arena(s.got, first);
+		old = s.pc;
+		alba_pcpu_destroy(s.pc);
+		s.pc = alba_pcpu_create(second, 0, 0);
+		KUNIT_ASSERT_NOT_NULL(test, s.pc);
+		reused += s.pc == old;
+		__atomic_store_n(&s.step, 1, __ATOMIC_RELEASE);
+		wait_step(&s, 2);
+		bad += !in_arena(s.got, second);
+		alba_pcpu_destroy(s.pc);
+		alba_reset(a);
+		alba_reset(b);
+	}
+	__atomic_store_n(&s.step, 3, __ATOMIC_RELEASE);
+	thread_join(t);
+	kunit_info(test, "200 rounds, the second set at the first's address in %d", reused);
+	KUNIT_EXPECT_EQ(test, bad, 0);
+	if (!ALBA_SANITIZE)
+		KUNIT_EXPECT_GT(test, reused, 0);
+	alba_destroy(a);
+	alba_destroy(b);
+}
+
+static struct kunit_case alba_pcpu_user_cases[] = {
+	KUNIT_CASE(alba_pcpu_two_sets_test),
+	KUNIT_CASE(alba_pcpu_stale_entry_test),
+	{}
+};
+
+static struct kunit_suite alba_pcpu_user_suite = {
+	.name = "alba_pcpu_user",
+	.test_cases = alba_pcpu_user_cases,
+};
+
+kunit_test_suites(&alba_pcpu_user_suite);
