@@ -338,6 +338,7 @@ static inline void *alba_pcpu_alloc_inline(struct alba_pcpu *pc, size_t size,
 		return p;
 	return alba_pcpu_alloc(pc, size, align, gfp);
 }
+
 /* A function-like macro: (alba_pcpu_alloc)(...) and &alba_pcpu_alloc call the library. */
 #define alba_pcpu_alloc(pc, size, align, gfp) \
 	alba_pcpu_alloc_inline((pc), (size), (align), (gfp))
