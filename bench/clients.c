@@ -606,7 +606,7 @@ void clients(int rounds, double scale)
 				out("| %s | not run | | | | | | | | |\n", allocs[a].name);
 				continue;
 			}
-			out("| %s | %.1f | %.1f | %.1f | %.2fx | %.2fx | %.1f | %.2fx | %.0f |",
+			out("| %s | %.1f | %.1f | %.1f | %.2fx | %.2fx | %.1f | %.2fx | %.1f |",
 			    allocs[a].name, work[a].median, fr[a].median, tot[a].median,
 			    tot[a].median / tot[glibc].median, tot[a].median / tot[apr].median,
 			    rss[a].median, rss[a].median / rss[glibc].median, flt[a].median);
@@ -627,7 +627,7 @@ void clients(int rounds, double scale)
 		    tot[best].median / tot[glibc].median,
 		    !r ? "no arena reaches it" :
 		    tot[best].median <= 0.5 * tot[glibc].median ? "met" : "missed");
-		out("- minor faults per document <= APR's: %.0f vs %.0f: %s\n",
+		out("- minor faults per document <= APR's: %.1f vs %.1f: %s\n",
 		    flt[best].median, flt[apr].median,
 		    flt[best].median <= flt[apr].median ? "met" : "missed");
 		out("- peak RSS <= 1.2x glibc's: %.2fx: %s\n",

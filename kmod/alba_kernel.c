@@ -395,6 +395,7 @@ static int __init alba_init(void)
 	alba_wq = alloc_workqueue("alba", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
 	if (!alba_wq)
 		return -ENOMEM;
+	alba_pcpu_init();
 	alba_debugfs_init();
 	return 0;
 }
@@ -405,6 +406,7 @@ static void __exit alba_exit(void)
 
 	/* Releases still pending: RCU callbacks, then what they queued. */
 	alba_kernel_barrier();
+	alba_pcpu_exit();
 	destroy_workqueue(alba_wq);
 	alba_debugfs_exit();
 	live = alba_plat_live_blocks();

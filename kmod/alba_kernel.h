@@ -13,6 +13,9 @@ extern struct workqueue_struct *alba_wq;
 extern struct fault_attr alba_fail_attr;
 #endif
 
+/* The per-CPU sets' CPU hotplug callback (alba_pcpu.c). */
+void alba_pcpu_init(void);
+void alba_pcpu_exit(void);
 void alba_debugfs_init(void);
 void alba_debugfs_exit(void);
 /* Unpublish an arena's files now; remove them later from alba_wq. */

@@ -16,9 +16,12 @@
  * another CPU, and the block installed or given back), and under it only
  * for an atomic gfp, which is what GFP_ATOMIC callers ask for anyway.
  *
- * CPU hotplug: a CPU that goes offline keeps its chunk; its objects stay
- * valid and counted (as reserved), and the CPU takes up the chunk again
- * when it comes back. alba_pcpu_drain() retires the chunks of every
+ * CPU hotplug: when a CPU has gone offline, a teardown callback (a
+ * CPUHP_BP_PREPARE_DYN state, run on a CPU still up once the other is
+ * dead, so nobody uses its cursors any more) retires its chunk in every
+ * set: its objects stay valid and counted, and reset, mark and rewind are
+ * not held up by a CPU that is gone. Sets are listed for it (alba_pcpu_sets,
+ * under a spinlock). alba_pcpu_drain() retires the chunks of every
  * possible CPU.
  */
 #include <linux/cpu.h>
@@ -28,6 +31,7 @@
 #include <linux/slab.h>
 
 #include "alba_plat.h"
+#include "alba_kernel.h"
 
 struct alba_pcpu_slot {
 	local_lock_t lock;
@@ -37,7 +41,42 @@ struct alba_pcpu_slot {
 struct alba_pcpu {
 	struct alba *arena;
 	struct alba_pcpu_slot __percpu *slots;
+	struct list_head node;		/* in alba_pcpu_sets */
 };
+
+static LIST_HEAD(alba_pcpu_sets);
+static DEFINE_SPINLOCK(alba_pcpu_sets_lock);
+static int alba_pcpu_hp_state = -1;
+
+/* @cpu is dead: nobody bumps its cursors; retire their chunks. */
+static int alba_pcpu_cpu_dead(unsigned int cpu)
+{
+	struct alba_pcpu *pc;
+	unsigned long flags;
+
+	spin_lock_irqsave(&alba_pcpu_sets_lock, flags);
+	list_for_each_entry(pc, &alba_pcpu_sets, node)
+		alba_cursor_fini(&per_cpu_ptr(pc->slots, cpu)->cur);
+	spin_unlock_irqrestore(&alba_pcpu_sets_lock, flags);
+	return 0;
+}
+
+void alba_pcpu_init(void)
+{
+	int ret = cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN, "alba/pcpu:dead",
+					    NULL, alba_pcpu_cpu_dead);
+
+	/* Without it, an offline CPU keeps its chunk until a drain. */
+	if (ret < 0)
+		pr_warn("alba: no CPU hotplug state (%d)\n", ret);
+	alba_pcpu_hp_state = ret;
+}
+
+void alba_pcpu_exit(void)
+{
+	if (alba_pcpu_hp_state >= 0)
+		cpuhp_remove_state_nocalls(alba_pcpu_hp_state);
+}
 
 /**
  * alba_pcpu_create() - per-CPU cursors for an arena
@@ -56,6 +95,7 @@ struct alba_pcpu *alba_pcpu_create(struct alba *arena, size_t chunk,
 {
 	struct alba_pcpu_slot *slot;
 	struct alba_pcpu *pc;
+	unsigned long flags;
 	int cpu;
 
 	if (!arena) {
@@ -76,6 +116,9 @@ struct alba_pcpu *alba_pcpu_create(struct alba *arena, size_t chunk,
 		local_lock_init(&slot->lock);
 		alba_cursor_init(&slot->cur, arena, chunk);
 	}
+	spin_lock_irqsave(&alba_pcpu_sets_lock, flags);
+	list_add(&pc->node, &alba_pcpu_sets);
+	spin_unlock_irqrestore(&alba_pcpu_sets_lock, flags);
 	return pc;
 }
 EXPORT_SYMBOL_GPL(alba_pcpu_create);
@@ -179,8 +222,13 @@ EXPORT_SYMBOL_GPL(alba_pcpu_drain);
  */
 void alba_pcpu_destroy(struct alba_pcpu *pc)
 {
+	unsigned long flags;
+
 	if (!pc)
 		return;
+	spin_lock_irqsave(&alba_pcpu_sets_lock, flags);
+	list_del(&pc->node);
+	spin_unlock_irqrestore(&alba_pcpu_sets_lock, flags);
 	alba_pcpu_drain(pc);
 	free_percpu(pc->slots);
 	kfree(pc);

@@ -597,6 +597,65 @@ static void alba_pcpu_smp_test(struct kunit *test)
 	alba_destroy(arena);
 }
 
+#if IS_ENABLED(CONFIG_HOTPLUG_CPU) && defined(kunit_skip)
+struct on_cpu_alloc {
+	struct alba_pcpu *pc;
+	void *p;
+};
+
+static long alloc_on_cpu_fn(void *arg)
+{
+	struct on_cpu_alloc *a = arg;
+
+	a->p = alba_pcpu_alloc(a->pc, 64, 8, GFP_KERNEL);
+	return 0;
+}
+
+/*
+ * A CPU that goes offline gives its chunk back (the set's CPU hotplug
+ * teardown): afterwards the arena holds no reserved bytes, the object
+ * stays valid and counted, and a reset runs without a drain; the CPU,
+ * back, takes a chunk again. Without the teardown the chunk stays held
+ * and the reset is refused.
+ */
+static void alba_pcpu_hotplug_test(struct kunit *test)
+{
+	unsigned int cpu = cpumask_last(cpu_online_mask);
+	struct on_cpu_alloc a = { };
+	struct alba *arena;
+	struct alba_stats s;
+
+	if (num_online_cpus() < 2) {
+		kunit_skip(test, "one CPU online: none can go offline");
+		return;
+	}
+	arena = new_arena(test, 0);
+	a.pc = alba_pcpu_create(arena, 4096, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, a.pc);
+	KUNIT_ASSERT_EQ(test, work_on_cpu(cpu, alloc_on_cpu_fn, &a), 0);
+	KUNIT_ASSERT_NOT_NULL(test, a.p);
+	memset(a.p, 0x5a, 64);
+	stats_of(test, arena, &s);
+	KUNIT_EXPECT_GT(test, s.reserved_bytes, 0);
+	KUNIT_ASSERT_EQ(test, remove_cpu(cpu), 0);
+	stats_of(test, arena, &s);
+	KUNIT_EXPECT_EQ(test, s.reserved_bytes, 0);
+	KUNIT_EXPECT_EQ(test, s.allocs, 1);
+	KUNIT_EXPECT_EQ(test, s.used_bytes, 64);
+	KUNIT_EXPECT_PTR_EQ(test, alba_of(a.p, 0), arena);
+	KUNIT_EXPECT_EQ(test, ((u8 *)a.p)[63], 0x5a);
+	alba_reset(arena);
+	stats_of(test, arena, &s);
+	KUNIT_EXPECT_EQ(test, s.used_bytes, 0);
+	KUNIT_ASSERT_EQ(test, add_cpu(cpu), 0);
+	a.p = NULL;
+	KUNIT_EXPECT_EQ(test, work_on_cpu(cpu, alloc_on_cpu_fn, &a), 0);
+	KUNIT_EXPECT_PTR_EQ(test, alba_of(a.p, 0), arena);
+	alba_pcpu_destroy(a.pc);
+	alba_destroy(arena);
+}
+#endif
+
 #define RCU_NODES	300
 #define RCU_ROUNDS	150
 
@@ -1143,6 +1202,9 @@ static struct kunit_case alba_kernel_cases[] = {
 #endif
 	KUNIT_CASE(alba_smp_hammer_test),
 	KUNIT_CASE(alba_pcpu_smp_test),
+#if IS_ENABLED(CONFIG_HOTPLUG_CPU) && defined(kunit_skip)
+	KUNIT_CASE(alba_pcpu_hotplug_test),
+#endif
 	KUNIT_CASE(alba_destroy_rcu_test),
 	KUNIT_CASE(alba_destroy_rcu_refused_test),
 	KUNIT_CASE(alba_node_online_test),

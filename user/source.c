@@ -70,14 +70,14 @@ static struct region **dir_slot(uintptr_t base, bool create)
 
 	if (sizeof(void *) == 8 && top >= ALBA_REG_REGIONS)
 		return NULL;
-	page = region_dir[top];
+	/* Written under source_lock only; read without it (region_find()). */
+	page = __atomic_load_n(&region_dir[top], __ATOMIC_ACQUIRE);
 	if (!page && create) {
-		/* Under source_lock: the directory has no other writer. */
 		page = alba_os_block_alloc(ALBA_PLAT_PAGE_SHIFT);
 		if (!page)
 			return NULL;
 		memset(page, 0, (size_t)1 << ALBA_PLAT_PAGE_SHIFT);
-		region_dir[top] = page;
+		__atomic_store_n(&region_dir[top], page, __ATOMIC_RELEASE);
 	}
 	if (!page)
 		return NULL;
@@ -95,7 +95,7 @@ static struct region *region_find(void *base, unsigned int shift)
 		~(((uintptr_t)1 << region_of_shift(shift)) - 1);
 	struct region **slot = dir_slot(r, false);
 
-	return slot ? *slot : NULL;
+	return slot ? __atomic_load_n(slot, __ATOMIC_ACQUIRE) : NULL;
 }
 
 static void list_add(struct region *r)
@@ -240,7 +240,7 @@ static void *region_new(unsigned int shift)
 	alba_user_lock(&source_lock);
 	slot = dir_slot((uintptr_t)base, true);
 	if (slot)
-		*slot = r;
+		__atomic_store_n(slot, r, __ATOMIC_RELEASE);
 	if (slot && r->nfree)
 		list_add(r);
 	if (slot) {
@@ -268,7 +268,7 @@ static void region_release(struct region *r)
 static void region_unlink(struct region *r)
 {
 	list_del(r);
-	*dir_slot((uintptr_t)r->base, false) = NULL;
+	__atomic_store_n(dir_slot((uintptr_t)r->base, false), NULL, __ATOMIC_RELEASE);
 	warm_bytes -= r->nwarm << r->shift;
 	counts.regions--;
 	counts.unmaps++;
@@ -315,12 +315,11 @@ static void source_put(void *base, unsigned int shift)
 	alba_user_lock(&source_lock);
 	warm = warm_bytes + size <= cap_bytes();
 	alba_user_unlock(&source_lock);
-	if (!warm) {
+	if (!warm)
 		alba_os_block_discard(base, size);
-		__atomic_add_fetch(&counts.discards, 1, __ATOMIC_RELAXED);
-	}
 
 	alba_user_lock(&source_lock);
+	counts.discards += !warm;
 	i = (size_t)((char *)base - r->base) >> shift;
 	bit_set(r->free, i, true);
 	if (warm) {
@@ -394,8 +393,8 @@ void alba_trim(void)
 				break;
 			/* Held while discarded, then put back cold. */
 			alba_os_block_discard(p, (size_t)1 << shift);
-			__atomic_add_fetch(&counts.discards, 1, __ATOMIC_RELAXED);
 			alba_user_lock(&source_lock);
+			counts.discards++;
 			r = region_find(p, shift);
 			i = (size_t)((char *)p - r->base) >> shift;
 			bit_set(r->free, i, true);
@@ -425,5 +424,4 @@ void alba_user_source_counts(struct alba_user_source *out)
 	out->peak_bytes = peak_bytes;
 	out->cap_bytes = cap_bytes();
 	alba_user_unlock(&source_lock);
-	out->discards = __atomic_load_n(&counts.discards, __ATOMIC_RELAXED);
 }

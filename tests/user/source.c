@@ -235,6 +235,78 @@ static void alba_source_env_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, alba_set_block_cache(SIZE_MAX), SIZE_MAX - 1);
 }
 
+struct churn {
+	unsigned int id;
+	int stop;
+	int bad;
+};
+
+/*
+ * Blocks of three sizes taken, filled with a pattern naming their thread
+ * and round, checked and freed, over and over.
+ */
+static THREAD_FN(churn_fn, arg)
+{
+	static const unsigned int shifts[] = { 12, 15, 20 };
+	struct churn *c = arg;
+	unsigned char *blk[24];
+	unsigned int round, i, k;
+
+	for (round = 0; round < 150; round++) {
+		unsigned char v = (unsigned char)(c->id * 64 + round);
+
+		for (i = 0; i < 24; i++) {
+			blk[i] = alba_plat_block_alloc(shifts[i % 3], 0, NUMA_NO_NODE);
+			if (!blk[i]) {
+				c->bad++;
+				continue;
+			}
+			memset(blk[i], v + i, 256);
+			blk[i][((size_t)1 << shifts[i % 3]) - 1] = v + i;
+		}
+		for (i = 0; i < 24; i++) {
+			if (!blk[i])
+				continue;
+			for (k = 0; k < 256; k++)
+				c->bad += blk[i][k] != (unsigned char)(v + i);
+			c->bad += blk[i][((size_t)1 << shifts[i % 3]) - 1] != (unsigned char)(v + i);
+			alba_plat_block_free(blk[i], shifts[i % 3]);
+		}
+	}
+	return THREAD_RET;
+}
+
+/*
+ * Threads take and free blocks while another trims and moves the limit
+ * between 0 and the default: no block is ever handed out twice (the
+ * patterns hold), and at the end every region is gone.
+ */
+static void alba_source_threads_test(struct kunit *test)
+{
+	struct churn c[3] = { { .id = 1 }, { .id = 2 }, { .id = 3 } };
+	thread_t t[3];
+	int i, n = 0, bad = 0;
+
+	for (i = 0; i < 3; i++)
+		KUNIT_ASSERT_EQ(test, thread_start(&t[i], churn_fn, &c[i]), 0);
+	for (i = 0; i < 200; i++) {
+		alba_set_block_cache(i % 3 ? (size_t)256 << 20 : 0);
+		alba_trim();
+		n++;
+		alba_user_yield();
+	}
+	for (i = 0; i < 3; i++) {
+		thread_join(t[i]);
+		bad += c[i].bad;
+	}
+	KUNIT_EXPECT_EQ(test, bad, 0);
+	KUNIT_EXPECT_EQ(test, alba_plat_live_blocks(), 0);
+	alba_trim();
+	KUNIT_EXPECT_EQ(test, counts().regions, 0);
+	KUNIT_EXPECT_EQ(test, counts().live_bytes, 0);
+	kunit_info(test, "3 threads, 10800 blocks, %d trims meanwhile", n);
+}
+
 #ifdef __linux__
 /*
  * Memory given back really leaves: 64 MiB of blocks touched, freed with a
@@ -272,6 +344,7 @@ static struct kunit_case alba_source_cases[] = {
 	KUNIT_CASE(alba_source_peak_test),
 	KUNIT_CASE(alba_source_trim_live_test),
 	KUNIT_CASE(alba_source_env_test),
+	KUNIT_CASE(alba_source_threads_test),
 #ifdef __linux__
 	KUNIT_CASE(alba_source_rss_test),
 #endif
