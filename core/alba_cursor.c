@@ -217,7 +217,9 @@ void alba_cursor_fini(struct alba_cursor *cur)
 	if (!arena || !cur->end)
 		return;
 	alba_plat_lock(&arena->lock, flags);
-	alba_chunk_retire_locked(arena, cur);
+	/* Again under the lock: a CPU hotplug teardown may have retired it. */
+	if (cur->end)
+		alba_chunk_retire_locked(arena, cur);
 	alba_plat_unlock(&arena->lock, flags);
 }
 EXPORT_SYMBOL_GPL(alba_cursor_fini);
