@@ -117,14 +117,20 @@ static void list_del(struct region *r)
 		r->next->prev = r->prev;
 }
 
-static size_t first_bit(const uintptr_t *map, size_t bits)
+/*
+ * The highest set bit: blocks are taken from the top of a region down, so
+ * an arena's blocks, each bumped from its top down, make one descending
+ * stream of addresses as the OS's mappings did (the hardware prefetcher
+ * follows it across blocks).
+ */
+static size_t last_bit(const uintptr_t *map, size_t bits)
 {
-	size_t w;
+	size_t w = (bits + ALBA_REG_WORD_BITS - 1) / ALBA_REG_WORD_BITS;
 
-	for (w = 0; w < (bits + ALBA_REG_WORD_BITS - 1) / ALBA_REG_WORD_BITS; w++)
+	while (w--)
 		if (map[w])
-			return w * ALBA_REG_WORD_BITS +
-			       (size_t)__builtin_ctzll((unsigned long long)map[w]);
+			return w * ALBA_REG_WORD_BITS + 63 -
+			       (size_t)__builtin_clzll((unsigned long long)map[w]);
 	return bits;
 }
 
@@ -180,6 +186,14 @@ size_t alba_set_block_cache(size_t bytes)
 	return bytes;
 }
 
+/* A block of shift is handed out, under source_lock. */
+static void live_add(unsigned int shift)
+{
+	live_bytes += (size_t)1 << shift;
+	if (live_bytes > peak_bytes)
+		peak_bytes = live_bytes;
+}
+
 /* Take a block from a region of shift's list, under source_lock. */
 static void *region_take(unsigned int shift, bool *cold)
 {
@@ -198,7 +212,7 @@ static void *region_take(unsigned int shift, bool *cold)
 		return NULL;
 	r = pick;
 	*cold = !r->nwarm;
-	i = first_bit(*cold ? r->free : r->warm, r->blocks);
+	i = last_bit(*cold ? r->free : r->warm, r->blocks);
 	bit_set(r->free, i, false);
 	if (!*cold) {
 		bit_set(r->warm, i, false);
@@ -210,12 +224,12 @@ static void *region_take(unsigned int shift, bool *cold)
 	return r->base + (i << shift);
 }
 
-/* A new region for blocks of shift, one of them taken for the caller. */
+/* A new region for blocks of shift, its top block taken for the caller. */
 static void *region_new(unsigned int shift)
 {
 	unsigned int rs = (unsigned int)region_of_shift(shift);
 	struct region *r, **slot;
-	char *base;
+	char *base, *top;
 	size_t i;
 
 	base = alba_os_block_alloc(rs);
@@ -231,11 +245,11 @@ static void *region_new(unsigned int shift)
 	r->shift = shift;
 	r->region_shift = rs;
 	r->blocks = (size_t)1 << (rs - shift);
-	for (i = 1; i < r->blocks; i++)
+	for (i = 0; i + 1 < r->blocks; i++)
 		bit_set(r->free, i, true);
 	r->nfree = r->blocks - 1;
-	alba_plat_poison(base + ((size_t)1 << shift),
-			 ((size_t)1 << rs) - ((size_t)1 << shift));
+	top = base + (r->nfree << shift);
+	alba_plat_poison(base, (size_t)(top - base));
 
 	alba_user_lock(&source_lock);
 	slot = dir_slot((uintptr_t)base, true);
@@ -246,6 +260,7 @@ static void *region_new(unsigned int shift)
 	if (slot) {
 		counts.regions++;
 		counts.maps++;
+		live_add(shift);
 	}
 	alba_user_unlock(&source_lock);
 	if (!slot) {
@@ -254,7 +269,7 @@ static void *region_new(unsigned int shift)
 		alba_os_block_free(r, ALBA_PLAT_PAGE_SHIFT);
 		return NULL;
 	}
-	return base;
+	return top;
 }
 
 static void region_release(struct region *r)
@@ -281,23 +296,11 @@ static void *source_take(unsigned int shift)
 
 	alba_user_lock(&source_lock);
 	base = region_take(shift, &cold);
-	if (base) {
-		live_bytes += (size_t)1 << shift;
-		if (live_bytes > peak_bytes)
-			peak_bytes = live_bytes;
-	}
+	if (base)
+		live_add(shift);
 	alba_user_unlock(&source_lock);
-	if (!base) {
-		base = region_new(shift);
-		if (!base)
-			return NULL;
-		alba_user_lock(&source_lock);
-		live_bytes += (size_t)1 << shift;
-		if (live_bytes > peak_bytes)
-			peak_bytes = live_bytes;
-		alba_user_unlock(&source_lock);
-		return base;
-	}
+	if (!base)
+		return region_new(shift);
 	alba_plat_unpoison(base, (size_t)1 << shift);
 	return base;
 }
@@ -339,6 +342,68 @@ static void source_put(void *base, unsigned int shift)
 		region_release(gone);
 }
 
+/*
+ * Discard the warm free blocks of one region of shift's list, if one has
+ * any: they are taken (not free) while discarded outside the lock, one
+ * call per run of neighbours, then put back cold. Return whether a region
+ * was found. Each region is visited once, however many blocks it has.
+ */
+static bool trim_warm(unsigned int shift)
+{
+	uintptr_t warm[REGION_WORDS];
+	struct region *r, *gone = NULL;
+	size_t i, run, n, size = (size_t)1 << shift;
+	char *base;
+
+	alba_user_lock(&source_lock);
+	for (r = free_regions[shift]; r && !r->nwarm; r = r->next)
+		;
+	if (r) {
+		memcpy(warm, r->warm, sizeof(warm));
+		for (i = 0; i < REGION_WORDS; i++)
+			r->free[i] &= ~warm[i];
+		memset(r->warm, 0, sizeof(r->warm));
+		n = r->nwarm;
+		r->nfree -= n;
+		r->nwarm = 0;
+		warm_bytes -= n << shift;
+		if (!r->nfree)
+			list_del(r);
+	}
+	alba_user_unlock(&source_lock);
+	if (!r)
+		return false;
+
+	/* Held by us alone: the region stays mapped while it has taken blocks. */
+	base = r->base;
+	for (i = 0; i < r->blocks; i += run) {
+		for (run = 0; i + run < r->blocks &&
+		     ((warm[(i + run) / ALBA_REG_WORD_BITS] >>
+		       ((i + run) % ALBA_REG_WORD_BITS)) & 1); run++)
+			;
+		if (run)
+			alba_os_block_discard(base + (i << shift), run * size);
+		else
+			run = 1;
+	}
+
+	alba_user_lock(&source_lock);
+	counts.discards += n;
+	for (i = 0; i < REGION_WORDS; i++)
+		r->free[i] |= warm[i];
+	if (!r->nfree)
+		list_add(r);
+	r->nfree += n;
+	if (r->nfree == r->blocks) {
+		region_unlink(r);
+		gone = r;
+	}
+	alba_user_unlock(&source_lock);
+	if (gone)
+		region_release(gone);
+	return true;
+}
+
 /**
  * alba_trim() - give the OS every free block's memory now
  *
@@ -352,7 +417,6 @@ void alba_trim(void)
 {
 	struct region *r, *gone;
 	unsigned int shift;
-	size_t i;
 
 	for (shift = ALBA_PLAT_PAGE_SHIFT; shift <= ALBA_PLAT_MAX_SHIFT; shift++) {
 		for (;;) {
@@ -371,44 +435,8 @@ void alba_trim(void)
 			region_release(gone);
 		}
 		/* Regions still in use: their warm free blocks go cold. */
-		for (;;) {
-			void *p = NULL;
-
-			alba_user_lock(&source_lock);
-			for (r = free_regions[shift]; r && !p; r = r->next) {
-				if (!r->nwarm)
-					continue;
-				i = first_bit(r->warm, r->blocks);
-				bit_set(r->warm, i, false);
-				bit_set(r->free, i, false);
-				r->nwarm--;
-				r->nfree--;
-				warm_bytes -= (size_t)1 << shift;
-				if (!r->nfree)
-					list_del(r);
-				p = r->base + (i << shift);
-			}
-			alba_user_unlock(&source_lock);
-			if (!p)
-				break;
-			/* Held while discarded, then put back cold. */
-			alba_os_block_discard(p, (size_t)1 << shift);
-			alba_user_lock(&source_lock);
-			counts.discards++;
-			r = region_find(p, shift);
-			i = (size_t)((char *)p - r->base) >> shift;
-			bit_set(r->free, i, true);
-			if (!r->nfree++)
-				list_add(r);
-			gone = NULL;
-			if (r->nfree == r->blocks) {
-				region_unlink(r);
-				gone = r;
-			}
-			alba_user_unlock(&source_lock);
-			if (gone)
-				region_release(gone);
-		}
+		while (trim_warm(shift))
+			;
 	}
 	alba_user_lock(&source_lock);
 	peak_bytes = live_bytes;

@@ -62,14 +62,14 @@ static void source_exit(struct kunit *test)
 /*
  * 256 blocks of 32 KiB (8 MiB): one or two region mappings for all of
  * them (a region is 32 MiB on 64 bits, 4 MiB on 32), each
- * block aligned to its size and distinct; freed and taken again: no OS
- * call at all, the same addresses.
+ * block aligned to its size and distinct, taken from the top of a region
+ * down; freed and taken again: no OS call at all, the same addresses.
  */
 static void alba_source_carves_test(struct kunit *test)
 {
 	static void *blk[NBLOCKS], *again[NBLOCKS];
 	struct alba_user_source c0 = counts(), c1, c2;
-	int i, j, same = 0;
+	int i, j, same = 0, down = 0;
 
 	for (i = 0; i < NBLOCKS; i++) {
 		blk[i] = alba_plat_block_alloc(KIB32, 0, NUMA_NO_NODE);
@@ -80,6 +80,10 @@ static void alba_source_carves_test(struct kunit *test)
 	c1 = counts();
 	KUNIT_EXPECT_GE(test, c1.maps - c0.maps, 1);
 	KUNIT_EXPECT_LE(test, c1.maps - c0.maps, sizeof(void *) == 8 ? 1 : 2);
+	/* Top down: each block right below the one before, but at a new region. */
+	for (i = 1; i < NBLOCKS; i++)
+		down += (char *)blk[i] == (char *)blk[i - 1] - ((size_t)1 << KIB32);
+	KUNIT_EXPECT_GE(test, down, NBLOCKS - 1 - (int)(c1.maps - c0.maps));
 	KUNIT_EXPECT_EQ(test, c1.live_bytes, (size_t)NBLOCKS << KIB32);
 	for (i = 0; i < NBLOCKS; i++)
 		for (j = 0; j < 4; j++)	/* no block shares memory with another */
@@ -201,27 +205,58 @@ static void alba_source_peak_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, c1.cap_bytes, 1 << 20);
 }
 
-/* alba_trim() with live blocks: their regions stay, free warm blocks go cold. */
+/*
+ * alba_trim() with live blocks: their regions stay, free warm blocks go
+ * cold. Eight neighbours, blocks 1, 2, 3, 5 and 7 freed (runs of three
+ * and of one, between live ones): the live blocks keep every byte, the
+ * freed ones are discarded one by one (Linux: they read zero when taken
+ * again).
+ */
 static void alba_source_trim_live_test(struct kunit *test)
 {
+	static const unsigned char freed[8] = { 0, 1, 1, 1, 0, 1, 0, 1 };
 	struct alba_user_source c0, c1;
-	void *a, *b;
+	unsigned char *blk[8];
+	size_t size = (size_t)1 << KIB32, j;
+	int i, nfreed = 0, bad = 0;
 
-	a = alba_plat_block_alloc(KIB32, 0, NUMA_NO_NODE);
-	b = alba_plat_block_alloc(KIB32, 0, NUMA_NO_NODE);
-	KUNIT_ASSERT_NOT_NULL(test, a);
-	KUNIT_ASSERT_NOT_NULL(test, b);
-	alba_plat_block_free(b, KIB32);
+	for (i = 0; i < 8; i++) {
+		blk[i] = alba_plat_block_alloc(KIB32, 0, NUMA_NO_NODE);
+		KUNIT_ASSERT_NOT_NULL(test, blk[i]);
+		memset(blk[i], 0x40 + i, size);
+	}
+	for (i = 0; i < 8; i++) {
+		if (freed[i]) {
+			alba_plat_block_free(blk[i], KIB32);
+			nfreed++;
+		}
+	}
 	c0 = counts();
-	KUNIT_EXPECT_EQ(test, c0.warm_bytes, (size_t)1 << KIB32);
+	KUNIT_EXPECT_EQ(test, c0.warm_bytes, (size_t)nfreed << KIB32);
 	alba_trim();
 	c1 = counts();
 	KUNIT_EXPECT_EQ(test, c1.warm_bytes, 0);
-	KUNIT_EXPECT_EQ(test, c1.discards - c0.discards, 1);
+	KUNIT_EXPECT_EQ(test, c1.discards - c0.discards, nfreed);
 	KUNIT_EXPECT_EQ(test, c1.regions, c0.regions);
-	KUNIT_EXPECT_EQ(test, c1.peak_bytes, (size_t)1 << KIB32);
-	memset(a, 1, (size_t)1 << KIB32);	/* the live block is untouched */
-	alba_plat_block_free(a, KIB32);
+	KUNIT_EXPECT_EQ(test, c1.peak_bytes, (size_t)(8 - nfreed) << KIB32);
+	for (i = 0; i < 8; i++)		/* the live blocks are untouched */
+		for (j = 0; !freed[i] && j < size; j++)
+			bad += blk[i][j] != 0x40 + i;
+	KUNIT_EXPECT_EQ(test, bad, 0);
+	for (i = 0; i < 8; i++) {
+		if (!freed[i])
+			continue;
+		blk[i] = alba_plat_block_alloc(KIB32, 0, NUMA_NO_NODE);
+		KUNIT_ASSERT_NOT_NULL(test, blk[i]);
+#ifdef __linux__
+		for (j = 0; j < size; j++)
+			bad += blk[i][j] != 0;
+#endif
+	}
+	KUNIT_EXPECT_EQ(test, bad, 0);
+	KUNIT_EXPECT_EQ(test, counts().maps, c1.maps);
+	for (i = 0; i < 8; i++)
+		alba_plat_block_free(blk[i], KIB32);
 }
 
 /* The environment wins over the program's setting. */
