@@ -34,8 +34,8 @@
  * Locking. One spinlock per arena (a raw spinlock in the kernel), taken
  * with interrupts saved, guards the bump position and the block list; the
  * critical section of an allocation is a handful of instructions, and no
- * critical section walks the blocks except alba_validate() and a rewind
- * (over the blocks it releases). The page allocator is never called with
+ * critical section walks the blocks except a rewind (over the blocks it
+ * releases); alba_validate() walks them a batch at a time. The page allocator is never called with
  * the lock held: the slow path drops the lock, allocates a block, retakes
  * the lock and checks again, because another CPU may have installed a
  * fresh block meanwhile; the loser of that race is freed after unlocking.

@@ -135,11 +135,29 @@ struct alba_walk {
 	bool changed;
 };
 
+/*
+ * alba_core_validate(): alba_validate() one batch at a time (see
+ * alba_stats.c); tests drive it to change the arena between batches.
+ */
+#define ALBA_VALIDATE_BATCH	256
+struct alba_check {
+	const void *next;	/* the block being walked or next, or NULL */
+	size_t pos, end;	/* in the block: where the walk is, its top */
+	size_t used, pad, pad_want;
+	unsigned long unlinks;
+	unsigned int errors;
+	unsigned int restarts;	/* walks started again by a reset or rewind */
+	bool started;
+	bool in_block;
+};
+
 const char *alba_core_name(const struct alba *arena);
 int alba_core_nid(const struct alba *arena);
 struct alba_plat_arena *alba_core_plat(struct alba *arena);
 size_t alba_core_blocks(struct alba *arena, struct alba_block_info *info,
 			size_t max, struct alba_walk *walk);
+bool alba_core_validate(struct alba *arena, struct alba_check *c,
+			size_t budget);
 void *alba_core_alloc(struct alba *arena, size_t size, size_t align,
 		      gfp_t gfp, unsigned long ip);
 bool alba_core_retire(struct alba *arena, unsigned long ip);

@@ -4,8 +4,8 @@
  * blocks one batch at a time (for debugfs), and alba_validate().
  *
  * The totals are kept by alba.c as it goes (see "Accounting" there); this
- * file only reads them, each under the lock for a bounded time but
- * alba_validate(), which is a debugging tool.
+ * file only reads them, each under the lock for a bounded time: the walks
+ * (debugfs's, alba_validate()'s) take it for one batch at a time.
  */
 
 #include "alba_internal.h"
@@ -77,83 +77,152 @@ void alba_get_stats(struct alba *arena, struct alba_stats *stats)
 EXPORT_SYMBOL_GPL(alba_get_stats);
 
 /*
- * Lock held. The errors in one block: a bad header (then nothing else is
- * trusted), and in debug builds each clobbered red zone, a walk that does
- * not reach the block's start, and sizes that do not add up. Red zones
- * follow locked allocations only (cursors take the locked path in debug
- * builds), so the walk covers [data, top).
+ * Lock held. Begin checking a block: its header (if it is bad, nothing
+ * else is trusted: one error), and in debug builds the snapshot its
+ * objects are walked against. Return whether there are objects to walk.
  */
-static unsigned int block_validate_locked(const struct alba *arena,
-					  const struct alba_block *blk)
+static bool block_begin_locked(const struct alba *arena,
+			       const struct alba_block *blk,
+			       struct alba_check *c)
 {
-	size_t size = block_bytes(blk), used = 0, pad = 0;
+	size_t size = block_bytes(blk);
 	size_t top = blk == arena->cur ? arena->top - block_base(blk) : blk->top;
 	size_t low = blk == arena->cur ? arena->low - block_base(blk) : blk->low;
-	unsigned int errors = 0, i;
-	struct alba_redzone rz;
-	uintptr_t t;
 
 	if (blk->check != block_check(arena, blk) || blk->arena != arena ||
 	    low > size || top > low || top < blk->data ||
-	    blk->pad + blk->reserved + blk->lost > (top - blk->data) + (size - low))
-		return 1;
+	    blk->pad + blk->reserved + blk->lost > (top - blk->data) + (size - low)) {
+		c->errors++;
+		return false;
+	}
 	if (!ALBA_RZ)
-		return 0;
-	while (top > blk->data) {
-		if (top < blk->data + ALBA_RZ)
-			return errors + 1;
-		t = block_base(blk) + top - ALBA_RZ;
+		return false;
+	c->pos = top;
+	c->end = top;
+	c->pad_want = blk->pad;
+	c->used = 0;
+	c->pad = 0;
+	return true;
+}
+
+/*
+ * Lock held. Walk @blk's objects down from @c->pos, up to *@budget of
+ * them (the first object always, so that it is read under the lock the
+ * snapshot was taken under): in debug builds each clobbered red zone is
+ * an error, and so are a walk that does not reach the block's start and
+ * sizes that do not add up. Red zones follow locked allocations only
+ * (cursors take the locked path in debug builds), so the walk covers
+ * [data, top). Below the snapshot's top nothing changes but by a reset
+ * or a rewind, which restart the walk (alba_core_validate()); a realloc
+ * in place moves only the object at the top, read first. Return whether
+ * the block is done.
+ */
+static bool block_walk_locked(const struct alba_block *blk,
+			      struct alba_check *c, size_t *budget)
+{
+	struct alba_redzone rz;
+	unsigned int i;
+	uintptr_t t;
+
+	while (c->pos > blk->data) {
+		if (!*budget && c->pos != c->end)
+			return false;
+		if (*budget)
+			(*budget)--;
+		if (c->pos < blk->data + ALBA_RZ) {
+			c->errors++;
+			return true;
+		}
+		t = block_base(blk) + c->pos - ALBA_RZ;
 		alba_plat_unpoison((void *)t, sizeof(rz));
 		memcpy(&rz, (void *)t, sizeof(rz));
 		alba_plat_poison((void *)t, sizeof(rz));
 		for (i = 0; i < sizeof(rz.pattern); i++)
 			if (rz.pattern[i] != ALBA_RZ_BYTE)
 				break;
-		errors += i < sizeof(rz.pattern);
-		if ((size_t)rz.size + rz.pad > top - ALBA_RZ - blk->data)
-			return errors + 1;
-		used += rz.size;
-		pad += rz.pad + ALBA_RZ;
-		top -= ALBA_RZ + rz.size + rz.pad;
+		c->errors += i < sizeof(rz.pattern);
+		if ((size_t)rz.size + rz.pad > c->pos - ALBA_RZ - blk->data) {
+			c->errors++;
+			return true;
+		}
+		c->used += rz.size;
+		c->pad += rz.pad + ALBA_RZ;
+		c->pos -= ALBA_RZ + rz.size + rz.pad;
 	}
 	/* The walk must account for exactly what the block counted. */
-	top = blk == arena->cur ? arena->top - block_base(blk) : blk->top;
-	if (pad != blk->pad || used != top - blk->data - blk->pad)
-		errors++;
-	return errors;
+	if (c->pad != c->pad_want || c->used != c->end - blk->data - c->pad_want)
+		c->errors++;
+	return true;
+}
+
+/*
+ * For alba_validate() (and tests): check up to @budget objects and block
+ * headers from where @c (zeroed to start) left off, holding the lock for
+ * that batch only. A reset or rewind since the last batch (which may have
+ * freed the block the walk stood in) starts the walk again from the
+ * newest block, its count of errors from 0. Blocks linked since the walk
+ * began are not visited. Return whether the walk is done.
+ */
+bool alba_core_validate(struct alba *arena, struct alba_check *c,
+			size_t budget)
+{
+	const struct alba_block *blk;
+	unsigned long flags;
+
+	alba_plat_lock(&arena->lock, flags);
+	if (!c->started || c->unlinks != arena->unlinks) {
+		c->restarts += c->started;
+		c->started = true;
+		c->unlinks = arena->unlinks;
+		c->next = arena->newest;
+		c->in_block = false;
+		c->errors = 0;
+	}
+	blk = c->next;
+	while (blk && budget) {
+		if (!c->in_block) {
+			budget--;
+			c->in_block = block_begin_locked(arena, blk, c);
+		}
+		if (c->in_block && !block_walk_locked(blk, c, &budget))
+			break;
+		c->in_block = false;
+		blk = blk->older;
+	}
+	c->next = blk;
+	alba_plat_unlock(&arena->lock, flags);
+	return !blk;
 }
 
 /**
  * alba_validate() - check an arena's blocks and, in debug builds, objects
  * @arena: the arena
  *
- * Walks every block under the lock, as slub's validate does, and counts
- * what is wrong: a block header whose check value or counters are off; in
- * debug builds (ALBA_DEBUG, CONFIG_ALBA_DEBUG) also every red zone after
- * an object that was written to, and every block whose objects do not add
- * up to its statistics. Cursors must hold no chunks. A debugging tool: the
- * lock is held for the whole walk.
+ * Walks every block, as slub's validate does, and counts what is wrong: a
+ * block header whose check value or counters are off; in debug builds
+ * (ALBA_DEBUG, CONFIG_ALBA_DEBUG) also every red zone after an object that
+ * was written to, and every block whose objects do not add up to its
+ * statistics. Cursors must hold no chunks. The walk takes the lock for
+ * batches of ALBA_VALIDATE_BATCH objects or block headers, so other CPUs
+ * allocate between them; a reset or rewind meanwhile starts it again, and
+ * blocks added meanwhile are not visited.
  *
- * Context: where interrupts may stay off for a walk of the whole arena
- * (the raw spinlock is held with them saved throughout: time grows with
- * the arena, and in debug builds with its objects); not NMI.
+ * Context: any context but NMI; the lock is held for one batch at a time,
+ * however large the arena (a walk that other CPUs keep resetting takes
+ * as long as they do).
  * Return: the number of errors found; 0 for a sound arena.
  */
 unsigned int alba_validate(struct alba *arena)
 {
-	const struct alba_block *blk;
-	unsigned int errors = 0;
-	unsigned long flags;
+	struct alba_check c = { 0 };
 
 	if (!arena) {
 		alba_plat_invalid("%s(NULL)", __func__);
 		return 1;
 	}
-	alba_plat_lock(&arena->lock, flags);
-	for (blk = arena->newest; blk; blk = blk->older)
-		errors += block_validate_locked(arena, blk);
-	alba_plat_unlock(&arena->lock, flags);
-	return errors;
+	while (!alba_core_validate(arena, &c, ALBA_VALIDATE_BATCH))
+		;
+	return c.errors;
 }
 EXPORT_SYMBOL_GPL(alba_validate);
 

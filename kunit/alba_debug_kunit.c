@@ -144,11 +144,97 @@ static void alba_debug_trailer_test(struct kunit *test)
 	alba_destroy(arena);
 }
 
+/* Drive alba_core_validate() @budget at a time; return how many calls. */
+static unsigned int validate_calls(struct alba *arena, struct alba_check *c,
+				   size_t budget)
+{
+	unsigned int calls = 1;
+
+	while (!alba_core_validate(arena, c, budget))
+		calls++;
+	return calls;
+}
+
+/*
+ * alba_validate() holds the lock for one batch at a time: a walk of 4
+ * per batch over 60 objects in two or more blocks takes at least 16
+ * batches, and between them the arena serves allocations (the lock is
+ * free), grows its current block, reallocates its top object in place,
+ * and has an object not yet walked corrupted, which the walk then finds.
+ * A rewind between batches frees blocks the walk stood in: the walk
+ * starts again (KASAN and ASan would see it read a freed block) and
+ * counts what is there now.
+ */
+static void alba_debug_validate_batches_test(struct kunit *test)
+{
+	struct alba *arena = alba_create("debug", 4096, GFP_KERNEL);
+	struct alba_check c = { 0 };
+	unsigned char *p[60], *q;
+	struct alba_stats s;
+	struct alba_mark m;
+	size_t i;
+
+	KUNIT_ASSERT_NOT_NULL(test, arena);
+	for (i = 0; i < 60; i++) {
+		p[i] = alba_alloc(arena, 100, 8, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+	}
+	q = alba_alloc(arena, 40, 8, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, q);
+	alba_get_stats(arena, &s);
+	KUNIT_ASSERT_GE(test, s.blocks, 2);
+	KUNIT_EXPECT_GE(test, validate_calls(arena, &c, 4),
+			(unsigned int)((61 + s.blocks) / 4));
+	KUNIT_EXPECT_EQ(test, c.errors, 0);
+	KUNIT_EXPECT_EQ(test, c.restarts, 0);
+
+	/* Changes between batches that need no restart. */
+	memset(&c, 0, sizeof(c));
+	KUNIT_EXPECT_FALSE(test, alba_core_validate(arena, &c, 4));
+	KUNIT_EXPECT_NOT_NULL(test, alba_alloc(arena, 24, 8, GFP_KERNEL));
+	KUNIT_EXPECT_FALSE(test, alba_core_validate(arena, &c, 4));
+	corrupt(p[0], 100, 0);			/* in the oldest block */
+	validate_calls(arena, &c, 4);
+	KUNIT_EXPECT_EQ(test, c.errors, 1);
+	KUNIT_EXPECT_EQ(test, c.restarts, 0);
+	KUNIT_EXPECT_EQ(test, alba_validate(arena), 1);
+	corrupt(p[0], 100, 0xbb);
+
+	q = alba_alloc(arena, 40, 8, GFP_KERNEL);	/* the top object */
+	KUNIT_ASSERT_NOT_NULL(test, q);
+	memset(&c, 0, sizeof(c));
+	KUNIT_EXPECT_FALSE(test, alba_core_validate(arena, &c, 1));
+	KUNIT_EXPECT_PTR_EQ(test, alba_realloc(arena, q, 40, 64, 8, GFP_KERNEL), q);
+	validate_calls(arena, &c, 4);
+	KUNIT_EXPECT_EQ(test, c.errors, 0);
+	KUNIT_EXPECT_EQ(test, c.restarts, 0);
+
+	/* A rewind frees the blocks the walk stands in: it starts again. */
+	m = alba_mark(arena);
+	for (i = 0; i < 60; i++) {
+		p[i] = alba_alloc(arena, 100, 8, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+	}
+	corrupt(p[59], 100, 0);
+	memset(&c, 0, sizeof(c));
+	KUNIT_EXPECT_FALSE(test, alba_core_validate(arena, &c, 2));
+	KUNIT_EXPECT_EQ(test, c.errors, 1);
+	alba_rewind(arena, m);
+	for (i = 0; i < 60; i++)
+		KUNIT_EXPECT_NOT_NULL(test, alba_alloc(arena, 100, 8, GFP_KERNEL));
+	validate_calls(arena, &c, 4);
+	KUNIT_EXPECT_EQ(test, c.restarts, 1);
+	KUNIT_EXPECT_EQ(test, c.errors, 0);
+	KUNIT_EXPECT_EQ(test, alba_validate(arena), 0);
+	alba_destroy(arena);
+}
+
 static struct kunit_case alba_debug_cases[] = {
 	KUNIT_CASE(alba_debug_clean_test),
 	KUNIT_CASE(alba_debug_redzone_test),
 	KUNIT_CASE(alba_debug_header_test),
 	KUNIT_CASE(alba_debug_trailer_test),
+	KUNIT_CASE(alba_debug_validate_batches_test),
 	{}
 };
 
