@@ -13,8 +13,9 @@
  * the first arena and the first's to it, while blocks recycle between
  * them), cleanup callbacks (which must run newest first, exactly those
  * registered after the mark on a rewind, all on a reset or destroy, none
- * on a refused rewind), alba_reset_keep() with any amount to keep, and
- * "fail the next block allocation". After every call the
+ * on a refused rewind), alba_reset_keep() with any amount to keep,
+ * "fail the next block allocation", and the block source's cache limit
+ * and alba_trim(). After every call the
  * model checks: alignment; errors
  * exactly when the contract says (EINVAL for a bad argument, ENOMEM only
  * for a size no block can hold or an injected failure); a failed call
@@ -39,6 +40,7 @@
 #define MAX_BLOCK	((size_t)1 << ALBA_PLAT_MAX_SHIFT)
 /* Valid block sizes the fuzzer may pick stay small, to keep RSS sane. */
 #define FUZZ_MAX_SHIFT	22
+#define CACHE_DEFAULT	((size_t)256 << 20)	/* user/source.c's */
 
 struct obj {
 	unsigned char *p;
@@ -514,6 +516,24 @@ static void other_op(void)
 	}
 }
 
+/*
+ * The block source's policy (userspace): a cache limit of none, a few
+ * blocks, or the default, and alba_trim(), while the arenas hold objects
+ * and the other arena returns blocks: every live object keeps its bytes.
+ */
+static void source_op(void)
+{
+	static const size_t limits[4] = { 0, 64 << 10, 1 << 20, CACHE_DEFAULT };
+	uint8_t k = byte();
+
+	if (k & 1)
+		alba_trim();
+	else
+		CHECK(alba_set_block_cache(limits[(k >> 1) % 4]) ==
+		      limits[(k >> 1) % 4]);
+	verify();
+}
+
 /* alba_reset(), or alba_reset_keep() with some bytes to keep. */
 static void reset(void)
 {
@@ -607,6 +627,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int ops = 0;
 
 	memset(&s, 0, sizeof(s));
+	alba_set_block_cache(CACHE_DEFAULT);	/* each run from the same policy */
 	s.in = data;
 	s.left = size;
 	while (s.left && ops++ < 2000) {
@@ -642,7 +663,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			of();
 			break;
 		case 14:
-			alba_plat_fail_nth(1 + byte() % 4);
+			if (op & 32)
+				source_op();
+			else
+				alba_plat_fail_nth(1 + byte() % 4);
 			break;
 		case 17: case 18:
 			other_op();
