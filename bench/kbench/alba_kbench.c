@@ -13,10 +13,19 @@
  * 7 rounds; the median and min-max go to the kernel log as
  * "alba_kbench: <name> <median> <min> <max>" (ns per allocation).
  *
+ * With insns=1 (scripts/kbench.sh boots it so under QEMU with the plugin
+ * bench/kbench/insns.c) it times nothing: each contender runs once, and
+ * alba_pcpu_alloc() also from a soft and a hard hrtimer, between marker
+ * instructions (KBENCH_MARK) around the allocations and around their
+ * release, from which the plugin counts the guest instructions executed;
+ * the order of the runs goes to the log as "alba_kbench: insns <name>".
+ *
  * Loaded as a module it runs at load time and then stays loaded until
  * removed; built in (CONFIG_ALBA_KBENCH) it runs at boot.
  */
+#include <linux/completion.h>
 #include <linux/gfp.h>
+#include <linux/hrtimer.h>
 #include <linux/ktime.h>
 #include <linux/module.h>
 #include <linux/mm.h>
@@ -30,6 +39,18 @@
 
 #define NR_OBJS		100000
 #define ROUNDS		7
+
+static bool insns;
+module_param(insns, bool, 0444);
+MODULE_PARM_DESC(insns, "run each contender once between instruction-count markers");
+
+/*
+ * A marker for bench/kbench/insns.c: an 8-byte nop whose displacement
+ * (0x0a1ba000 + @phase) names it; a nop like any other elsewhere. Phases:
+ * 0 before the allocations, 1 after them, 2 before the release, 3 after.
+ */
+#define KBENCH_MARK(phase) \
+	asm volatile("nopl %c0(%%rax,%%rax,1)" : : "i" (0x0a1ba000 + (phase)) : "memory")
 
 static void **objs;
 static struct alba *arena;
@@ -46,13 +67,17 @@ static u64 run_alba(void)
 	u64 t0 = ktime_get_ns();
 	unsigned int i;
 
+	KBENCH_MARK(0);
 	for (i = 0; i < NR_OBJS; i++) {
 		char *p = alba_alloc(arena, obj_size(i), 8, GFP_KERNEL);
 
 		*p = (char)i;
 		objs[i] = p;
 	}
+	KBENCH_MARK(1);
+	KBENCH_MARK(2);
 	alba_reset(arena);
+	KBENCH_MARK(3);
 	return ktime_get_ns() - t0;
 }
 
@@ -68,6 +93,7 @@ static u64 cursor_round(bool irqsave)
 	unsigned int i;
 	char *p;
 
+	KBENCH_MARK(0);
 	alba_cursor_init(&cur, arena, 0);
 	for (i = 0; i < NR_OBJS; i++) {
 		if (irqsave) {
@@ -80,8 +106,11 @@ static u64 cursor_round(bool irqsave)
 		*p = (char)i;
 		objs[i] = p;
 	}
+	KBENCH_MARK(1);
+	KBENCH_MARK(2);
 	alba_cursor_fini(&cur);
 	alba_reset(arena);
+	KBENCH_MARK(3);
 	return ktime_get_ns() - t0;
 }
 
@@ -95,23 +124,85 @@ static u64 run_cursor_irqsave(void)
 	return cursor_round(true);
 }
 
+/* @n objects from a per-CPU set, between markers 0 and 1; false if one failed. */
+static bool pcpu_loop(struct alba_pcpu *pc, unsigned int n, gfp_t gfp)
+{
+	unsigned int i;
+
+	KBENCH_MARK(0);
+	for (i = 0; i < n; i++) {
+		char *p = alba_pcpu_alloc(pc, obj_size(i), 8, gfp);
+
+		if (!p)
+			return false;
+		*p = (char)i;
+		objs[i] = p;
+	}
+	KBENCH_MARK(1);
+	return true;
+}
+
+static void pcpu_release(struct alba_pcpu *pc, bool marked)
+{
+	if (marked)
+		KBENCH_MARK(2);
+	alba_pcpu_destroy(pc);
+	alba_reset(arena);
+	if (marked)
+		KBENCH_MARK(3);
+}
+
 static u64 run_pcpu(void)
 {
 	struct alba_pcpu *pc = alba_pcpu_create(arena, 0, GFP_KERNEL);
 	u64 t0 = ktime_get_ns();
-	unsigned int i;
 
 	if (!pc)
 		return U64_MAX;
-	for (i = 0; i < NR_OBJS; i++) {
-		char *p = alba_pcpu_alloc(pc, obj_size(i), 8, GFP_KERNEL);
-
-		*p = (char)i;
-		objs[i] = p;
-	}
-	alba_pcpu_destroy(pc);
-	alba_reset(arena);
+	pcpu_loop(pc, NR_OBJS, GFP_KERNEL);
+	pcpu_release(pc, true);
 	return ktime_get_ns() - t0;
+}
+
+/*
+ * alba_pcpu_alloc() from a soft hrtimer (softirq; a thread on PREEMPT_RT)
+ * or a hard one (hard IRQ), for insns=1. The blocks come from a fill in
+ * this task, kept by alba_reset_keep(): hard IRQ gets no new block where
+ * the kernel has no alloc_pages_nolock().
+ */
+static struct {
+	struct hrtimer timer;
+	struct completion done;
+	struct alba_pcpu *pc;
+	gfp_t gfp;
+	bool ok;
+} ctx;
+
+static enum hrtimer_restart ctx_fn(struct hrtimer *t)
+{
+	ctx.ok = pcpu_loop(ctx.pc, NR_OBJS, ctx.gfp);
+	complete(&ctx.done);
+	return HRTIMER_NORESTART;
+}
+
+static bool pcpu_in_timer(enum hrtimer_mode mode, gfp_t gfp)
+{
+	unsigned int i;
+
+	for (i = 0; i < 2 * NR_OBJS; i++)
+		if (!alba_alloc(arena, obj_size(i), 8, GFP_KERNEL))
+			return false;
+	alba_reset_keep(arena, SIZE_MAX);
+	ctx.pc = alba_pcpu_create(arena, 0, GFP_KERNEL);
+	if (!ctx.pc)
+		return false;
+	ctx.gfp = gfp;
+	init_completion(&ctx.done);
+	hrtimer_setup(&ctx.timer, ctx_fn, CLOCK_MONOTONIC, mode);
+	hrtimer_start(&ctx.timer, ns_to_ktime(1000), mode);
+	wait_for_completion(&ctx.done);
+	pcpu_release(ctx.pc, ctx.ok);
+	return ctx.ok;
 }
 
 static u64 run_kmalloc(void)
@@ -119,13 +210,17 @@ static u64 run_kmalloc(void)
 	u64 t0 = ktime_get_ns();
 	unsigned int i;
 
+	KBENCH_MARK(0);
 	for (i = 0; i < NR_OBJS; i++) {
 		char *p = kmalloc(obj_size(i), GFP_KERNEL);
 
 		*p = (char)i;
 		objs[i] = p;
 	}
+	KBENCH_MARK(1);
+	KBENCH_MARK(2);
 	kfree_bulk(NR_OBJS, objs);
+	KBENCH_MARK(3);
 	return ktime_get_ns() - t0;
 }
 
@@ -134,13 +229,17 @@ static u64 run_kmem_cache(void)
 	u64 t0 = ktime_get_ns();
 	unsigned int i;
 
+	KBENCH_MARK(0);
 	for (i = 0; i < NR_OBJS; i++) {
 		char *p = kmem_cache_alloc(cache, GFP_KERNEL);
 
 		*p = (char)i;
 		objs[i] = p;
 	}
+	KBENCH_MARK(1);
+	KBENCH_MARK(2);
 	kmem_cache_free_bulk(cache, NR_OBJS, objs);
+	KBENCH_MARK(3);
 	return ktime_get_ns() - t0;
 }
 
@@ -149,14 +248,18 @@ static u64 run_page_frag(void)
 	u64 t0 = ktime_get_ns();
 	unsigned int i;
 
+	KBENCH_MARK(0);
 	for (i = 0; i < NR_OBJS; i++) {
 		char *p = alba_page_frag_alloc(&frag, obj_size(i), GFP_KERNEL, 8);
 
 		*p = (char)i;
 		objs[i] = p;
 	}
+	KBENCH_MARK(1);
+	KBENCH_MARK(2);
 	for (i = 0; i < NR_OBJS; i++)
 		page_frag_free(objs[i]);
+	KBENCH_MARK(3);
 	return ktime_get_ns() - t0;
 }
 
@@ -180,6 +283,22 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* insns=1: every contender once, named in the order of their markers. */
+static void count_insns(void)
+{
+	unsigned int c;
+
+	for (c = 0; c < ARRAY_SIZE(contenders); c++)
+		if (contenders[c].run() != U64_MAX)
+			pr_info("alba_kbench: insns %s\n", contenders[c].name);
+	if (pcpu_in_timer(HRTIMER_MODE_REL_SOFT, GFP_ATOMIC))
+		pr_info("alba_kbench: insns alba_pcpu_alloc(softirq)\n");
+	/* PREEMPT_RT takes no per-CPU set in hard IRQ. */
+	if (!IS_ENABLED(CONFIG_PREEMPT_RT) &&
+	    pcpu_in_timer(HRTIMER_MODE_REL_HARD, __GFP_NOWARN))
+		pr_info("alba_kbench: insns alba_pcpu_alloc(hardirq)\n");
+}
+
 static int __init alba_kbench_init(void)
 {
 	u64 t[ARRAY_SIZE(contenders)][ROUNDS];
@@ -193,6 +312,10 @@ static int __init alba_kbench_init(void)
 		alba_destroy(arena);
 		kmem_cache_destroy(cache);
 		return -ENOMEM;
+	}
+	if (insns) {
+		count_insns();
+		goto out;
 	}
 	for (r = 0; r < ROUNDS; r++)
 		for (c = 0; c < ARRAY_SIZE(contenders); c++)
@@ -208,6 +331,7 @@ static int __init alba_kbench_init(void)
 			t[c][ROUNDS - 1] / NR_OBJS,
 			t[c][ROUNDS - 1] % NR_OBJS * 100 / NR_OBJS);
 	}
+out:
 	page_frag_cache_drain(&frag);
 	kmem_cache_destroy(cache);
 	alba_destroy(arena);
