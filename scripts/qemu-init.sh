@@ -12,6 +12,9 @@
 #   cleanly at memory.max;
 #   50 load cycles, after which every block and page is back.
 #
+# Modes kbench and insns load the kernel benchmark (insns=1 for the
+# latter: scripts/kbench.sh counts its instructions) and print its lines.
+#
 # Mode irqsoff (one CPU, QEMU -icount: guest time is guest instructions)
 # only measures how long interrupts stay off while the stats and the block
 # map of a 1 MiB and of a 256 MiB arena are read (printed, not asserted).
@@ -41,8 +44,10 @@ qstat() { awk -v k="$1" '{ for (i = 1; i < NF; i++) if ($i == k) print $(i + 1) 
 
 echo ALBA-BEGIN
 echo "# $(uname -r), $(grep -c ^processor /proc/cpuinfo) CPUs, $(nodes) NUMA nodes"
-if [ "$mode" = kbench ]; then
-	insmod /alba.ko && insmod /alba_kbench.ko &&
+if [ "$mode" = kbench ] || [ "$mode" = insns ]; then
+	arg=
+	[ "$mode" = insns ] && arg=insns=1
+	insmod /alba.ko && insmod /alba_kbench.ko $arg &&
 		dmesg | grep 'alba_kbench:' | sed 's/^\[[ 0-9.]*\] //'
 	echo ALBA-END
 	poweroff -f

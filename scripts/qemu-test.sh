@@ -9,7 +9,10 @@
 # on pages not given back (alba's live-block counter, and MemFree before
 # and after).
 #
-#   scripts/qemu-test.sh [test|demo|kbench|irqsoff] [SERIES] [rt]
+#   scripts/qemu-test.sh [test|demo|kbench|insns|irqsoff] [SERIES] [rt]
+#
+# insns boots one CPU with -icount and the instruction-counting plugin
+# (scripts/qemu-plugin.sh), whose lines go to $KWORK/qemu/insns.log.
 #
 # SERIES is a row of scripts/kernels.conf (default: KVER, or the first); "rt"
 # boots its -rt-amd64 image (PREEMPT_RT) instead. Results go to
@@ -50,6 +53,11 @@ machine=(-smp 2 -object memory-backend-ram,id=m0,size=512M
 	 -object memory-backend-ram,id=m1,size=512M
 	 -numa node,nodeid=0,cpus=0,memdev=m0 -numa node,nodeid=1,cpus=1,memdev=m1)
 [ "$mode" = irqsoff ] && machine=(-smp 1 -icount shift=0)
+if [ "$mode" = insns ]; then
+	plugin=$("$top/scripts/qemu-plugin.sh")
+	rm -f "$work/insns.log"
+	machine=(-smp 1 -icount shift=0 -plugin "$plugin" -d plugin -D "$work/insns.log")
+fi
 echo "qemu-test: booting $vmlinuz (TCG, ${machine[*]:0:2})"
 # A boot and insmod take 6 to 20 s under TCG: a guest that has not reached
 # /init after 180 s hung in its own boot, before alba was loaded. Its log
@@ -82,7 +90,7 @@ fi
 
 # What the guest printed for the reader (demo) or the results (test).
 sed -n '/ALBA-BEGIN/,/^ALBA-END/p' "$log.txt" | sed '1d;$d' || true
-if [ "$mode" = demo ] || [ "$mode" = kbench ]; then
+if [ "$mode" = demo ] || [ "$mode" = kbench ] || [ "$mode" = insns ]; then
 	grep -q '^ALBA-END' "$log.txt"
 	exit $?
 fi

@@ -3,7 +3,8 @@
  * alba_kbench.c - alba against the kernel's own allocators, in the kernel.
  *
  * W1 (100,000 objects of 8..64 bytes, alignment 8, one byte of each
- * touched) followed by a bulk free, timed with ktime_get_ns(), for:
+ * touched) followed by a bulk free, timed with ktime_get_ns(), for: the
+ * loop alone (a bump over a buffer of the module's own: the floor);
  * alba_alloc() with alba_reset(); alba_cursor_alloc() with fini and
  * reset, and the same with each call inside local_irq_save();
  * alba_pcpu_alloc() (the per-CPU set, from this kthread) with destroy and
@@ -53,6 +54,7 @@ MODULE_PARM_DESC(insns, "run each contender once between instruction-count marke
 	asm volatile("nopl %c0(%%rax,%%rax,1)" : : "i" (0x0a1ba000 + (phase)) : "memory")
 
 static void **objs;
+static char *floor_buf;		/* NR_OBJS objects of up to 64 bytes */
 static struct alba *arena;
 static struct kmem_cache *cache;
 static struct page_frag_cache frag;
@@ -60,6 +62,27 @@ static struct page_frag_cache frag;
 static size_t obj_size(unsigned int i)
 {
 	return 8 + i % 57;
+}
+
+/* The loop alone: a bump over a buffer of this module's, no allocator. */
+static u64 run_floor(void)
+{
+	u64 t0 = ktime_get_ns();
+	size_t off = 0;
+	unsigned int i;
+
+	KBENCH_MARK(0);
+	for (i = 0; i < NR_OBJS; i++) {
+		char *p = floor_buf + off;
+
+		off += ALIGN(obj_size(i), 8);
+		*p = (char)i;
+		objs[i] = p;
+	}
+	KBENCH_MARK(1);
+	KBENCH_MARK(2);
+	KBENCH_MARK(3);
+	return ktime_get_ns() - t0;
 }
 
 static u64 run_alba(void)
@@ -165,10 +188,10 @@ static u64 run_pcpu(void)
 }
 
 /*
- * alba_pcpu_alloc() from a soft hrtimer (softirq; a thread on PREEMPT_RT)
- * or a hard one (hard IRQ), for insns=1. The blocks come from a fill in
- * this task, kept by alba_reset_keep(): hard IRQ gets no new block where
- * the kernel has no alloc_pages_nolock().
+ * alba_pcpu_alloc() from a soft hrtimer (softirq; a thread on PREEMPT_RT),
+ * a hard one (hard IRQ), or (@mode NULL) this task, for insns=1. The
+ * blocks come from a fill in this task, kept by alba_reset_keep(): hard
+ * IRQ gets no new block where the kernel has no alloc_pages_nolock().
  */
 static struct {
 	struct hrtimer timer;
@@ -185,7 +208,13 @@ static enum hrtimer_restart ctx_fn(struct hrtimer *t)
 	return HRTIMER_NORESTART;
 }
 
-static bool pcpu_in_timer(enum hrtimer_mode mode, gfp_t gfp)
+/*
+ * Fill the arena from this task and keep its blocks (alba_reset_keep()):
+ * the next run takes no page from the page allocator, so neither that nor
+ * the zeroing of new pages (init_on_alloc, on in Debian's kernels; TCG
+ * counts each iteration of its rep stosb) is in its count.
+ */
+static bool keep_blocks(void)
 {
 	unsigned int i;
 
@@ -193,14 +222,25 @@ static bool pcpu_in_timer(enum hrtimer_mode mode, gfp_t gfp)
 		if (!alba_alloc(arena, obj_size(i), 8, GFP_KERNEL))
 			return false;
 	alba_reset_keep(arena, SIZE_MAX);
+	return true;
+}
+
+static bool pcpu_kept(const enum hrtimer_mode *mode, gfp_t gfp)
+{
+	if (!keep_blocks())
+		return false;
 	ctx.pc = alba_pcpu_create(arena, 0, GFP_KERNEL);
 	if (!ctx.pc)
 		return false;
 	ctx.gfp = gfp;
-	init_completion(&ctx.done);
-	hrtimer_setup(&ctx.timer, ctx_fn, CLOCK_MONOTONIC, mode);
-	hrtimer_start(&ctx.timer, ns_to_ktime(1000), mode);
-	wait_for_completion(&ctx.done);
+	if (mode) {
+		init_completion(&ctx.done);
+		hrtimer_setup(&ctx.timer, ctx_fn, CLOCK_MONOTONIC, *mode);
+		hrtimer_start(&ctx.timer, ns_to_ktime(1000), *mode);
+		wait_for_completion(&ctx.done);
+	} else {
+		ctx.ok = pcpu_loop(ctx.pc, NR_OBJS, gfp);
+	}
 	pcpu_release(ctx.pc, ctx.ok);
 	return ctx.ok;
 }
@@ -267,6 +307,7 @@ static const struct {
 	const char *name;
 	u64 (*run)(void);
 } contenders[] = {
+	{ "floor(loop_alone)", run_floor },
 	{ "alba_cursor_alloc", run_cursor },
 	{ "alba_cursor_alloc+irqsave", run_cursor_irqsave },
 	{ "alba_pcpu_alloc", run_pcpu },
@@ -286,17 +327,28 @@ static int cmp_u64(const void *a, const void *b)
 /* insns=1: every contender once, named in the order of their markers. */
 static void count_insns(void)
 {
+	static const enum hrtimer_mode soft = HRTIMER_MODE_REL_SOFT;
+	static const enum hrtimer_mode hard = HRTIMER_MODE_REL_HARD;
 	unsigned int c;
 
 	for (c = 0; c < ARRAY_SIZE(contenders); c++)
 		if (contenders[c].run() != U64_MAX)
 			pr_info("alba_kbench: insns %s\n", contenders[c].name);
-	if (pcpu_in_timer(HRTIMER_MODE_REL_SOFT, GFP_ATOMIC))
-		pr_info("alba_kbench: insns alba_pcpu_alloc(softirq)\n");
+	/*
+	 * From kept blocks; the per-CPU set in task (GFP_ATOMIC: no
+	 * might_alloc()), softirq and hard IRQ.
+	 */
+	if (keep_blocks() && run_cursor() != U64_MAX)
+		pr_info("alba_kbench: insns alba_cursor_alloc(kept)\n");
+	if (keep_blocks() && run_alba() != U64_MAX)
+		pr_info("alba_kbench: insns alba_alloc(kept)\n");
+	if (pcpu_kept(NULL, GFP_ATOMIC))
+		pr_info("alba_kbench: insns alba_pcpu_alloc(task,kept)\n");
+	if (pcpu_kept(&soft, GFP_ATOMIC))
+		pr_info("alba_kbench: insns alba_pcpu_alloc(softirq,kept)\n");
 	/* PREEMPT_RT takes no per-CPU set in hard IRQ. */
-	if (!IS_ENABLED(CONFIG_PREEMPT_RT) &&
-	    pcpu_in_timer(HRTIMER_MODE_REL_HARD, __GFP_NOWARN))
-		pr_info("alba_kbench: insns alba_pcpu_alloc(hardirq)\n");
+	if (!IS_ENABLED(CONFIG_PREEMPT_RT) && pcpu_kept(&hard, __GFP_NOWARN))
+		pr_info("alba_kbench: insns alba_pcpu_alloc(hardirq,kept)\n");
 }
 
 static int __init alba_kbench_init(void)
@@ -305,9 +357,11 @@ static int __init alba_kbench_init(void)
 	unsigned int c, r;
 
 	objs = vmalloc(array_size(NR_OBJS, sizeof(*objs)));
+	floor_buf = vmalloc(array_size(NR_OBJS, 64));
 	arena = alba_create("kbench", 0, GFP_KERNEL);
 	cache = kmem_cache_create("alba_kbench", 64, 8, 0, NULL);
-	if (!objs || !arena || !cache) {
+	if (!objs || !floor_buf || !arena || !cache) {
+		vfree(floor_buf);
 		vfree(objs);
 		alba_destroy(arena);
 		kmem_cache_destroy(cache);
@@ -335,6 +389,7 @@ out:
 	page_frag_cache_drain(&frag);
 	kmem_cache_destroy(cache);
 	alba_destroy(arena);
+	vfree(floor_buf);
 	vfree(objs);
 	return 0;
 }
