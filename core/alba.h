@@ -11,7 +11,11 @@
 
 #ifdef __KERNEL__
 #include <linux/compiler.h>
+#include <linux/gfp.h>
+#include <linux/kernel.h>
 #include <linux/numa.h>
+#include <linux/percpu.h>
+#include <linux/preempt.h>
 #include <linux/printk.h>	/* va_list, on every kernel */
 #include <linux/types.h>
 #define ALBA_PRINTF(f, a)	__printf(f, a)
@@ -179,8 +183,10 @@ struct alba_pcpu;
 
 struct alba_pcpu *alba_pcpu_create(struct alba *arena, size_t chunk,
 				   gfp_t gfp);
+#ifndef __KERNEL__
 void *alba_pcpu_alloc(struct alba_pcpu *pc, size_t size, size_t align,
 		      gfp_t gfp);
+#endif
 void alba_pcpu_drain(struct alba_pcpu *pc);
 void alba_pcpu_destroy(struct alba_pcpu *pc);
 
@@ -290,6 +296,83 @@ static inline void *alba_cursor_alloc(struct alba_cursor *cur, size_t size,
 		return p;
 	return alba_cursor_refill(cur, size, align, gfp);
 }
+
+#ifdef __KERNEL__
+/*
+ * The kernel's per-CPU sets: a cursor per CPU and a flag saying that a
+ * context of that CPU is using it. Contexts of one CPU interrupt each
+ * other strictly nested (softirq a task, hard IRQ either, NMI any), and an
+ * interrupting one runs to its end before the interrupted one goes on; so
+ * with preemption off, a context that finds the flag clear owns the
+ * cursor until it clears it again, with no interrupt toggling, no atomic
+ * and no lock (as local_trylock_t does on kernels that have it). One that
+ * finds it set (it interrupted a bump or a refill: a few instructions, or
+ * a carve under the arena lock) takes the locked path. alba_pcpu_alloc()
+ * is inline; the exported alba_pcpu_refill() takes everything else. A set
+ * starts with its slots (struct alba_pcpu in kmod/alba_pcpu.c).
+ */
+struct alba_pcpu_slot {
+	/* private: */
+	struct alba_cursor cur;
+	unsigned int busy;
+} ____cacheline_aligned;
+
+struct alba_pcpu_head {
+	/* private: */
+	struct alba_pcpu_slot __percpu *slots;
+};
+
+void *alba_pcpu_refill(struct alba_pcpu *pc, size_t size, size_t align,
+		       gfp_t gfp);
+
+/**
+ * alba_pcpu_alloc() - allocate through this CPU's cursor
+ * @pc: the set, from alba_pcpu_create()
+ * @size: bytes to allocate
+ * @align: a power of two, or 0 for ALBA_DEFAULT_ALIGN
+ * @gfp: flags for a new block; as for alba_cursor_alloc(), __GFP_ZERO
+ *	zeroes nothing
+ *
+ * Inline: with preemption off, this CPU's cursor is claimed, bumped and
+ * released; constant sizes and alignments fold at the call site.
+ * Everything else (a refill, a cursor another context of this CPU is
+ * using, requests a cursor does not take, errors, sanitizer builds) is
+ * alba_pcpu_refill(), which behaves as alba_alloc() does for what the
+ * cursor does not take.
+ *
+ * Context: any context @gfp allows (see alba_alloc()), hard IRQ included,
+ * with and without PREEMPT_RT. In NMI only the fast path serves: a
+ * request that needs more returns NULL.
+ * Return: a pointer aligned to @align, or NULL (see alba_alloc()).
+ */
+static __always_inline void *alba_pcpu_alloc(struct alba_pcpu *pc,
+					     size_t size, size_t align,
+					     gfp_t gfp)
+{
+	struct alba_pcpu_slot *slot;
+	bool done = false;
+	void *p;
+
+	/* Debug kernels check every call, as kmalloc() does; others pay nothing. */
+	if (IS_ENABLED(CONFIG_DEBUG_ATOMIC_SLEEP))
+		might_sleep_if(gfpflags_allow_blocking(gfp));
+	if (ALBA_SANITIZE || unlikely(!pc))
+		return alba_pcpu_refill(pc, size, align, gfp);
+	preempt_disable();
+	slot = this_cpu_ptr(((struct alba_pcpu_head *)pc)->slots);
+	if (likely(!READ_ONCE(slot->busy))) {
+		WRITE_ONCE(slot->busy, 1);
+		barrier();
+		done = alba_cursor_bump(&slot->cur, size, align, &p);
+		barrier();
+		WRITE_ONCE(slot->busy, 0);
+	}
+	preempt_enable();
+	if (likely(done))
+		return p;
+	return alba_pcpu_refill(pc, size, align, gfp);
+}
+#endif
 
 #if !defined(__KERNEL__) && defined(__ELF__)
 /*

@@ -2,23 +2,31 @@
 /*
  * alba_pcpu.c - per-CPU cursors, built in (the kernel's alba_pcpu_*).
  *
- * One struct alba_cursor per possible CPU, each guarded by a local_lock_t:
- * on a kernel without PREEMPT_RT that disables interrupts on this CPU, so
- * the fast path is correct from task, softirq and hard-IRQ context with no
- * lock and no atomic; with PREEMPT_RT it is a per-CPU sleeping lock with
- * migration disabled, correct from every context where a spinlock_t may
- * be taken (task, softirq, threaded IRQs), and not from hard IRQ (an
- * IRQF_NO_THREAD handler, an HRTIMER_MODE_HARD timer), just as kmalloc().
+ * Each possible CPU has a cursor and a flag saying that a context of that
+ * CPU is using it (struct alba_pcpu_slot, alba.h). Contexts of one CPU
+ * interrupt each other strictly nested, and an interrupting context runs
+ * to its end before the interrupted one goes on, so with preemption off a
+ * context that finds the flag clear and sets it owns the cursor until it
+ * clears it, with no interrupt toggling, no atomic and no lock: the inline
+ * fast path (alba_pcpu_alloc() in alba.h) bumps it so, as SLUB's sheaves
+ * do under local_trylock. A context that finds the flag set interrupted a
+ * bump or a refill of its CPU, and takes the arena's locked path. This
+ * holds with PREEMPT_RT too (softirqs there are tasks, preempted only
+ * where preemption is on).
  *
- * A refill takes the arena lock to carve a chunk. When the arena needs a
- * new block, the page allocator is called without the local lock for a
- * gfp that may sleep (the lock is taken again afterwards, perhaps on
- * another CPU, and the block installed or given back), and under it only
- * for an atomic gfp, which is what GFP_ATOMIC callers ask for anyway.
+ * alba_pcpu_refill() takes the rest, the cursor claimed: a chunk carved
+ * under the arena lock. When the arena needs a new block, the page
+ * allocator is called with the cursor given back and preemption on where
+ * the caller may sleep (a gfp that may; and with PREEMPT_RT every caller,
+ * which then takes the page allocator's paths where it is preemptible and
+ * none where it is not: alba_plat_block_alloc()), and the cursor claimed
+ * again afterwards (perhaps on another CPU); without PREEMPT_RT an atomic
+ * gfp calls it right there, which is what GFP_ATOMIC callers ask for
+ * anyway. In NMI only the fast path serves.
  *
  * CPU hotplug: when a CPU has gone offline, a teardown callback (a
  * CPUHP_BP_PREPARE_DYN state, run on a CPU still up once the other is
- * dead, so nobody uses its cursors any more) retires its chunk in every
+ * dead, so nobody uses its cursor any more) retires its chunk in every
  * set: its objects stay valid and counted, and reset, mark and rewind are
  * not held up by a CPU that is gone. Sets are listed for it (alba_pcpu_sets,
  * under a spinlock). alba_pcpu_drain() retires the chunks of every
@@ -26,23 +34,23 @@
  */
 #include <linux/cpu.h>
 #include <linux/cpumask.h>
-#include <linux/local_lock.h>
 #include <linux/percpu.h>
 #include <linux/slab.h>
 
 #include "alba_plat.h"
 #include "alba_kernel.h"
 
-struct alba_pcpu_slot {
-	local_lock_t lock;
-	struct alba_cursor cur;
-};
-
 struct alba_pcpu {
+	struct alba_pcpu_head head;	/* first: alba.h's fast path reads it */
 	struct alba *arena;
-	struct alba_pcpu_slot __percpu *slots;
 	struct list_head node;		/* in alba_pcpu_sets */
 };
+
+/* Retire @cpu's chunk (nobody may be using it). */
+static void alba_pcpu_retire(struct alba_pcpu *pc, int cpu)
+{
+	alba_cursor_fini(&per_cpu_ptr(pc->head.slots, cpu)->cur);
+}
 
 static LIST_HEAD(alba_pcpu_sets);
 static DEFINE_SPINLOCK(alba_pcpu_sets_lock);
@@ -56,7 +64,7 @@ static int alba_pcpu_cpu_dead(unsigned int cpu)
 
 	spin_lock_irqsave(&alba_pcpu_sets_lock, flags);
 	list_for_each_entry(pc, &alba_pcpu_sets, node)
-		alba_cursor_fini(&per_cpu_ptr(pc->slots, cpu)->cur);
+		alba_pcpu_retire(pc, cpu);
 	spin_unlock_irqrestore(&alba_pcpu_sets_lock, flags);
 	return 0;
 }
@@ -105,16 +113,16 @@ struct alba_pcpu *alba_pcpu_create(struct alba *arena, size_t chunk,
 	pc = kzalloc_obj(*pc, gfp);
 	if (!pc)
 		return NULL;
-	pc->slots = alloc_percpu_gfp(struct alba_pcpu_slot, gfp);
-	if (!pc->slots) {
+	pc->head.slots = alloc_percpu_gfp(struct alba_pcpu_slot, gfp);
+	if (!pc->head.slots) {
 		kfree(pc);
 		return NULL;
 	}
 	pc->arena = arena;
 	for_each_possible_cpu(cpu) {
-		slot = per_cpu_ptr(pc->slots, cpu);
-		local_lock_init(&slot->lock);
+		slot = per_cpu_ptr(pc->head.slots, cpu);
 		alba_cursor_init(&slot->cur, arena, chunk);
+		slot->busy = 0;
 	}
 	spin_lock_irqsave(&alba_pcpu_sets_lock, flags);
 	list_add(&pc->node, &alba_pcpu_sets);
@@ -123,70 +131,99 @@ struct alba_pcpu *alba_pcpu_create(struct alba *arena, size_t chunk,
 }
 EXPORT_SYMBOL_GPL(alba_pcpu_create);
 
+/*
+ * Claim this CPU's cursor: preemption off and the flag set. NULL, with
+ * preemption on again, where a context this one interrupted holds it.
+ */
+static struct alba_pcpu_slot *alba_pcpu_claim(struct alba_pcpu *pc)
+{
+	struct alba_pcpu_slot *slot;
+
+	preempt_disable();
+	slot = this_cpu_ptr(pc->head.slots);
+	if (READ_ONCE(slot->busy)) {
+		preempt_enable();
+		return NULL;
+	}
+	WRITE_ONCE(slot->busy, 1);
+	barrier();
+	return slot;
+}
+
+static void alba_pcpu_unclaim(struct alba_pcpu_slot *slot)
+{
+	barrier();
+	WRITE_ONCE(slot->busy, 0);
+	preempt_enable();
+}
+
 /**
- * alba_pcpu_alloc() - allocate through this CPU's cursor
- * @pc: the set, from alba_pcpu_create()
+ * alba_pcpu_refill() - alba_pcpu_alloc()'s slow path
+ * @pc: the set
  * @size: bytes to allocate
  * @align: a power of two, or 0 for ALBA_DEFAULT_ALIGN
- * @gfp: flags for a new block; as for alba_cursor_alloc(), __GFP_ZERO
- *	zeroes nothing
+ * @gfp: flags for a new block
  *
- * The fast path bumps this CPU's cursor under its local lock, with no
- * atomic; requests a cursor does not take (larger than a chunk, aligned
- * beyond ALBA_CURSOR_MAX_ALIGN, size 0) go to alba_alloc().
+ * A new chunk for this CPU's cursor, carved under the arena lock (the old
+ * one retired in the same section), and the object from it; requests a
+ * cursor does not take (larger than a chunk, aligned beyond
+ * ALBA_CURSOR_MAX_ALIGN, size 0), and any made while a context this one
+ * interrupted holds the cursor, go to alba_alloc(). Call
+ * alba_pcpu_alloc() instead.
  *
- * Context: without PREEMPT_RT, any context @gfp allows (see alba_alloc()),
- * hard IRQ included.
- * With PREEMPT_RT, any context where a spinlock_t may be taken (task,
- * softirq, threaded IRQs), as for kmalloc(); not hard IRQ. The page
- * allocator is called with this CPU's lock held only for a @gfp that
- * cannot sleep.
+ * Context: as alba_pcpu_alloc().
  * Return: a pointer aligned to @align, or NULL (see alba_alloc()).
  */
-void *alba_pcpu_alloc(struct alba_pcpu *pc, size_t size, size_t align,
-		      gfp_t gfp)
+void *alba_pcpu_refill(struct alba_pcpu *pc, size_t size, size_t align,
+		       gfp_t gfp)
 {
 	struct alba_pcpu_slot *slot;
 	void *spare = NULL, *p;
-	unsigned long flags;
 
 	alba_plat_might_alloc(gfp);
 	if (unlikely(!pc)) {
 		alba_plat_invalid("allocation from a NULL per-CPU set");
 		return NULL;
 	}
-	local_lock_irqsave(&pc->slots->lock, flags);
-	slot = this_cpu_ptr(pc->slots);
-	if (likely(alba_cursor_bump(&slot->cur, size, align, &p)))
-		goto out;
-	if (!alba_core_chunkable(&slot->cur, size, align)) {
-		local_unlock_irqrestore(&pc->slots->lock, flags);
+	/* The arena lock may be held by what the NMI interrupted. */
+	if (in_nmi())
+		return NULL;
+	/* Every CPU's cursor has the same chunk size and arena. */
+	if (!alba_core_chunkable(&raw_cpu_ptr(pc->head.slots)->cur, size, align))
 		return alba_core_alloc(pc->arena, size, align, gfp, _RET_IP_);
-	}
+	slot = alba_pcpu_claim(pc);
+	if (!slot)
+		return alba_core_alloc(pc->arena, size, align, gfp, _RET_IP_);
+	/* Sanitizer builds come here for every object (alba.h). */
 	p = alba_core_refill(&slot->cur, size, align, &spare);
 	if (p)
 		goto out;
-	if (!gfpflags_allow_blocking(gfp)) {
+	if (!gfpflags_allow_blocking(gfp) && !IS_ENABLED(CONFIG_PREEMPT_RT)) {
 		/* An atomic gfp: the page allocator may be called right here. */
 		spare = alba_core_block_get(pc->arena, gfp);
 		if (spare)
 			p = alba_core_refill(&slot->cur, size, align, &spare);
 		goto out;
 	}
-	/* It may sleep: not with the local lock (interrupts off, or RT). */
-	local_unlock_irqrestore(&pc->slots->lock, flags);
+	/* With preemption on: it may sleep, or (RT) take sleeping locks. */
+	alba_pcpu_unclaim(slot);
 	spare = alba_core_block_get(pc->arena, gfp);
-	local_lock_irqsave(&pc->slots->lock, flags);
-	slot = this_cpu_ptr(pc->slots);
-	if (spare && !alba_cursor_bump(&slot->cur, size, align, &p))
+	if (!spare)
+		return NULL;
+	slot = alba_pcpu_claim(pc);
+	if (!slot) {
+		alba_core_block_put(pc->arena, spare);
+		return alba_core_alloc(pc->arena, size, align, gfp, _RET_IP_);
+	}
+	if (!alba_cursor_bump(&slot->cur, size, align, &p))
 		p = alba_core_refill(&slot->cur, size, align, &spare);
 out:
-	local_unlock_irqrestore(&pc->slots->lock, flags);
+	alba_pcpu_unclaim(slot);
 	if (unlikely(spare))
 		alba_core_block_put(pc->arena, spare);
 	return p;
 }
-EXPORT_SYMBOL_GPL(alba_pcpu_alloc);
+EXPORT_SYMBOL_GPL(alba_pcpu_refill);
 
 /**
  * alba_pcpu_drain() - retire every CPU's chunk
@@ -207,7 +244,7 @@ void alba_pcpu_drain(struct alba_pcpu *pc)
 	if (!pc)
 		return;
 	for_each_possible_cpu(cpu)
-		alba_cursor_fini(&per_cpu_ptr(pc->slots, cpu)->cur);
+		alba_pcpu_retire(pc, cpu);
 }
 EXPORT_SYMBOL_GPL(alba_pcpu_drain);
 
@@ -230,7 +267,7 @@ void alba_pcpu_destroy(struct alba_pcpu *pc)
 	list_del(&pc->node);
 	spin_unlock_irqrestore(&alba_pcpu_sets_lock, flags);
 	alba_pcpu_drain(pc);
-	free_percpu(pc->slots);
+	free_percpu(pc->head.slots);
 	kfree(pc);
 }
 EXPORT_SYMBOL_GPL(alba_pcpu_destroy);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Build bench/kbench/insns.c, the QEMU TCG plugin that counts guest
+# Build bench/qemu-insns.c, the QEMU TCG plugin that counts guest
 # instructions between kbench's markers, against the plugin header of the
 # QEMU this machine runs: include/qemu/qemu-plugin.h from Debian's source
 # package of the installed qemu-system-x86 version, fetched with a private
@@ -37,8 +37,8 @@ if [ ! -f "$hdr" ]; then
 	mv "$d"/src/qemu-*/include/qemu/qemu-plugin.h "$hdr"
 	rm -rf "$d/src"
 fi
-if [ ! -f "$so" ] || [ "$top/bench/kbench/insns.c" -nt "$so" ] || [ "$hdr" -nt "$so" ]; then
+if [ ! -f "$so" ] || [ "$top/bench/qemu-insns.c" -nt "$so" ] || [ "$hdr" -nt "$so" ]; then
 	gcc -std=gnu11 -O2 -Wall -Wextra -Werror -shared -fPIC -I"$(dirname "$hdr")" \
-		-o "$so" "$top/bench/kbench/insns.c" >&2
+		-o "$so" "$top/bench/qemu-insns.c" >&2
 fi
 echo "$so"

@@ -15,9 +15,9 @@
  * "alba_kbench: <name> <median> <min> <max>" (ns per allocation).
  *
  * With insns=1 (scripts/kbench.sh boots it so under QEMU with the plugin
- * bench/kbench/insns.c) it times nothing: each contender runs once, and
+ * bench/qemu-insns.c) it times nothing: each contender runs once, and
  * alba_pcpu_alloc() also from a soft and a hard hrtimer, between marker
- * instructions (KBENCH_MARK) around the allocations and around their
+ * instructions (kbench_mark()) around the allocations and around their
  * release, from which the plugin counts the guest instructions executed;
  * the order of the runs goes to the log as "alba_kbench: insns <name>".
  *
@@ -25,6 +25,7 @@
  * removed; built in (CONFIG_ALBA_KBENCH) it runs at boot.
  */
 #include <linux/completion.h>
+#include <linux/delay.h>
 #include <linux/gfp.h>
 #include <linux/hrtimer.h>
 #include <linux/ktime.h>
@@ -46,12 +47,14 @@ module_param(insns, bool, 0444);
 MODULE_PARM_DESC(insns, "run each contender once between instruction-count markers");
 
 /*
- * A marker for bench/kbench/insns.c: an 8-byte nop whose displacement
+ * A marker for bench/qemu-insns.c: an 8-byte nop whose displacement
  * (0x0a1ba000 + @phase) names it; a nop like any other elsewhere. Phases:
  * 0 before the allocations, 1 after them, 2 before the release, 3 after.
  */
-#define KBENCH_MARK(phase) \
-	asm volatile("nopl %c0(%%rax,%%rax,1)" : : "i" (0x0a1ba000 + (phase)) : "memory")
+static __always_inline void kbench_mark(const unsigned int phase)
+{
+	asm volatile("nopl %c0(%%rax,%%rax,1)" : : "i" (0x0a1ba000 + phase) : "memory");
+}
 
 static void **objs;
 static char *floor_buf;		/* NR_OBJS objects of up to 64 bytes */
@@ -71,7 +74,7 @@ static u64 run_floor(void)
 	size_t off = 0;
 	unsigned int i;
 
-	KBENCH_MARK(0);
+	kbench_mark(0);
 	for (i = 0; i < NR_OBJS; i++) {
 		char *p = floor_buf + off;
 
@@ -79,9 +82,9 @@ static u64 run_floor(void)
 		*p = (char)i;
 		objs[i] = p;
 	}
-	KBENCH_MARK(1);
-	KBENCH_MARK(2);
-	KBENCH_MARK(3);
+	kbench_mark(1);
+	kbench_mark(2);
+	kbench_mark(3);
 	return ktime_get_ns() - t0;
 }
 
@@ -90,17 +93,17 @@ static u64 run_alba(void)
 	u64 t0 = ktime_get_ns();
 	unsigned int i;
 
-	KBENCH_MARK(0);
+	kbench_mark(0);
 	for (i = 0; i < NR_OBJS; i++) {
 		char *p = alba_alloc(arena, obj_size(i), 8, GFP_KERNEL);
 
 		*p = (char)i;
 		objs[i] = p;
 	}
-	KBENCH_MARK(1);
-	KBENCH_MARK(2);
+	kbench_mark(1);
+	kbench_mark(2);
 	alba_reset(arena);
-	KBENCH_MARK(3);
+	kbench_mark(3);
 	return ktime_get_ns() - t0;
 }
 
@@ -116,7 +119,7 @@ static u64 cursor_round(bool irqsave)
 	unsigned int i;
 	char *p;
 
-	KBENCH_MARK(0);
+	kbench_mark(0);
 	alba_cursor_init(&cur, arena, 0);
 	for (i = 0; i < NR_OBJS; i++) {
 		if (irqsave) {
@@ -129,11 +132,11 @@ static u64 cursor_round(bool irqsave)
 		*p = (char)i;
 		objs[i] = p;
 	}
-	KBENCH_MARK(1);
-	KBENCH_MARK(2);
+	kbench_mark(1);
+	kbench_mark(2);
 	alba_cursor_fini(&cur);
 	alba_reset(arena);
-	KBENCH_MARK(3);
+	kbench_mark(3);
 	return ktime_get_ns() - t0;
 }
 
@@ -152,7 +155,7 @@ static bool pcpu_loop(struct alba_pcpu *pc, unsigned int n, gfp_t gfp)
 {
 	unsigned int i;
 
-	KBENCH_MARK(0);
+	kbench_mark(0);
 	for (i = 0; i < n; i++) {
 		char *p = alba_pcpu_alloc(pc, obj_size(i), 8, gfp);
 
@@ -161,18 +164,18 @@ static bool pcpu_loop(struct alba_pcpu *pc, unsigned int n, gfp_t gfp)
 		*p = (char)i;
 		objs[i] = p;
 	}
-	KBENCH_MARK(1);
+	kbench_mark(1);
 	return true;
 }
 
 static void pcpu_release(struct alba_pcpu *pc, bool marked)
 {
 	if (marked)
-		KBENCH_MARK(2);
+		kbench_mark(2);
 	alba_pcpu_destroy(pc);
 	alba_reset(arena);
 	if (marked)
-		KBENCH_MARK(3);
+		kbench_mark(3);
 }
 
 static u64 run_pcpu(void)
@@ -250,17 +253,17 @@ static u64 run_kmalloc(void)
 	u64 t0 = ktime_get_ns();
 	unsigned int i;
 
-	KBENCH_MARK(0);
+	kbench_mark(0);
 	for (i = 0; i < NR_OBJS; i++) {
 		char *p = kmalloc(obj_size(i), GFP_KERNEL);
 
 		*p = (char)i;
 		objs[i] = p;
 	}
-	KBENCH_MARK(1);
-	KBENCH_MARK(2);
+	kbench_mark(1);
+	kbench_mark(2);
 	kfree_bulk(NR_OBJS, objs);
-	KBENCH_MARK(3);
+	kbench_mark(3);
 	return ktime_get_ns() - t0;
 }
 
@@ -269,17 +272,17 @@ static u64 run_kmem_cache(void)
 	u64 t0 = ktime_get_ns();
 	unsigned int i;
 
-	KBENCH_MARK(0);
+	kbench_mark(0);
 	for (i = 0; i < NR_OBJS; i++) {
 		char *p = kmem_cache_alloc(cache, GFP_KERNEL);
 
 		*p = (char)i;
 		objs[i] = p;
 	}
-	KBENCH_MARK(1);
-	KBENCH_MARK(2);
+	kbench_mark(1);
+	kbench_mark(2);
 	kmem_cache_free_bulk(cache, NR_OBJS, objs);
-	KBENCH_MARK(3);
+	kbench_mark(3);
 	return ktime_get_ns() - t0;
 }
 
@@ -288,18 +291,18 @@ static u64 run_page_frag(void)
 	u64 t0 = ktime_get_ns();
 	unsigned int i;
 
-	KBENCH_MARK(0);
+	kbench_mark(0);
 	for (i = 0; i < NR_OBJS; i++) {
 		char *p = alba_page_frag_alloc(&frag, obj_size(i), GFP_KERNEL, 8);
 
 		*p = (char)i;
 		objs[i] = p;
 	}
-	KBENCH_MARK(1);
-	KBENCH_MARK(2);
+	kbench_mark(1);
+	kbench_mark(2);
 	for (i = 0; i < NR_OBJS; i++)
 		page_frag_free(objs[i]);
-	KBENCH_MARK(3);
+	kbench_mark(3);
 	return ktime_get_ns() - t0;
 }
 
@@ -324,31 +327,38 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* insns=1: every contender once, named in the order of their markers. */
+/*
+ * insns=1: every contender once per round, named in the order of their
+ * markers, three rounds after the system has settled: work of other tasks
+ * and interrupts that lands between two markers only adds, so the least
+ * of the three is the count (scripts/kbench.sh).
+ */
 static void count_insns(void)
 {
 	static const enum hrtimer_mode soft = HRTIMER_MODE_REL_SOFT;
 	static const enum hrtimer_mode hard = HRTIMER_MODE_REL_HARD;
-	unsigned int c;
+	unsigned int c, r;
 
-	for (c = 0; c < ARRAY_SIZE(contenders); c++)
-		if (contenders[c].run() != U64_MAX)
-			pr_info("alba_kbench: insns %s\n", contenders[c].name);
-	/*
-	 * From kept blocks; the per-CPU set in task (GFP_ATOMIC: no
-	 * might_alloc()), softirq and hard IRQ.
-	 */
-	if (keep_blocks() && run_cursor() != U64_MAX)
-		pr_info("alba_kbench: insns alba_cursor_alloc(kept)\n");
-	if (keep_blocks() && run_alba() != U64_MAX)
-		pr_info("alba_kbench: insns alba_alloc(kept)\n");
-	if (pcpu_kept(NULL, GFP_ATOMIC))
-		pr_info("alba_kbench: insns alba_pcpu_alloc(task,kept)\n");
-	if (pcpu_kept(&soft, GFP_ATOMIC))
-		pr_info("alba_kbench: insns alba_pcpu_alloc(softirq,kept)\n");
-	/* PREEMPT_RT takes no per-CPU set in hard IRQ. */
-	if (!IS_ENABLED(CONFIG_PREEMPT_RT) && pcpu_kept(&hard, __GFP_NOWARN))
-		pr_info("alba_kbench: insns alba_pcpu_alloc(hardirq,kept)\n");
+	msleep(2000);
+	for (r = 0; r < 3; r++) {
+		for (c = 0; c < ARRAY_SIZE(contenders); c++)
+			if (contenders[c].run() != U64_MAX)
+				pr_info("alba_kbench: insns %s\n", contenders[c].name);
+		/*
+		 * From kept blocks; the per-CPU set in task (GFP_ATOMIC: no
+		 * might_alloc()), softirq and hard IRQ.
+		 */
+		if (keep_blocks() && run_cursor() != U64_MAX)
+			pr_info("alba_kbench: insns alba_cursor_alloc(kept)\n");
+		if (keep_blocks() && run_alba() != U64_MAX)
+			pr_info("alba_kbench: insns alba_alloc(kept)\n");
+		if (pcpu_kept(NULL, GFP_ATOMIC))
+			pr_info("alba_kbench: insns alba_pcpu_alloc(task,kept)\n");
+		if (pcpu_kept(&soft, GFP_ATOMIC))
+			pr_info("alba_kbench: insns alba_pcpu_alloc(softirq,kept)\n");
+		if (pcpu_kept(&hard, __GFP_NOWARN))
+			pr_info("alba_kbench: insns alba_pcpu_alloc(hardirq,kept)\n");
+	}
 }
 
 static int __init alba_kbench_init(void)

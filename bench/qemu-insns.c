@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * insns.c - a QEMU TCG plugin that counts the guest instructions executed
- * between kbench's markers (KBENCH_MARK in alba_kbench.c: the 8-byte nop
+ * qemu-insns.c - a QEMU TCG plugin that counts the guest instructions executed
+ * between kbench's markers (kbench_mark() in alba_kbench.c: the 8-byte nop
  * "nopl 0x0a1ba00N(%rax,%rax,1)", N the phase), for a count that neither
  * the host's load nor TCG's speed changes.
  *
