@@ -350,7 +350,6 @@ static __always_inline void *alba_pcpu_alloc(struct alba_pcpu *pc,
 					     gfp_t gfp)
 {
 	struct alba_pcpu_slot *slot;
-	bool done = false;
 	void *p;
 
 	/* Debug kernels check every call, as kmalloc() does; others pay nothing. */
@@ -363,13 +362,16 @@ static __always_inline void *alba_pcpu_alloc(struct alba_pcpu *pc,
 	if (likely(!READ_ONCE(slot->busy))) {
 		WRITE_ONCE(slot->busy, 1);
 		barrier();
-		done = alba_cursor_bump(&slot->cur, size, align, &p);
+		if (likely(alba_cursor_bump(&slot->cur, size, align, &p))) {
+			barrier();
+			WRITE_ONCE(slot->busy, 0);
+			preempt_enable();
+			return p;
+		}
 		barrier();
 		WRITE_ONCE(slot->busy, 0);
 	}
 	preempt_enable();
-	if (likely(done))
-		return p;
 	return alba_pcpu_refill(pc, size, align, gfp);
 }
 #endif
