@@ -341,8 +341,7 @@ void *alba_pcpu_refill(struct alba_pcpu *pc, size_t size, size_t align,
  * cursor does not take.
  *
  * Context: any context @gfp allows (see alba_alloc()), hard IRQ included,
- * with and without PREEMPT_RT. In NMI only the fast path serves: a
- * request that needs more returns NULL.
+ * with and without PREEMPT_RT; not NMI.
  * Return: a pointer aligned to @align, or NULL (see alba_alloc()).
  */
 static __always_inline void *alba_pcpu_alloc(struct alba_pcpu *pc,

@@ -22,7 +22,7 @@
  * none where it is not: alba_plat_block_alloc()), and the cursor claimed
  * again afterwards (perhaps on another CPU); without PREEMPT_RT an atomic
  * gfp calls it right there, which is what GFP_ATOMIC callers ask for
- * anyway. In NMI only the fast path serves.
+ * anyway.
  *
  * CPU hotplug: when a CPU has gone offline, a teardown callback (a
  * CPUHP_BP_PREPARE_DYN state, run on a CPU still up once the other is
@@ -185,8 +185,8 @@ void *alba_pcpu_refill(struct alba_pcpu *pc, size_t size, size_t align,
 		alba_plat_invalid("allocation from a NULL per-CPU set");
 		return NULL;
 	}
-	/* The arena lock may be held by what the NMI interrupted. */
-	if (in_nmi())
+	/* Not for NMI (the arena lock may be held by what it interrupted). */
+	if (WARN_ON_ONCE(in_nmi()))
 		return NULL;
 	/* Every CPU's cursor has the same chunk size and arena. */
 	if (!alba_core_chunkable(&raw_cpu_ptr(pc->head.slots)->cur, size, align))

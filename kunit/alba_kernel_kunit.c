@@ -41,6 +41,7 @@ static void alba_phys_alignment_test(struct kunit *test)
 struct atomic_ctx {
 	struct hrtimer timer;
 	struct alba *arena;
+	struct alba_pcpu *pc;	/* through it if set, else alba_alloc() */
 	gfp_t gfp;
 	atomic_t fired;
 	atomic_t bad;
@@ -53,7 +54,8 @@ static enum hrtimer_restart atomic_timer_fn(struct hrtimer *t)
 	int i = atomic_read(&ctx->fired);
 	u8 *p;
 
-	p = alba_alloc(ctx->arena, 48 + i, 16, ctx->gfp);
+	p = ctx->pc ? alba_pcpu_alloc(ctx->pc, 48 + i, 16, ctx->gfp) :
+		      alba_alloc(ctx->arena, 48 + i, 16, ctx->gfp);
 	if (p) {
 		memset(p, 0xa0 + (i & 15), 48 + i);
 		ctx->obj[i] = p;
@@ -178,6 +180,97 @@ static void alba_hard_irq_test(struct kunit *test)
 	kunit_info(test, "%d of %zu requests from hard IRQ served", served,
 		   ARRAY_SIZE(ctx->obj));
 	alba_destroy(ctx->arena);
+}
+
+/*
+ * A per-CPU set from hard IRQ (a hard hrtimer: hard IRQ on PREEMPT_RT
+ * too), with a gfp that takes no page-allocator lock: 64 objects fit one
+ * chunk of the first block, so every request is served (the refill
+ * carves under the arena's raw lock, no page allocator), with and
+ * without RT. Until this round PREEMPT_RT refused it (a local_lock_t).
+ */
+static void alba_pcpu_hard_irq_test(struct kunit *test)
+{
+	struct atomic_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+	struct alba_stats s;
+	size_t used = 0;
+	int i, j;
+
+	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	ctx->arena = new_arena(test, 65536);
+	ctx->pc = alba_pcpu_create(ctx->arena, 0, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ctx->pc);
+	ctx->gfp = __GFP_NOWARN;
+	hrtimer_setup(&ctx->timer, atomic_timer_fn, CLOCK_MONOTONIC,
+		      HRTIMER_MODE_REL_HARD);
+	hrtimer_start(&ctx->timer, ns_to_ktime(20000), HRTIMER_MODE_REL_HARD);
+	while (atomic_read(&ctx->fired) < (int)ARRAY_SIZE(ctx->obj))
+		usleep_range(500, 1000);
+	hrtimer_cancel(&ctx->timer);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->bad), 0);
+	for (i = 0; i < (int)ARRAY_SIZE(ctx->obj); i++) {
+		if (!ctx->obj[i])
+			continue;
+		used += 48 + i;
+		KUNIT_EXPECT_PTR_EQ(test, alba_of(ctx->obj[i], 65536), ctx->arena);
+		for (j = 0; j < 48 + i; j++)
+			if (ctx->obj[i][j] != 0xa0 + (i & 15))
+				break;
+		KUNIT_EXPECT_EQ(test, j, 48 + i);
+	}
+	alba_pcpu_destroy(ctx->pc);
+	stats_of(test, ctx->arena, &s);
+	KUNIT_EXPECT_EQ(test, s.used_bytes, used);
+	KUNIT_EXPECT_EQ(test, s.allocs, ARRAY_SIZE(ctx->obj));
+	KUNIT_EXPECT_EQ(test, s.reserved_bytes, 0);
+	alba_destroy(ctx->arena);
+}
+
+/*
+ * A context that interrupts its CPU's claim of the cursor (a bump or a
+ * refill in progress: simulated by setting the flag, preemption off, as
+ * the interrupted context would have) takes the arena's locked path: the
+ * cursor is not touched, the object is sound and counted. With the flag
+ * clear the next request bumps the cursor.
+ */
+static void alba_pcpu_claimed_test(struct kunit *test)
+{
+	struct alba *arena = new_arena(test, 65536);
+	struct alba_pcpu_slot *slot;
+	struct alba_stats s;
+	struct alba_pcpu *pc;
+	size_t off, off2;
+	u8 *p, *q, *r;
+
+	pc = alba_pcpu_create(arena, 0, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pc);
+	preempt_disable();
+	slot = this_cpu_ptr(((struct alba_pcpu_head *)pc)->slots);
+	p = alba_pcpu_alloc(pc, 40, 8, __GFP_NOWARN);	/* takes a chunk */
+	off = slot->cur.off;
+	WRITE_ONCE(slot->busy, 1);
+	q = alba_pcpu_alloc(pc, 40, 8, __GFP_NOWARN);
+	off2 = slot->cur.off;
+	WRITE_ONCE(slot->busy, 0);
+	r = alba_pcpu_alloc(pc, 40, 8, __GFP_NOWARN);
+	preempt_enable();
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_ASSERT_NOT_NULL(test, q);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	KUNIT_EXPECT_EQ(test, off2, off);
+	KUNIT_EXPECT_TRUE(test, (uintptr_t)q < slot->cur.base ||
+			  (uintptr_t)q >= slot->cur.end);
+	KUNIT_EXPECT_PTR_EQ(test, r, p - 40);
+	KUNIT_EXPECT_PTR_EQ(test, alba_of(q, 65536), arena);
+	memset(p, 1, 40);
+	memset(q, 2, 40);
+	memset(r, 3, 40);
+	KUNIT_EXPECT_EQ(test, p[0] + q[0] + r[0], 6);
+	alba_pcpu_destroy(pc);
+	stats_of(test, arena, &s);
+	KUNIT_EXPECT_EQ(test, s.allocs, 3);
+	KUNIT_EXPECT_EQ(test, s.used_bytes, 120);
+	alba_destroy(arena);
 }
 
 #ifdef CONFIG_FAULT_INJECTION
@@ -1210,6 +1303,8 @@ static struct kunit_case alba_kernel_cases[] = {
 	KUNIT_CASE(alba_node_online_test),
 	KUNIT_CASE(alba_gfp_test),
 	KUNIT_CASE(alba_hard_irq_test),
+	KUNIT_CASE(alba_pcpu_hard_irq_test),
+	KUNIT_CASE(alba_pcpu_claimed_test),
 #if IS_ENABLED(CONFIG_TRACEPOINTS)
 	KUNIT_CASE(alba_caller_report_test),
 #endif
