@@ -128,7 +128,8 @@ $(LIBDIR)/alba.dll $(LIBDIR)/libalba.dll.a &: $(LIB_OBJS) $(LIBDIR)/alba.def
 lib: $(LIB_FILES)
 
 # Man pages, section 3, one per function, from the kernel-doc comments.
-MAN_SRC		:= core/alba.h $(CORE_SRC) kmod/alba_pcpu.c user/hooks.c user/source.c
+# Userspace's own kernel-doc first: the first comment of a name wins.
+MAN_SRC		:= user/pcpu.c core/alba.h $(CORE_SRC) kmod/alba_pcpu.c user/hooks.c user/source.c
 ## make man             man pages from the kernel-doc comments ($(O)/man)
 man: $(O)/man/.stamp
 $(O)/man/.stamp: scripts/man.py $(MAN_SRC) VERSION

@@ -12,7 +12,7 @@ import os
 import re
 import sys
 
-KERNEL_ONLY = {"alba_destroy_rcu"}
+KERNEL_ONLY = {"alba_destroy_rcu", "alba_pcpu_refill"}
 
 
 def api_names(header):
@@ -31,7 +31,8 @@ def comments(path):
         head = re.match(r"([a-z_0-9]+)\(\) - (.*)", body[0])
         if not head:
             continue
-        proto = " ".join(m.group(2).split())
+        # "void *(name)(...)": a library function a macro of alba.h shadows.
+        proto = " ".join(m.group(2).split()).replace(f"({head.group(1)})", head.group(1))
         yield head.group(1), head.group(2), body[1:], proto
 
 

@@ -123,6 +123,23 @@ static struct alba_cursor *slot_of(struct alba_pcpu *pc)
 	return &slot->cur;
 }
 
+/**
+ * alba_pcpu_alloc() - allocate through the calling thread's cursor
+ * @pc: the set, from alba_pcpu_create()
+ * @size: bytes to allocate
+ * @align: a power of two, or 0 for ALBA_DEFAULT_ALIGN
+ * @gfp: 0 in userspace
+ *
+ * Bumps the calling thread's cursor of @pc, made on the thread's first
+ * call; requests a cursor does not take (larger than a chunk, aligned
+ * beyond ALBA_CURSOR_MAX_ALIGN, size 0) go to alba_alloc(). On ELF
+ * systems alba.h makes the call inline (alba_pcpu_alloc_inline()) unless
+ * ALBA_PCPU_NO_INLINE is defined; this is the library's function.
+ *
+ * Context: any thread; a thread's cursor is its own.
+ * Return: a pointer aligned to @align, or NULL with errno EINVAL (a NULL
+ * set, a bad alignment) or ENOMEM.
+ */
 void *(alba_pcpu_alloc)(struct alba_pcpu *pc, size_t size, size_t align,
 			gfp_t gfp)
 {
