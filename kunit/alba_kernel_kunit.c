@@ -68,6 +68,30 @@ static enum hrtimer_restart atomic_timer_fn(struct hrtimer *t)
 	return HRTIMER_RESTART;
 }
 
+/* @ctx's timer as a hard hrtimer, until it has made all its requests. */
+static void run_hard_timer(struct atomic_ctx *ctx)
+{
+	hrtimer_setup(&ctx->timer, atomic_timer_fn, CLOCK_MONOTONIC,
+		      HRTIMER_MODE_REL_HARD);
+	hrtimer_start(&ctx->timer, ns_to_ktime(20000), HRTIMER_MODE_REL_HARD);
+	while (atomic_read(&ctx->fired) < (int)ARRAY_SIZE(ctx->obj))
+		usleep_range(500, 1000);
+	hrtimer_cancel(&ctx->timer);
+}
+
+/* Object @i of @ctx's timer: in the arena, every byte its pattern. */
+static void expect_timer_obj(struct kunit *test, struct atomic_ctx *ctx,
+			     int i, size_t block_size)
+{
+	int j;
+
+	KUNIT_EXPECT_PTR_EQ(test, alba_of(ctx->obj[i], block_size), ctx->arena);
+	for (j = 0; j < 48 + i; j++)
+		if (ctx->obj[i][j] != 0xa0 + (i & 15))
+			break;
+	KUNIT_EXPECT_EQ(test, j, 48 + i);
+}
+
 /*
  * GFP_ATOMIC allocations with interrupts off, and from a timer callback
  * while task context allocates from the same arena (lockdep must stay
@@ -77,7 +101,7 @@ static void alba_atomic_context_test(struct kunit *test)
 {
 	struct atomic_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
 	unsigned long flags;
-	int i, j;
+	int i;
 	u8 *p;
 
 	KUNIT_ASSERT_NOT_NULL(test, ctx);
@@ -110,15 +134,9 @@ static void alba_atomic_context_test(struct kunit *test)
 	}
 	hrtimer_cancel(&ctx->timer);
 	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->bad), 0);
-	for (i = 0; i < (int)ARRAY_SIZE(ctx->obj); i++) {
-		if (!ctx->obj[i])
-			continue;
-		KUNIT_EXPECT_PTR_EQ(test, alba_of(ctx->obj[i], 4096), ctx->arena);
-		for (j = 0; j < 48 + i; j++)
-			if (ctx->obj[i][j] != 0xa0 + (i & 15))
-				break;
-		KUNIT_EXPECT_EQ(test, j, 48 + i);
-	}
+	for (i = 0; i < (int)ARRAY_SIZE(ctx->obj); i++)
+		if (ctx->obj[i])
+			expect_timer_obj(test, ctx, i, 4096);
 	alba_destroy(ctx->arena);
 }
 
@@ -145,18 +163,13 @@ static void alba_atomic_context_test(struct kunit *test)
 static void alba_hard_irq_test(struct kunit *test)
 {
 	struct atomic_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
-	int i, j, served = 0;
+	int i, served = 0;
 	bool failed = false;
 
 	KUNIT_ASSERT_NOT_NULL(test, ctx);
 	ctx->arena = new_arena(test, 4096);
 	ctx->gfp = __GFP_NOWARN;
-	hrtimer_setup(&ctx->timer, atomic_timer_fn, CLOCK_MONOTONIC,
-		      HRTIMER_MODE_REL_HARD);
-	hrtimer_start(&ctx->timer, ns_to_ktime(20000), HRTIMER_MODE_REL_HARD);
-	while (atomic_read(&ctx->fired) < (int)ARRAY_SIZE(ctx->obj))
-		usleep_range(500, 1000);
-	hrtimer_cancel(&ctx->timer);
+	run_hard_timer(ctx);
 	for (i = 0; i < (int)ARRAY_SIZE(ctx->obj); i++) {
 		if (!ctx->obj[i]) {
 			failed = true;
@@ -166,11 +179,7 @@ static void alba_hard_irq_test(struct kunit *test)
 		if (!NOLOCK_BLOCKS(true))
 			KUNIT_EXPECT_FALSE_MSG(test, failed,
 					       "object %d served after a failure", i);
-		KUNIT_EXPECT_PTR_EQ(test, alba_of(ctx->obj[i], 4096), ctx->arena);
-		for (j = 0; j < 48 + i; j++)
-			if (ctx->obj[i][j] != 0xa0 + (i & 15))
-				break;
-		KUNIT_EXPECT_EQ(test, j, 48 + i);
+		expect_timer_obj(test, ctx, i, 4096);
 	}
 	KUNIT_EXPECT_EQ(test, served + atomic_read(&ctx->bad), (int)ARRAY_SIZE(ctx->obj));
 	KUNIT_EXPECT_GT(test, served, 0);
@@ -194,29 +203,20 @@ static void alba_pcpu_hard_irq_test(struct kunit *test)
 	struct atomic_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
 	struct alba_stats s;
 	size_t used = 0;
-	int i, j;
+	int i;
 
 	KUNIT_ASSERT_NOT_NULL(test, ctx);
 	ctx->arena = new_arena(test, 65536);
 	ctx->pc = alba_pcpu_create(ctx->arena, 0, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, ctx->pc);
 	ctx->gfp = __GFP_NOWARN;
-	hrtimer_setup(&ctx->timer, atomic_timer_fn, CLOCK_MONOTONIC,
-		      HRTIMER_MODE_REL_HARD);
-	hrtimer_start(&ctx->timer, ns_to_ktime(20000), HRTIMER_MODE_REL_HARD);
-	while (atomic_read(&ctx->fired) < (int)ARRAY_SIZE(ctx->obj))
-		usleep_range(500, 1000);
-	hrtimer_cancel(&ctx->timer);
+	run_hard_timer(ctx);
 	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->bad), 0);
 	for (i = 0; i < (int)ARRAY_SIZE(ctx->obj); i++) {
 		if (!ctx->obj[i])
 			continue;
 		used += 48 + i;
-		KUNIT_EXPECT_PTR_EQ(test, alba_of(ctx->obj[i], 65536), ctx->arena);
-		for (j = 0; j < 48 + i; j++)
-			if (ctx->obj[i][j] != 0xa0 + (i & 15))
-				break;
-		KUNIT_EXPECT_EQ(test, j, 48 + i);
+		expect_timer_obj(test, ctx, i, 65536);
 	}
 	alba_pcpu_destroy(ctx->pc);
 	stats_of(test, ctx->arena, &s);
