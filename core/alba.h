@@ -324,6 +324,7 @@ struct alba_pcpu_head {
 
 void *alba_pcpu_refill(struct alba_pcpu *pc, size_t size, size_t align,
 		       gfp_t gfp);
+void alba_pcpu_drain_live(struct alba_pcpu *pc);
 
 /**
  * alba_pcpu_alloc() - allocate through this CPU's cursor

@@ -30,7 +30,8 @@
  * set: its objects stay valid and counted, and reset, mark and rewind are
  * not held up by a CPU that is gone. Sets are listed for it (alba_pcpu_sets,
  * under a spinlock). alba_pcpu_drain() retires the chunks of every
- * possible CPU.
+ * possible CPU where nobody allocates; alba_pcpu_drain_live() has each
+ * online CPU retire its own, in an IPI, while they do.
  */
 #include <linux/cpu.h>
 #include <linux/cpumask.h>
@@ -247,6 +248,66 @@ void alba_pcpu_drain(struct alba_pcpu *pc)
 		alba_pcpu_retire(pc, cpu);
 }
 EXPORT_SYMBOL_GPL(alba_pcpu_drain);
+
+struct alba_pcpu_drain_req {
+	struct alba_pcpu *pc;
+	bool claimed;
+};
+
+/*
+ * On the CPU whose chunk goes, in hard IRQ (an IPI): every other context
+ * of this CPU is interrupted, so the cursor is this function's unless
+ * the IPI landed inside a claim, which it then leaves alone.
+ */
+static void alba_pcpu_drain_here(void *info)
+{
+	struct alba_pcpu_drain_req *req = info;
+	struct alba_pcpu_slot *slot = this_cpu_ptr(req->pc->head.slots);
+
+	if (READ_ONCE(slot->busy)) {
+		req->claimed = true;
+		return;
+	}
+	alba_cursor_fini(&slot->cur);
+}
+
+/**
+ * alba_pcpu_drain_live() - retire every CPU's chunk while CPUs allocate
+ * @pc: the set, or NULL (nothing happens)
+ *
+ * As alba_pcpu_drain(), but other CPUs may keep allocating from @pc
+ * meanwhile: each online CPU retires its own chunk, in an IPI that finds
+ * its cursor unclaimed (one that lands inside a claim is sent again), and
+ * offline CPUs' chunks are retired with CPU hotplug held off. A CPU that
+ * allocates again afterwards takes a new chunk, so on return only the
+ * chunks taken since are held. The objects stay valid.
+ *
+ * Context: process context (it may sleep), interrupts on.
+ */
+void alba_pcpu_drain_live(struct alba_pcpu *pc)
+{
+	struct alba_pcpu_drain_req req = { .pc = pc };
+	int cpu;
+
+	might_sleep();
+	if (!pc)
+		return;
+	cpus_read_lock();
+	for_each_possible_cpu(cpu) {
+		if (!cpu_online(cpu)) {
+			alba_pcpu_retire(pc, cpu);
+			continue;
+		}
+		do {
+			req.claimed = false;
+			smp_call_function_single(cpu, alba_pcpu_drain_here, &req, 1);
+			if (req.claimed)
+				cpu_relax();
+		} while (req.claimed);
+	}
+	cpus_read_unlock();
+}
+EXPORT_SYMBOL_GPL(alba_pcpu_drain_live);
 
 /**
  * alba_pcpu_destroy() - retire every CPU's chunk and free the set

@@ -602,6 +602,38 @@ static int pcpu_worker_fn(void *data)
 }
 
 /*
+ * A pcpu_worker_fn kthread bound to each online CPU (up to @nr), with
+ * SMP_OBJS entries of @all each; returns how many started. Called with
+ * the CPU hotplug lock held, so no ASSERT.
+ */
+static unsigned int start_pcpu_workers(struct kunit *test,
+				       struct alba_pcpu *pc,
+				       struct pcpu_worker *w, struct robj *all,
+				       unsigned int nr)
+{
+	struct task_struct *t;
+	unsigned int cpu, n = 0;
+
+	for_each_online_cpu(cpu) {
+		if (n == nr)
+			break;
+		init_completion(&w[n].done);
+		w[n].pc = pc;
+		w[n].obj = all + (size_t)n * SMP_OBJS;
+		w[n].id = n;
+		t = kthread_create(pcpu_worker_fn, &w[n], "alba_pcpu/%u", cpu);
+		if (IS_ERR(t)) {
+			KUNIT_FAIL(test, "no worker thread for CPU %u", cpu);
+			break;
+		}
+		kthread_bind(t, cpu);
+		wake_up_process(t);
+		n++;
+	}
+	return n;
+}
+
+/*
  * One per-CPU set used at once by a kthread on every CPU, an hrtimer
  * (GFP_ATOMIC) and a work item, while a CPU goes offline and comes back:
  * every object keeps its pattern, none overlap, and after the drain the
@@ -610,11 +642,10 @@ static int pcpu_worker_fn(void *data)
 static void alba_pcpu_smp_test(struct kunit *test)
 {
 	struct pcpu_ctx *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
-	unsigned int cpu, n = 0, nr = num_online_cpus(), k;
+	unsigned int n, nr = num_online_cpus(), k;
 	struct alba *arena = new_arena(test, 0);
 	struct pcpu_worker *w;
 	struct alba_stats s;
-	struct task_struct *t;
 	struct robj *all;
 	size_t total = 0, used = 0, i;
 	bool cycled = false;
@@ -632,23 +663,7 @@ static void alba_pcpu_smp_test(struct kunit *test)
 	hrtimer_setup(&c->timer, pcpu_timer_fn, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
 
 	cpus_read_lock();
-	for_each_online_cpu(cpu) {
-		if (n == nr)
-			break;
-		init_completion(&w[n].done);
-		w[n].pc = c->pc;
-		w[n].obj = all + (size_t)n * SMP_OBJS;
-		w[n].id = n;
-		t = kthread_create(pcpu_worker_fn, &w[n], "alba_pcpu/%u", cpu);
-		/* No ASSERT here: the hotplug lock is held. */
-		if (IS_ERR(t)) {
-			KUNIT_FAIL(test, "no worker thread for CPU %u", cpu);
-			break;
-		}
-		kthread_bind(t, cpu);
-		wake_up_process(t);
-		n++;
-	}
+	n = start_pcpu_workers(test, c->pc, w, all, nr);
 	cpus_read_unlock();
 	hrtimer_start(&c->timer, ns_to_ktime(50000), HRTIMER_MODE_REL);
 	queue_work(system_wq, &c->work);
@@ -687,6 +702,57 @@ static void alba_pcpu_smp_test(struct kunit *test)
 	kunit_info(test, "%zu objects from %u CPUs, a timer and a work item%s",
 		   (size_t)k, n, cycled ? "; a CPU went offline and back" : "");
 	alba_pcpu_destroy(c->pc);
+	alba_destroy(arena);
+}
+
+/*
+ * alba_pcpu_drain_live() while a kthread on every CPU allocates through
+ * the set (small chunks, so refills and retirements interleave): every
+ * object keeps its pattern and none overlap, and after a last drain the
+ * statistics count every byte. alba_pcpu_drain() in its place retires
+ * chunks other CPUs are bumping: seen in the 6.1 SMP run, a worker
+ * faulting on a retired chunk.
+ */
+static void alba_pcpu_drain_live_test(struct kunit *test)
+{
+	unsigned int nr = num_online_cpus(), n, k, drains = 0;
+	struct alba *arena = new_arena(test, 0);
+	struct pcpu_worker *w;
+	struct alba_pcpu *pc;
+	struct alba_stats s;
+	struct robj *all;
+	size_t used = 0, i, total;
+
+	w = kunit_kcalloc(test, nr, sizeof(*w), GFP_KERNEL);
+	all = kunit_kcalloc(test, (size_t)nr * SMP_OBJS, sizeof(*all), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, w);
+	KUNIT_ASSERT_NOT_NULL(test, all);
+	pc = alba_pcpu_create(arena, 1024, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pc);
+	cpus_read_lock();
+	n = start_pcpu_workers(test, pc, w, all, nr);
+	cpus_read_unlock();
+	for (k = 0; k < n; k++) {
+		while (!try_wait_for_completion(&w[k].done)) {
+			alba_pcpu_drain_live(pc);
+			drains++;
+			cond_resched();
+		}
+		KUNIT_EXPECT_EQ(test, w[k].failed, 0);
+	}
+	alba_pcpu_drain_live(pc);
+	total = (size_t)n * SMP_OBJS;
+	for (i = 0; i < total; i++) {
+		KUNIT_EXPECT_PTR_EQ(test, alba_of(all[i].p, 0), arena);
+		used += all[i].size;
+	}
+	verify_objects(test, all, total);
+	stats_of(test, arena, &s);
+	KUNIT_EXPECT_EQ(test, s.reserved_bytes, 0);
+	KUNIT_EXPECT_EQ(test, s.used_bytes, used);
+	KUNIT_EXPECT_EQ(test, s.allocs, total);
+	kunit_info(test, "%zu objects from %u CPUs, %u live drains", total, n, drains);
+	alba_pcpu_destroy(pc);
 	alba_destroy(arena);
 }
 
@@ -1295,6 +1361,7 @@ static struct kunit_case alba_kernel_cases[] = {
 #endif
 	KUNIT_CASE(alba_smp_hammer_test),
 	KUNIT_CASE(alba_pcpu_smp_test),
+	KUNIT_CASE(alba_pcpu_drain_live_test),
 #if IS_ENABLED(CONFIG_HOTPLUG_CPU) && defined(kunit_skip)
 	KUNIT_CASE(alba_pcpu_hotplug_test),
 #endif

@@ -12,7 +12,7 @@ import os
 import re
 import sys
 
-KERNEL_ONLY = {"alba_destroy_rcu", "alba_pcpu_refill"}
+KERNEL_ONLY = {"alba_destroy_rcu", "alba_pcpu_refill", "alba_pcpu_drain_live"}
 
 
 def api_names(header):
