@@ -384,6 +384,21 @@ static void alba_raw_lock_test(struct kunit *test)
 	alba_destroy(arena);
 }
 
+/* A kthread running @fn(@data), bound to @cpu; fails the test if none. */
+static bool start_on_cpu(struct kunit *test, int (*fn)(void *), void *data,
+			 unsigned int cpu)
+{
+	struct task_struct *t = kthread_create(fn, data, "alba_kunit/%u", cpu);
+
+	if (IS_ERR(t)) {
+		KUNIT_FAIL(test, "no worker thread for CPU %u", cpu);
+		return false;
+	}
+	kthread_bind(t, cpu);
+	wake_up_process(t);
+	return true;
+}
+
 #define SMP_OBJS	4000
 
 struct smp_worker {
@@ -432,7 +447,6 @@ static void alba_smp_hammer_test(struct kunit *test)
 	struct atomic_ctx *tctx = kunit_kzalloc(test, sizeof(*tctx), GFP_KERNEL);
 	unsigned int cpu, n = 0, nr = num_online_cpus(), k;
 	struct alba *arena = new_arena(test, 0);
-	struct task_struct *t;
 	struct smp_worker *w;
 	struct robj *all;
 	size_t total = 0, i;
@@ -458,14 +472,9 @@ static void alba_smp_hammer_test(struct kunit *test)
 		w[n].arena = arena;
 		w[n].obj = all + (size_t)n * SMP_OBJS;
 		w[n].id = n;
-		t = kthread_create(smp_worker_fn, &w[n], "alba_kunit/%u", cpu);
 		/* No ASSERT here: the hotplug lock and the timer are held. */
-		if (IS_ERR(t)) {
-			KUNIT_FAIL(test, "no worker thread for CPU %u", cpu);
+		if (!start_on_cpu(test, smp_worker_fn, &w[n], cpu))
 			break;
-		}
-		kthread_bind(t, cpu);
-		wake_up_process(t);
 		n++;
 	}
 	cpus_read_unlock();
@@ -611,7 +620,6 @@ static unsigned int start_pcpu_workers(struct kunit *test,
 				       struct pcpu_worker *w, struct robj *all,
 				       unsigned int nr)
 {
-	struct task_struct *t;
 	unsigned int cpu, n = 0;
 
 	for_each_online_cpu(cpu) {
@@ -621,13 +629,8 @@ static unsigned int start_pcpu_workers(struct kunit *test,
 		w[n].pc = pc;
 		w[n].obj = all + (size_t)n * SMP_OBJS;
 		w[n].id = n;
-		t = kthread_create(pcpu_worker_fn, &w[n], "alba_pcpu/%u", cpu);
-		if (IS_ERR(t)) {
-			KUNIT_FAIL(test, "no worker thread for CPU %u", cpu);
+		if (!start_on_cpu(test, pcpu_worker_fn, &w[n], cpu))
 			break;
-		}
-		kthread_bind(t, cpu);
-		wake_up_process(t);
 		n++;
 	}
 	return n;
