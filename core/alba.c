@@ -75,6 +75,10 @@
 
 #include "alba_internal.h"
 
+/* The functions themselves: the kernel's alba.h wraps them for profiling. */
+#undef alba_create
+#undef alba_create_node
+
 /* Where a dedicated block's header copy lies (see alba_of()), or 0. */
 static size_t copy_offset(const struct alba *arena,
 			  const struct alba_block *blk)
@@ -131,7 +135,8 @@ struct alba_block *alba_block_new(struct alba *arena, gfp_t gfp)
 		alba_plat_unlock(&arena->lock, flags);
 	}
 	if (!blk)
-		blk = alba_plat_block_alloc(arena->shift, gfp, arena->nid);
+		blk = alba_plat_block_alloc(arena, arena->shift, gfp,
+					    arena->nid);
 	if (blk)
 		block_init(blk, arena, arena->shift, ALBA_HDR);
 	return blk;
@@ -290,7 +295,7 @@ static void *take_dedicated(struct alba *arena, size_t size, size_t align,
 		shift++;
 
 	/* The page allocator may sleep; no lock here. */
-	blk = alba_plat_block_alloc(shift, gfp, arena->nid);
+	blk = alba_plat_block_alloc(arena, shift, gfp, arena->nid);
 	if (!blk)
 		return alba_fail(arena, size, align, gfp);
 	block_init(blk, arena, shift, ALBA_HDR);
@@ -459,7 +464,7 @@ static struct alba *create_at(const char *name, size_t block_size,
 	}
 	shift = shift_of(block_size);
 
-	blk = alba_plat_block_alloc(shift, gfp, nid);
+	blk = alba_plat_block_alloc(NULL, shift, gfp, nid);
 	if (!blk) {
 		alba_plat_nomem(gfp);
 		return NULL;
@@ -493,7 +498,10 @@ static struct alba *create_at(const char *name, size_t block_size,
  *	1 GiB), or 0 for ALBA_DEFAULT_BLOCK_SIZE
  * @gfp: flags for the first block (userspace: 0); every later block takes
  *	the flags of the call that needs it. With __GFP_ACCOUNT the kernel
- *	charges the blocks to the memory cgroup of the task allocating them.
+ *	charges the blocks to the memory cgroup of the task that created the
+ *	arena, whichever task's call takes them (a kthread's arena: the
+ *	allocating task's); allocation profiling charges them to the line
+ *	that created it.
  * @nid: the node blocks are asked from (alloc_pages_node(): preferred;
  *	with __GFP_THISNODE in a call's gfp, required), or NUMA_NO_NODE for
  *	the page allocator's choice (the local node). A node that is not

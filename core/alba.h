@@ -136,6 +136,21 @@ void alba_destroy(struct alba *arena);
 #ifdef __KERNEL__
 /* Kernel only: free the blocks after an RCU grace period, from any context. */
 void alba_destroy_rcu(struct alba *arena);
+
+/*
+ * Memory allocation profiling (CONFIG_MEM_ALLOC_PROFILING, 6.10 and
+ * later): an arena's blocks are charged in /proc/allocinfo to the line
+ * that created it, as kmalloc()'s objects are to theirs. The _noprof
+ * names take the caller's current tag instead of setting their own, for
+ * helpers that create arenas and are wrapped in alloc_hooks() themselves.
+ */
+#define alba_create_noprof(...)		((alba_create)(__VA_ARGS__))
+#define alba_create_node_noprof(...)	((alba_create_node)(__VA_ARGS__))
+#ifdef CONFIG_MEM_ALLOC_PROFILING
+#include <linux/alloc_tag.h>
+#define alba_create(...)	alloc_hooks(alba_create_noprof(__VA_ARGS__))
+#define alba_create_node(...)	alloc_hooks(alba_create_node_noprof(__VA_ARGS__))
+#endif
 #endif
 
 void *alba_alloc(struct alba *arena, size_t size, size_t align, gfp_t gfp);

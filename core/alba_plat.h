@@ -9,14 +9,17 @@
  *   ALBA_PLAT_PAGE_SHIFT	log2 of the smallest block size
  *   ALBA_PLAT_MAX_SHIFT	log2 of the largest block size
  *
- *   alba_plat_block_alloc(shift, gfp, nid)
+ *   alba_plat_block_alloc(arena, shift, gfp, nid)
  *	Return a block of 1 << shift bytes whose address is a multiple of
  *	1 << shift, from NUMA node nid (NUMA_NO_NODE: any), or NULL. Never a
  *	smaller block. May sleep if gfp allows; never called with an arena
  *	lock held. PAGE_SHIFT <= shift <= MAX_SHIFT. Callable in any context
  *	the caller's gfp allows; where the page allocator may not be called
  *	(PREEMPT_RT, hard IRQ or interrupts off), it fails unless the kernel
- *	has a lock-free allocator.
+ *	has a lock-free allocator. arena is the arena the block is for, NULL
+ *	for the first block, which alba_create() takes before the arena
+ *	exists (the kernel charges blocks to the arena's creator in memory
+ *	allocation profiling).
  *   alba_plat_block_free(base, shift)
  *	Give back a block from alba_plat_block_alloc(). Never called with an
  *	arena lock held. Callable in any context; where the page allocator
@@ -102,7 +105,8 @@
  */
 #include "plat.h"
 
-void *alba_plat_block_alloc(unsigned int shift, gfp_t gfp, int nid);
+void *alba_plat_block_alloc(struct alba *arena, unsigned int shift, gfp_t gfp,
+			    int nid);
 void alba_plat_block_free(void *base, unsigned int shift);
 long alba_plat_live_blocks(void);
 void alba_plat_fail_nth(unsigned long n);

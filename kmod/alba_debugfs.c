@@ -151,7 +151,7 @@ static int blocks_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(blocks);
 
-void alba_plat_arena_added(struct alba *arena, gfp_t gfp)
+void alba_debugfs_add(struct alba *arena, gfp_t gfp)
 {
 	struct alba_plat_arena *pa = alba_core_plat(arena);
 	const char *name = alba_core_name(arena);
@@ -159,7 +159,6 @@ void alba_plat_arena_added(struct alba *arena, gfp_t gfp)
 	struct alba_debugfs *d;
 	struct dentry *old;
 
-	pa->arena = arena;
 	/* debugfs may sleep: only for arenas created where sleeping is fine. */
 	if (!alba_dir || !gfpflags_allow_blocking(gfp))
 		return;
@@ -184,7 +183,7 @@ void alba_plat_arena_added(struct alba *arena, gfp_t gfp)
 	pa->dfs = d;
 }
 
-void alba_plat_arena_removed(struct alba *arena)
+void alba_debugfs_remove(struct alba *arena)
 {
 	struct alba_debugfs *d = alba_core_plat(arena)->dfs;
 

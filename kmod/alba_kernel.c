@@ -8,8 +8,9 @@
  * Of the gfp of the call that needs a block, the page allocator gets the
  * bits that mean something for a block (ALBA_GFP_BLOCK in compat.h: the
  * reclaim and placement bits, as slab keeps, and __GFP_ACCOUNT, which
- * charges blocks to the caller's memory cgroup; freeing uncharges). Lowmem
- * only, never movable or compound: the core addresses blocks directly.
+ * charges blocks to the memory cgroup of the arena's creator; freeing
+ * uncharges: see alba_plat_block_alloc()). Lowmem only, never movable or
+ * compound: the core addresses blocks directly.
  *
  * Contexts. alba's arena lock is a raw spinlock, so allocation works from
  * any context, hard IRQ included, on every kernel. Whether a new block may
@@ -39,11 +40,13 @@
 #include <linux/fault-inject.h>
 #include <linux/gfp.h>
 #include <linux/llist.h>
+#include <linux/memcontrol.h>
 #include <linux/mm.h>
 #include <linux/percpu.h>
 #include <linux/module.h>
 #include <linux/preempt.h>
 #include <linux/ratelimit.h>
+#include <linux/sched/mm.h>
 #include <linux/rcupdate.h>
 #include <linux/workqueue.h>
 
@@ -167,24 +170,81 @@ static bool page_allocator_allowed(gfp_t gfp)
 	       (!IS_ENABLED(CONFIG_PREEMPT_RT) || preemptible());
 }
 
-void *alba_plat_block_alloc(unsigned int shift, gfp_t gfp, int nid)
+/*
+ * A block is charged to the arena's creator, whoever's call takes it (a
+ * per-CPU set refills from every task that allocates through it):
+ *
+ * - with __GFP_ACCOUNT, to the memory cgroup of the task that created the
+ *   arena (set_active_memcg(), as BPF maps charge their creator's), in
+ *   task context; an arena created by a task without an mm (a kthread)
+ *   or outside task context has no owner, and its blocks are charged as
+ *   kmalloc()'s objects are, to the allocating task;
+ * - in memory allocation profiling, to the line that created the arena
+ *   (alba.h wraps alba_create() in alloc_hooks()), not to this file.
+ *
+ * The first block, which alba_create() takes before there is an arena, is
+ * the creator's by both rules already.
+ */
+static struct page *block_pages(gfp_t gfp, int nid, unsigned int order)
 {
+	if (likely(page_allocator_allowed(gfp)))
+		return alloc_pages_node_noprof(nid, gfp, order);
+	return alba_alloc_pages_nolock(gfp, nid, order);
+}
+
+void *alba_plat_block_alloc(struct alba *arena, unsigned int shift, gfp_t gfp,
+			    int nid)
+{
+	struct alba_plat_arena *pa = arena ? alba_core_plat(arena) : NULL;
+	struct alloc_tag *tag = pa ? pa->tag : alba_current_alloc_tag();
+	struct mem_cgroup *memcg = NULL, *old_memcg = NULL;
 	unsigned int order = shift - PAGE_SHIFT;
 	struct page *page;
 
 	if (fault_fires(shift))
 		return NULL;
 	gfp &= ALBA_GFP_BLOCK;
-	if (likely(page_allocator_allowed(gfp)))
-		page = alloc_pages_node(nid, gfp, order);
+	if (pa && pa->memcg && (gfp & __GFP_ACCOUNT) && in_task())
+		memcg = pa->memcg;
+	if (memcg)
+		old_memcg = set_active_memcg(memcg);
+	/* No creator's tag (alba_create() called around alba.h): this line. */
+	if (tag)
+		page = alloc_hooks_tag(tag, block_pages(gfp, nid, order));
 	else
-		page = alba_alloc_pages_nolock(gfp, nid, order);
+		page = alloc_hooks(block_pages(gfp, nid, order));
+	if (memcg)
+		set_active_memcg(old_memcg);
 	if (!page)
 		return NULL;
 	this_cpu_inc(live_blocks);
 	return page_address(page);
 }
 EXPORT_SYMBOL_IF_KUNIT(alba_plat_block_alloc);
+
+void alba_plat_arena_added(struct alba *arena, gfp_t gfp)
+{
+	struct alba_plat_arena *pa = alba_core_plat(arena);
+
+	pa->arena = arena;
+	if (in_task() && current->mm)
+		pa->memcg = get_mem_cgroup_from_mm(current->mm);
+	alloc_tag_record(pa->tag);
+	alba_debugfs_add(arena, gfp);
+}
+
+/* The arena takes no more blocks: its owner may go (pages keep theirs). */
+static void arena_disown(struct alba_plat_arena *pa)
+{
+	mem_cgroup_put(pa->memcg);
+	pa->memcg = NULL;
+}
+
+void alba_plat_arena_removed(struct alba *arena)
+{
+	arena_disown(alba_core_plat(arena));
+	alba_debugfs_remove(arena);
+}
 
 /*
  * May a block go back to the page allocator right here? Where the caller
@@ -375,6 +435,7 @@ void alba_destroy_rcu(struct alba *arena)
 		return;
 	alba_debugfs_detach(arena);
 	pa = alba_core_plat(arena);
+	arena_disown(pa);
 	INIT_RCU_WORK(&pa->rwork, destroy_rcu_fn);
 	queue_rcu_work(alba_wq, &pa->rwork);
 }

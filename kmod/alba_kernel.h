@@ -18,6 +18,9 @@ void alba_pcpu_init(void);
 void alba_pcpu_exit(void);
 void alba_debugfs_init(void);
 void alba_debugfs_exit(void);
+/* An arena's files: added where @gfp may sleep, removed at destroy. */
+void alba_debugfs_add(struct alba *arena, gfp_t gfp);
+void alba_debugfs_remove(struct alba *arena);
 /* Unpublish an arena's files now; remove them later from alba_wq. */
 void alba_debugfs_detach(struct alba *arena);
 

@@ -110,6 +110,29 @@ static inline void hrtimer_setup(struct hrtimer *timer,
 #endif
 
 /*
+ * Memory allocation profiling came in 6.10: the page allocator's functions
+ * became alloc_hooks() wrappers that charge their own line, over _noprof
+ * ones that charge the task's current tag, which alloc_hooks_tag() sets.
+ * Before, the functions under their old names, and no tags.
+ */
+#ifndef ALBA_HAVE_ALLOC_TAG_H
+struct alloc_tag;
+#define alloc_pages_node_noprof		alloc_pages_node
+#define alloc_hooks(_do_alloc)		(_do_alloc)
+#define alloc_hooks_tag(_tag, _do_alloc) (_do_alloc)
+#define alloc_tag_record(p)		do { } while (0)
+#endif
+
+static inline struct alloc_tag *alba_current_alloc_tag(void)
+{
+#ifdef CONFIG_MEM_ALLOC_PROFILING
+	return current->alloc_tag;
+#else
+	return NULL;
+#endif
+}
+
+/*
  * alloc_pages_nolock(): a best-effort allocation from any context, even
  * where the page allocator's locks may not be taken (PREEMPT_RT with
  * interrupts off), of order 3 at most, and on PREEMPT_RT not in hard IRQ
@@ -121,7 +144,7 @@ static inline struct page *alba_alloc_pages_nolock(gfp_t gfp, int nid,
 						   unsigned int order)
 {
 #ifdef ALBA_HAVE_ALLOC_PAGES_NOLOCK
-	return alloc_pages_nolock(gfp & __GFP_ACCOUNT, nid, order);
+	return alloc_pages_nolock_noprof(gfp & __GFP_ACCOUNT, nid, order);
 #else
 	return NULL;
 #endif

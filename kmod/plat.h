@@ -131,11 +131,17 @@ static inline bool alba_plat_node_ok(int nid)
 	       (nid >= 0 && nid < MAX_NUMNODES && node_state(nid, N_MEMORY));
 }
 
-/* What the kernel keeps in an arena: its debugfs view, and RCU release. */
+/*
+ * What the kernel keeps in an arena: its debugfs view, RCU release, and
+ * what it knows of its creator: the memory cgroup its accounted blocks
+ * are charged to, and the allocation profiling tag of the creating line.
+ */
 struct alba_plat_arena {
 	struct alba *arena;
 	struct alba_debugfs *dfs;
 	struct rcu_work rwork;
+	struct mem_cgroup *memcg;
+	struct alloc_tag *tag;
 };
 
 /* Tests: wait until every alba_destroy_rcu() so far has released. */

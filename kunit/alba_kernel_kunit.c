@@ -27,7 +27,9 @@ static void alba_phys_alignment_test(struct kunit *test)
 	void *blk;
 
 	for (shift = PAGE_SHIFT; shift <= ALBA_PLAT_MAX_SHIFT; shift++) {
-		blk = alba_plat_block_alloc(shift, GFP_KERNEL | __GFP_NOWARN, NUMA_NO_NODE);
+		blk = alba_plat_block_alloc(NULL, shift,
+					    GFP_KERNEL | __GFP_NOWARN,
+					    NUMA_NO_NODE);
 		if (!blk) {
 			kunit_info(test, "no free block of order %u", shift - PAGE_SHIFT);
 			continue;
@@ -324,7 +326,7 @@ static void alba_compound_block_test(struct kunit *test)
 	 */
 	blk = NULL;
 	for (tries = 0; !blk && tries < 100; tries++)
-		blk = alba_plat_block_alloc(14, __GFP_NOWARN, NUMA_NO_NODE);
+		blk = alba_plat_block_alloc(NULL, 14, __GFP_NOWARN, NUMA_NO_NODE);
 	KUNIT_ASSERT_NOT_NULL(test, blk);
 	fresh = page_private(virt_to_page(blk + 4096));
 	alba_plat_block_free(blk, 14);
@@ -945,6 +947,60 @@ static void alba_gfp_test(struct kunit *test)
 	alba_destroy(a);
 }
 
+#ifdef CONFIG_MEM_ALLOC_PROFILING
+#include <linux/alloc_tag.h>
+
+/* What @tag has been charged with, in bytes and pages held. */
+static void expect_tag(struct kunit *test, struct alloc_tag *tag,
+		       size_t bytes, size_t calls)
+{
+	struct alloc_tag_counters c = alloc_tag_read(tag);
+
+	KUNIT_EXPECT_EQ(test, c.bytes, (u64)bytes);
+	KUNIT_EXPECT_EQ(test, c.calls, (u64)calls);
+}
+
+/*
+ * Memory allocation profiling charges an arena's blocks to the code that
+ * created it, as kmalloc()'s objects are to their callers: the first
+ * block, the blocks later calls take (from a context with a tag of its
+ * own too: the other tag gets nothing), a dedicated block; and nothing is
+ * left charged once the arena is destroyed. Before, every block was
+ * alba_kernel.c's.
+ */
+static void alba_alloc_tag_test(struct kunit *test)
+{
+	DEFINE_ALLOC_TAG(creator);
+	struct alba_stats st;
+	struct alba *a;
+	int i;
+
+	if (!mem_alloc_profiling_enabled())
+		kunit_skip(test, "memory allocation profiling is off");
+	a = alloc_hooks_tag(&creator,
+			    alba_create_noprof("alloc_tag", SZ_8K, GFP_KERNEL));
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	expect_tag(test, &creator, SZ_8K, 1);
+	/* Half a block each: one new block per object. */
+	for (i = 0; i < 6; i++)
+		KUNIT_EXPECT_NOT_NULL(test, alba_alloc(a, SZ_4K, 0, GFP_KERNEL));
+	{
+		DEFINE_ALLOC_TAG(other);
+		void *p;
+
+		p = alloc_hooks_tag(&other, alba_alloc(a, SZ_4K, 0, GFP_KERNEL));
+		KUNIT_EXPECT_NOT_NULL(test, p);
+		expect_tag(test, &other, 0, 0);
+	}
+	KUNIT_EXPECT_NOT_NULL(test, alba_alloc(a, SZ_64K, 0, GFP_KERNEL));
+	alba_get_stats(a, &st);
+	KUNIT_EXPECT_GE(test, st.blocks, (size_t)8);
+	expect_tag(test, &creator, st.block_bytes, st.blocks);
+	alba_destroy(a);
+	expect_tag(test, &creator, 0, 0);
+}
+#endif
+
 #if IS_ENABLED(CONFIG_TRACEPOINTS)
 #include <trace/events/printk.h>
 
@@ -1372,6 +1428,9 @@ static struct kunit_case alba_kernel_cases[] = {
 	KUNIT_CASE(alba_destroy_rcu_refused_test),
 	KUNIT_CASE(alba_node_online_test),
 	KUNIT_CASE(alba_gfp_test),
+#ifdef CONFIG_MEM_ALLOC_PROFILING
+	KUNIT_CASE(alba_alloc_tag_test),
+#endif
 	KUNIT_CASE(alba_hard_irq_test),
 	KUNIT_CASE(alba_pcpu_hard_irq_test),
 	KUNIT_CASE(alba_pcpu_claimed_test),

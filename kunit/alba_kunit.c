@@ -51,7 +51,7 @@ static void alba_block_alignment_test(struct kunit *test)
 	}
 
 	for (i = 0; i < 3; i++) {
-		blk[i] = alba_plat_block_alloc(shift, GFP_KERNEL, NUMA_NO_NODE);
+		blk[i] = alba_plat_block_alloc(NULL, shift, GFP_KERNEL, NUMA_NO_NODE);
 		KUNIT_ASSERT_NOT_NULL(test, blk[i]);
 		KUNIT_EXPECT_EQ(test, (uintptr_t)blk[i] & (bs - 1), 0);
 		/* The whole block is ours: touch both ends. */
@@ -839,7 +839,7 @@ static void alba_null_arena_test(struct kunit *test)
  */
 static void alba_of_foreign_test(struct kunit *test)
 {
-	void *blk = alba_plat_block_alloc(15, GFP_KERNEL, NUMA_NO_NODE);
+	void *blk = alba_plat_block_alloc(NULL, 15, GFP_KERNEL, NUMA_NO_NODE);
 	static const size_t sizes[] = { 4096, 32768, 1 << 20, 1 << 22 };
 	struct foreign f[8];
 	struct alba *arena;

@@ -88,8 +88,10 @@ export PATH="$tcg:$PATH"
 # can share it. KASAN, lockdep, spinlock debugging and fault injection
 # (debug.config), plus PREEMPT, DEBUG_ATOMIC_SLEEP, KFENCE and CPU
 # hotplug (smp.config) where the row runs kunit-smp, or PREEMPT_RT
-# (rt.config) where it runs kunit-rt. debug boots it on one CPU, smp and
-# rt on two, debugmode rebuilds alba in it with CONFIG_ALBA_DEBUG.
+# (rt.config) where it runs kunit-rt, and memory allocation profiling
+# (profiling.config) where the kernel has it (6.10 and later). debug
+# boots it on one CPU, smp and rt on two, debugmode rebuilds alba in it
+# with CONFIG_ALBA_DEBUG.
 runs=$(kernel_steps "$SERIES")
 x86_fragments() {
 	echo "$top/kunit/debug.config"
@@ -97,6 +99,9 @@ x86_fragments() {
 	*" kunit-rt "*) echo "$top/kunit/rt.config" ;;
 	*" kunit-smp "*) echo "$top/kunit/smp.config" ;;
 	esac
+	if grep -qs '^config MEM_ALLOC_PROFILING$' "$src/mm/Kconfig.debug"; then
+		echo "$top/kunit/profiling.config"
+	fi
 }
 
 # panic=-1: a panic ends the run (QEMU -no-reboot), not a 30-minute wait.

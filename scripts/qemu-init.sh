@@ -8,8 +8,9 @@
 #   the sample, on node 1, with alba's tracepoints on: every block on node
 #   1, every kind of event in the trace with sane fields;
 #   memory cgroups: an accounted arena charges its blocks to the cgroup of
-#   the task that allocates them, gives them back at destroy, and fails
-#   cleanly at memory.max;
+#   the task that created it, whichever task allocates (directly or
+#   through a per-CPU set), gives them back at destroy, and fails cleanly
+#   at its creator's memory.max;
 #   50 load cycles, after which every block and page is back.
 #
 # Modes kbench and insns load the kernel benchmark (insns=1 for the
@@ -130,38 +131,41 @@ t "trace: alba_arena_destroy (both tables and the scratch arena)" \
 if [ "$mode" = test ]; then
 	t "insmod alba_qemu_test.ko" "insmod /alba_qemu_test.ko"
 
-	# Memory cgroups: a shell in cgroup alba gives the commands, so that
-	# the arena's accounted blocks are charged there.
+	# Memory cgroups: a shell in cgroup alba creates the arena, one in
+	# cgroup other allocates from it; the accounted blocks are the
+	# creator's, whoever's call takes them.
 	CG=/sys/fs/cgroup
 	mount -t cgroup2 none $CG
 	echo +memory >$CG/cgroup.subtree_control
-	mkdir $CG/alba
-	in_cg() { sh -c "echo \$\$ >$CG/alba/cgroup.procs && echo '$1' >$Q"; }
-	cur() { cat $CG/alba/memory.current; }
-	base=$(cur)
-	in_cg "create -1 1"
-	in_cg "alloc 4000 1000"
+	mkdir $CG/alba $CG/other
+	in_cg() { sh -c "echo \$\$ >$CG/$1/cgroup.procs && echo '$2' >$Q"; }
+	cur() { cat $CG/$1/memory.current; }
+	base=$(cur alba) obase=$(cur other)
+	in_cg alba "create -1 1"
+	in_cg other "alloc 4000 500"
+	in_cg other "pcpu 4000 500"
+	pcpu_ok=$(qstat ok)
 	bytes=$(qstat block_bytes)
-	used=$(($(cur) - base))
-	echo "# memcg: memory.current grew by $used bytes; the arena holds $bytes bytes of blocks"
-	t "memcg: an accounted arena's blocks are charged to the allocating task's cgroup" \
-		"[ $used -ge $bytes ] && [ $used -lt $((bytes + 1048576)) ]"
-	in_cg "destroy"
+	used=$(($(cur alba) - base)) oused=$(($(cur other) - obase))
+	echo "# memcg: the creator's memory.current grew by $used bytes, the allocating cgroup's by $oused; the arena holds $bytes bytes of blocks"
+	t "memcg: an accounted arena's blocks are charged to its creator's cgroup, not the allocating task's (alba_alloc and a per-CPU set)" \
+		"[ $pcpu_ok = 500 ] && [ $used -ge $bytes ] && [ $used -lt $((bytes + 1048576)) ] && [ $oused -lt 1048576 ]"
+	in_cg alba "destroy"
 	# Within the per-CPU charge caches (64 pages a CPU) of where it began.
-	left=$(($(cur) - base))
+	left=$(($(cur alba) - base))
 	echo "# memcg: after destroy memory.current is $left bytes above where it began"
 	t "memcg: and uncharged when the arena is destroyed" "[ $left -lt 1048576 ]"
-	in_cg "create -1 1"
-	echo $(($(cur) + 262144)) >$CG/alba/memory.max
-	in_cg "alloc 4000 1000"
+	in_cg alba "create -1 1"
+	echo $(($(cur alba) + 262144)) >$CG/alba/memory.max
+	in_cg other "alloc 4000 1000"
 	got=$(qstat ok) refused=$(qstat failed) counted=$(qstat failed_allocs)
-	echo "# memcg: at memory.max + 256 KiB: $got allocations made, $refused refused, failed counter $counted"
-	t "memcg: past memory.max allocations fail cleanly (NULL, counted as failed)" \
+	echo "# memcg: at the creator's memory.max + 256 KiB: $got allocations made, $refused refused, failed counter $counted"
+	t "memcg: past the creator's memory.max allocations fail cleanly, from any cgroup (NULL, counted as failed)" \
 		"[ $refused -gt 0 ] && [ $got -lt 1000 ] && [ $counted = $refused ]"
 	echo max >$CG/alba/memory.max
-	in_cg "alloc 4000 100"
+	in_cg other "alloc 4000 100"
 	t "memcg: the arena works again once memory.max is lifted" "[ $(qstat ok) = 100 ]"
-	in_cg "destroy"
+	in_cg alba "destroy"
 	t "memcg: nothing leaked (live_blocks 0)" '[ "$(live)" = 0 ]'
 
 	t "rmmod alba_qemu_test" "rmmod alba_qemu_test"

@@ -207,10 +207,12 @@ long alba_plat_live_blocks(void)
 	return __atomic_load_n(&live_blocks, __ATOMIC_RELAXED);
 }
 
-void *alba_plat_block_alloc(unsigned int shift, gfp_t gfp, int nid)
+void *alba_plat_block_alloc(struct alba *arena, unsigned int shift, gfp_t gfp,
+			    int nid)
 {
 	void *base;
 
+	(void)arena;
 	(void)gfp;
 	(void)nid;
 	if (alba_user_fault_fires())

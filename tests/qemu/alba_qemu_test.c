@@ -12,6 +12,8 @@
  *   alloc SIZE COUNT     COUNT objects of SIZE bytes, each written; the
  *                        blocks with __GFP_NORETRY, so that a charge past
  *                        memory.max fails instead of waking the OOM killer
+ *   pcpu SIZE COUNT      the same through a per-CPU set made for the
+ *                        command (and drained and destroyed after it)
  *   destroy              destroy the arena
  *   irqsoff start|stop   a hard-IRQ hrtimer pinned to CPU 0 fires every
  *                        50 us and keeps the longest it ran late: how long
@@ -84,11 +86,36 @@ static int cmd_open(struct inode *inode, struct file *file)
 	return single_open(file, cmd_show, NULL);
 }
 
+/* @count objects of @size bytes, each written; through @pc if not NULL. */
+static int alloc_many(struct alba_pcpu *pc, unsigned long size,
+		      unsigned long count)
+{
+	/* NORETRY: past memory.max, fail rather than OOM-kill. */
+	gfp_t g = gfp | __GFP_NOWARN | __GFP_NORETRY;
+	unsigned long i;
+	char *p;
+
+	if (!arena)
+		return -ENOENT;
+	ok = 0;
+	failed = 0;
+	for (i = 0; i < count; i++) {
+		p = pc ? alba_pcpu_alloc(pc, size, 8, g) :
+			 alba_alloc(arena, size, 8, g);
+		if (p) {
+			memset(p, 0x5a, size);
+			ok++;
+		} else {
+			failed++;
+		}
+	}
+	return 0;
+}
+
 static int run(char *cmd)
 {
-	unsigned long size, count, i;
+	unsigned long size, count;
 	int nid, acct;
-	char *p;
 
 	if (sscanf(cmd, "create %d %d", &nid, &acct) == 2) {
 		if (arena)
@@ -97,23 +124,21 @@ static int run(char *cmd)
 		arena = alba_create_node("qemu_test", 32768, gfp, nid);
 		return arena ? 0 : -ENOMEM;
 	}
-	if (sscanf(cmd, "alloc %lu %lu", &size, &count) == 2) {
+	if (sscanf(cmd, "alloc %lu %lu", &size, &count) == 2)
+		return alloc_many(NULL, size, count);
+	if (sscanf(cmd, "pcpu %lu %lu", &size, &count) == 2) {
+		struct alba_pcpu *pc;
+		int err;
+
 		if (!arena)
 			return -ENOENT;
-		ok = 0;
-		failed = 0;
-		for (i = 0; i < count; i++) {
-			/* NORETRY: past memory.max, fail rather than OOM-kill. */
-			p = alba_alloc(arena, size, 8,
-				       gfp | __GFP_NOWARN | __GFP_NORETRY);
-			if (p) {
-				memset(p, 0x5a, size);
-				ok++;
-			} else {
-				failed++;
-			}
-		}
-		return 0;
+		pc = alba_pcpu_create(arena, 0, GFP_KERNEL);
+		if (!pc)
+			return -ENOMEM;
+		err = alloc_many(pc, size, count);
+		alba_pcpu_drain(pc);
+		alba_pcpu_destroy(pc);
+		return err;
 	}
 	if (!strncmp(cmd, "irqsoff start", 13) && !timing) {
 		late_max_ns = 0;

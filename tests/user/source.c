@@ -72,7 +72,7 @@ static void alba_source_carves_test(struct kunit *test)
 	int i, j, same = 0, down = 0;
 
 	for (i = 0; i < NBLOCKS; i++) {
-		blk[i] = alba_plat_block_alloc(KIB32, 0, NUMA_NO_NODE);
+		blk[i] = alba_plat_block_alloc(NULL, KIB32, 0, NUMA_NO_NODE);
 		KUNIT_ASSERT_NOT_NULL(test, blk[i]);
 		KUNIT_EXPECT_EQ(test, (uintptr_t)blk[i] & ((1u << KIB32) - 1), 0);
 		memset(blk[i], i, (size_t)1 << KIB32);
@@ -94,7 +94,7 @@ static void alba_source_carves_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, c1.warm_bytes, (size_t)NBLOCKS << KIB32);
 	KUNIT_EXPECT_EQ(test, c1.live_bytes, 0);
 	for (i = 0; i < NBLOCKS; i++) {
-		again[i] = alba_plat_block_alloc(KIB32, 0, NUMA_NO_NODE);
+		again[i] = alba_plat_block_alloc(NULL, KIB32, 0, NUMA_NO_NODE);
 		KUNIT_ASSERT_NOT_NULL(test, again[i]);
 	}
 	c2 = counts();
@@ -123,12 +123,12 @@ static void alba_source_large_test(struct kunit *test)
 	struct alba_user_source c0, c1;
 	void *a, *b;
 
-	a = alba_plat_block_alloc(23, 0, NUMA_NO_NODE);
+	a = alba_plat_block_alloc(NULL, 23, 0, NUMA_NO_NODE);
 	KUNIT_ASSERT_NOT_NULL(test, a);
 	KUNIT_EXPECT_EQ(test, (uintptr_t)a & ((1u << 23) - 1), 0);
 	alba_plat_block_free(a, 23);
 	c0 = counts();
-	b = alba_plat_block_alloc(23, 0, NUMA_NO_NODE);
+	b = alba_plat_block_alloc(NULL, 23, 0, NUMA_NO_NODE);
 	c1 = counts();
 	KUNIT_EXPECT_PTR_EQ(test, b, a);
 	KUNIT_EXPECT_EQ(test, c1.maps, c0.maps);
@@ -146,8 +146,8 @@ static void alba_source_limit_zero_test(struct kunit *test)
 	void *a, *b, *c;
 
 	KUNIT_EXPECT_EQ(test, alba_set_block_cache(0), 0);
-	a = alba_plat_block_alloc(KIB32, 0, NUMA_NO_NODE);
-	b = alba_plat_block_alloc(KIB32, 0, NUMA_NO_NODE);
+	a = alba_plat_block_alloc(NULL, KIB32, 0, NUMA_NO_NODE);
+	b = alba_plat_block_alloc(NULL, KIB32, 0, NUMA_NO_NODE);
 	KUNIT_ASSERT_NOT_NULL(test, a);
 	KUNIT_ASSERT_NOT_NULL(test, b);
 	memset(b, 0x5a, (size_t)1 << KIB32);
@@ -158,7 +158,7 @@ static void alba_source_limit_zero_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, c1.discards - c0.discards, 1);
 	KUNIT_EXPECT_EQ(test, c1.warm_bytes, 0);
 	KUNIT_EXPECT_EQ(test, c1.regions, c0.regions);	/* a is live */
-	c = alba_plat_block_alloc(KIB32, 0, NUMA_NO_NODE);
+	c = alba_plat_block_alloc(NULL, KIB32, 0, NUMA_NO_NODE);
 	KUNIT_ASSERT_NOT_NULL(test, c);
 	memset(c, 0xa5, (size_t)1 << KIB32);
 	KUNIT_EXPECT_EQ(test, ((unsigned char *)c)[100], 0xa5);
@@ -185,7 +185,7 @@ static void alba_source_peak_test(struct kunit *test)
 	for (round = 0; round < 2; round++) {
 		c0 = counts();
 		for (i = 0; i < NBLOCKS; i++) {
-			blk[i] = alba_plat_block_alloc(KIB32, 0, NUMA_NO_NODE);
+			blk[i] = alba_plat_block_alloc(NULL, KIB32, 0, NUMA_NO_NODE);
 			KUNIT_ASSERT_NOT_NULL(test, blk[i]);
 		}
 		for (i = 0; i < NBLOCKS; i++)
@@ -221,7 +221,7 @@ static void alba_source_trim_live_test(struct kunit *test)
 	int i, nfreed = 0, bad = 0;
 
 	for (i = 0; i < 8; i++) {
-		blk[i] = alba_plat_block_alloc(KIB32, 0, NUMA_NO_NODE);
+		blk[i] = alba_plat_block_alloc(NULL, KIB32, 0, NUMA_NO_NODE);
 		KUNIT_ASSERT_NOT_NULL(test, blk[i]);
 		memset(blk[i], 0x40 + i, size);
 	}
@@ -246,7 +246,7 @@ static void alba_source_trim_live_test(struct kunit *test)
 	for (i = 0; i < 8; i++) {
 		if (!freed[i])
 			continue;
-		blk[i] = alba_plat_block_alloc(KIB32, 0, NUMA_NO_NODE);
+		blk[i] = alba_plat_block_alloc(NULL, KIB32, 0, NUMA_NO_NODE);
 		KUNIT_ASSERT_NOT_NULL(test, blk[i]);
 #ifdef __linux__
 		for (j = 0; j < size; j++)
@@ -291,7 +291,8 @@ static THREAD_FN(churn_fn, arg)
 		unsigned char v = (unsigned char)(c->id * 64 + round);
 
 		for (i = 0; i < 24; i++) {
-			blk[i] = alba_plat_block_alloc(shifts[i % 3], 0, NUMA_NO_NODE);
+			blk[i] = alba_plat_block_alloc(NULL, shifts[i % 3], 0,
+						       NUMA_NO_NODE);
 			if (!blk[i]) {
 				c->bad++;
 				continue;
@@ -357,7 +358,7 @@ static void alba_source_rss_test(struct kunit *test)
 	alba_set_block_cache(0);
 	before = alba_test_rss_bytes();
 	for (i = 0; i < N; i++) {
-		blk[i] = alba_plat_block_alloc(KIB32, 0, NUMA_NO_NODE);
+		blk[i] = alba_plat_block_alloc(NULL, KIB32, 0, NUMA_NO_NODE);
 		KUNIT_ASSERT_NOT_NULL(test, blk[i]);
 		memset(blk[i], 1, (size_t)1 << KIB32);
 	}

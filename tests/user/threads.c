@@ -294,7 +294,7 @@ static void alba_block_method_test(struct kunit *test)
 	os_path = !(force && *force && *force != '0');
 #endif
 	alba_trim();	/* so that the block comes from the OS */
-	blk = alba_plat_block_alloc(20, 0, NUMA_NO_NODE);
+	blk = alba_plat_block_alloc(NULL, 20, 0, NUMA_NO_NODE);
 	KUNIT_ASSERT_NOT_NULL(test, blk);
 	KUNIT_EXPECT_EQ(test, (uintptr_t)blk & ((1 << 20) - 1), 0);
 	alba_plat_block_free(blk, 20);
@@ -316,10 +316,10 @@ static void alba_block_cache_test(struct kunit *test)
 
 	alba_trim();
 	alba_user_block_method(&os0, &self0);
-	a = alba_plat_block_alloc(17, 0, NUMA_NO_NODE);
+	a = alba_plat_block_alloc(NULL, 17, 0, NUMA_NO_NODE);
 	KUNIT_ASSERT_NOT_NULL(test, a);
 	alba_plat_block_free(a, 17);
-	b = alba_plat_block_alloc(17, 0, NUMA_NO_NODE);
+	b = alba_plat_block_alloc(NULL, 17, 0, NUMA_NO_NODE);
 	KUNIT_EXPECT_PTR_EQ(test, b, a);
 	alba_user_block_method(&os1, &self1);
 	KUNIT_EXPECT_EQ(test, os1 + self1 - os0 - self0, 1);
@@ -327,7 +327,7 @@ static void alba_block_cache_test(struct kunit *test)
 	alba_plat_block_free(b, 17);
 	KUNIT_EXPECT_EQ(test, alba_plat_live_blocks(), 0);
 	alba_trim();
-	b = alba_plat_block_alloc(17, 0, NUMA_NO_NODE);
+	b = alba_plat_block_alloc(NULL, 17, 0, NUMA_NO_NODE);
 	KUNIT_ASSERT_NOT_NULL(test, b);
 	alba_user_block_method(&os0, &self0);
 	KUNIT_EXPECT_EQ(test, os0 + self0 - os1 - self1, 1);
