@@ -175,7 +175,7 @@ static bool page_allocator_allowed(gfp_t gfp)
  * per-CPU set refills from every task that allocates through it):
  *
  * - with __GFP_ACCOUNT, to the memory cgroup of the task that created the
- *   arena (set_active_memcg(), as BPF maps charge their creator's), in
+ *   arena (the task's active memcg, as BPF maps charge their creator's), in
  *   task context; an arena created by a task without an mm (a kthread)
  *   or outside task context has no owner, and its blocks are charged as
  *   kmalloc()'s objects are, to the allocating task;
@@ -207,14 +207,14 @@ void *alba_plat_block_alloc(struct alba *arena, unsigned int shift, gfp_t gfp,
 	if (pa && pa->memcg && (gfp & __GFP_ACCOUNT) && in_task())
 		memcg = pa->memcg;
 	if (memcg)
-		old_memcg = set_active_memcg(memcg);
+		old_memcg = alba_set_task_memcg(memcg);
 	/* No creator's tag (alba_create() called around alba.h): this line. */
 	if (tag)
 		page = alloc_hooks_tag(tag, block_pages(gfp, nid, order));
 	else
 		page = alloc_hooks(block_pages(gfp, nid, order));
 	if (memcg)
-		set_active_memcg(old_memcg);
+		alba_set_task_memcg(old_memcg);
 	if (!page)
 		return NULL;
 	this_cpu_inc(live_blocks);

@@ -119,14 +119,32 @@ static inline void hrtimer_setup(struct hrtimer *timer,
 struct alloc_tag;
 #define alloc_pages_node_noprof		alloc_pages_node
 #define alloc_hooks(_do_alloc)		(_do_alloc)
-#define alloc_hooks_tag(_tag, _do_alloc) (_do_alloc)
-#define alloc_tag_record(p)		do { } while (0)
+#define alloc_hooks_tag(_tag, _do_alloc) ((void)(_tag), (_do_alloc))
+#define alloc_tag_record(p)		((void)(p))
 #endif
 
 static inline struct alloc_tag *alba_current_alloc_tag(void)
 {
 #ifdef CONFIG_MEM_ALLOC_PROFILING
 	return current->alloc_tag;
+#else
+	return NULL;
+#endif
+}
+
+/*
+ * set_active_memcg() for task context, the only one alba charges an owner
+ * in. The kernel's reads int_active_memcg for interrupt context, which
+ * 5.10 declares but does not export, so a module calling it fails to load
+ * there; in task context it is this assignment on every kernel.
+ */
+static inline struct mem_cgroup *alba_set_task_memcg(struct mem_cgroup *memcg)
+{
+#ifdef CONFIG_MEMCG
+	struct mem_cgroup *old = current->active_memcg;
+
+	current->active_memcg = memcg;
+	return old;
 #else
 	return NULL;
 #endif
