@@ -46,8 +46,8 @@
 #include <linux/module.h>
 #include <linux/preempt.h>
 #include <linux/ratelimit.h>
-#include <linux/sched/mm.h>
 #include <linux/rcupdate.h>
+#include <linux/sched/mm.h>
 #include <linux/workqueue.h>
 
 #include "alba_plat.h"
@@ -170,6 +170,14 @@ static bool page_allocator_allowed(gfp_t gfp)
 	       (!IS_ENABLED(CONFIG_PREEMPT_RT) || preemptible());
 }
 
+/* The page allocator's part, charged to the task's current tag. */
+static struct page *block_pages(gfp_t gfp, int nid, unsigned int order)
+{
+	if (likely(page_allocator_allowed(gfp)))
+		return alloc_pages_node_noprof(nid, gfp, order);
+	return alba_alloc_pages_nolock(gfp, nid, order);
+}
+
 /*
  * A block is charged to the arena's creator, whoever's call takes it (a
  * per-CPU set refills from every task that allocates through it):
@@ -185,13 +193,6 @@ static bool page_allocator_allowed(gfp_t gfp)
  * The first block, which alba_create() takes before there is an arena, is
  * the creator's by both rules already.
  */
-static struct page *block_pages(gfp_t gfp, int nid, unsigned int order)
-{
-	if (likely(page_allocator_allowed(gfp)))
-		return alloc_pages_node_noprof(nid, gfp, order);
-	return alba_alloc_pages_nolock(gfp, nid, order);
-}
-
 void *alba_plat_block_alloc(struct alba *arena, unsigned int shift, gfp_t gfp,
 			    int nid)
 {
