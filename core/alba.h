@@ -397,15 +397,16 @@ static __always_inline void *alba_pcpu_alloc(struct alba_pcpu *pc,
  * inline. Its fast path finds the calling thread's cursor of the set it
  * used last in a thread-local entry, initial-exec TLS (one load at a fixed
  * offset from the thread pointer, no call), checks that the set is the
- * same (its address, and its id: a set made at a freed one's address has
- * another), and bumps that cursor; everything else is the exported
+ * same (its address: alba_pcpu_destroy() resets every thread's entry that
+ * names the set, so a set made at a freed one's address is never taken
+ * for it), and bumps that cursor; everything else is the exported
  * alba_pcpu_alloc(). Windows DLLs cannot export thread-locals, so there
  * the call is out of line. ALBA_PCPU_NO_INLINE turns it off (a library
  * dlopen()ed late may find no static TLS left for initial-exec).
  */
 struct alba_pcpu_last {
 	const struct alba_pcpu *pc;	/* never NULL: a sentinel before use */
-	unsigned long id;		/* the set's id, its first word */
+	unsigned long id;		/* the set's id (checked up to 0.2.0) */
 	struct alba_cursor *cur;
 };
 
@@ -433,7 +434,6 @@ static inline void *alba_pcpu_alloc_inline(struct alba_pcpu *pc, size_t size,
 	void *p;
 
 	if (__builtin_expect(alba_pcpu_last.pc == pc &&
-			     alba_pcpu_last.id == *(const unsigned long *)pc &&
 			     alba_cursor_bump(alba_pcpu_last.cur, size, align, &p), 1))
 		return p;
 	return alba_pcpu_alloc(pc, size, align, gfp);

@@ -9,17 +9,29 @@
  * set (a slot, listed in the set), found again through an OS thread-local
  * key, and retired when the thread exits or at alba_pcpu_drain() and
  * alba_pcpu_destroy(). A one-entry thread-local cache in front of the key
- * keeps the common case to a compare; every set has a unique id, so a new
- * set at a freed one's address is not mistaken for it.
+ * (the set the thread used last, and its cursor) keeps the common case to
+ * a compare. An entry names a set only while the thread's slot of it
+ * lives: alba_pcpu_destroy() resets every entry that names the set (each
+ * slot knows its thread's entry), so that a new set at a freed one's
+ * address is never mistaken for it.
  */
+#if !defined(__ELF__)
+struct alba_pcpu_last {		/* alba.h's, where the fast path is inline */
+	const struct alba_pcpu *pc;
+	unsigned long id;
+	struct alba_cursor *cur;
+};
+#endif
+
 struct alba_pcpu_slot {
 	struct alba_cursor cur;
 	struct alba_pcpu *pc;
+	struct alba_pcpu_last *entry;	/* its thread's tl_last */
 	struct alba_pcpu_slot *next;
 };
 
 struct alba_pcpu {
-	unsigned long id;		/* first: alba.h's inline path reads it */
+	unsigned long id;		/* first: 0.2.0 alba.h's inline path reads it */
 	struct alba *arena;
 	size_t chunk;
 	alba_os_tls_t key;
@@ -33,18 +45,15 @@ struct alba_pcpu {
 #define TLS_FAST	__thread __attribute__((tls_model("initial-exec")))
 #endif
 
+/* An entry that names no set. */
+#define NO_SET	((const struct alba_pcpu *)1)
+
 #if defined(__ELF__)
 /* alba.h's inline alba_pcpu_alloc() reads it: see there. */
-TLS_FAST struct alba_pcpu_last alba_pcpu_last = {
-	.pc = (const struct alba_pcpu *)1,
-};
+TLS_FAST struct alba_pcpu_last alba_pcpu_last = { .pc = NO_SET };
 #define tl_last alba_pcpu_last
 #else
-static TLS_FAST struct {
-	const struct alba_pcpu *pc;
-	unsigned long id;
-	struct alba_cursor *cur;
-} tl_last = { .pc = (const struct alba_pcpu *)1 };
+static TLS_FAST struct alba_pcpu_last tl_last = { .pc = NO_SET };
 #endif
 
 static unsigned long pcpu_ids;
@@ -111,6 +120,7 @@ static struct alba_cursor *slot_of(struct alba_pcpu *pc)
 			return NULL;
 		}
 		slot->pc = pc;
+		slot->entry = &tl_last;
 		alba_cursor_init(&slot->cur, pc->arena, pc->chunk);
 		alba_user_lock(&pc->lock);
 		slot->next = pc->slots;
@@ -118,7 +128,7 @@ static struct alba_cursor *slot_of(struct alba_pcpu *pc)
 		alba_user_unlock(&pc->lock);
 	}
 	tl_last.pc = pc;
-	tl_last.id = pc->id;
+	tl_last.id = pc->id;	/* read by binaries built with alba 0.2.0 */
 	tl_last.cur = &slot->cur;
 	return &slot->cur;
 }
@@ -149,7 +159,7 @@ void *(alba_pcpu_alloc)(struct alba_pcpu *pc, size_t size, size_t align,
 		alba_user_report(EINVAL, "allocation from a NULL per-thread set");
 		return NULL;
 	}
-	if (likely(tl_last.pc == pc && tl_last.id == pc->id)) {
+	if (likely(tl_last.pc == pc)) {
 		cur = tl_last.cur;
 	} else {
 		cur = slot_of(pc);
@@ -180,13 +190,21 @@ void alba_pcpu_destroy(struct alba_pcpu *pc)
 	if (!pc)
 		return;
 	alba_pcpu_drain(pc);
+	/*
+	 * No thread's entry may name @pc once it is freed: another set may
+	 * be made at its address. The threads do not use @pc any more, and
+	 * one that exits unlinks its slot under the lock first.
+	 */
+	alba_user_lock(&pc->lock);
+	for (slot = pc->slots; slot; slot = slot->next)
+		if (__atomic_load_n(&slot->entry->pc, __ATOMIC_RELAXED) == pc)
+			__atomic_store_n(&slot->entry->pc, NO_SET, __ATOMIC_RELAXED);
+	alba_user_unlock(&pc->lock);
 	/* Windows runs slot_dtor() here for every thread holding a slot. */
 	alba_os_tls_delete(pc->key);
 	for (slot = pc->slots; slot; slot = next) {
 		next = slot->next;
 		free(slot);
 	}
-	if (tl_last.pc == pc)
-		tl_last.pc = (const struct alba_pcpu *)1;
 	free(pc);
 }
