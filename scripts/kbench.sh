@@ -43,7 +43,7 @@ targets() {
 		printf "Targets: alba_pcpu_alloc %.2fx faster than kmem_cache (>= 3x): %s; ", k / p, (k / p >= 3) ? "met" : "missed"
 		printf "%.2fx the kthread cursor (<= 1.2x): %s\n", p / c, (p / c <= 1.2) ? "met" : "missed"
 		if (i)
-			printf "\nThe cursor with each call inside local_irq_save() (what a per-CPU set's local_lock_irqsave() added until this round): %.2fx the cursor\n", i / c
+			printf "\nThe cursor with each call inside local_irq_save() (what the local_lock_irqsave() of a per-CPU set added until this round): %.2fx the cursor\n", i / c
 	     }' "$1"
 }
 
