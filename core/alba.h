@@ -34,6 +34,8 @@
  * larger ones take the locked path. Cursor chunks start on this boundary.
  */
 #define ALBA_CURSOR_MAX_ALIGN	64
+/* Cursors that can hold a chunk at once (see alba_cursor_fini()). */
+#define ALBA_CURSOR_HOLDERS	1024
 
 struct alba;
 

@@ -118,6 +118,129 @@ static void *chunk_bump(struct alba_cursor *cur, size_t size, size_t align)
 	return p;
 }
 
+/*
+ * The cursors that hold a chunk, by address: how alba_cursor_init() and
+ * alba_cursor_fini() tell a cursor that still holds one from memory that
+ * is not (or no longer) one, without trusting a byte of it. A cursor's
+ * entry is made or updated after each refill and dropped with its chunk;
+ * it names the chunk, so the chunk can be given back even if the cursor's
+ * memory was overwritten since (a cursor left holding on a stack frame
+ * that returned). ALBA_CURSOR_HOLDERS entries, ALBA_HOLDER_WAYS per
+ * bucket; a cursor whose bucket is full gives its chunk back at once, so
+ * its requests take the locked path. The per-CPU sets of the kernel keep
+ * their cursors to themselves and are not listed (alba_core_cursor_fini()).
+ * The lock is taken with no other held; an arena lock is taken after it
+ * is released.
+ */
+#define ALBA_HOLDER_WAYS	8
+#define ALBA_HOLDER_BUCKETS	(ALBA_CURSOR_HOLDERS / ALBA_HOLDER_WAYS)
+
+struct alba_holder {
+	const struct alba_cursor *cur;	/* NULL: a free entry */
+	struct alba *arena;
+	uintptr_t base, end;		/* the chunk */
+};
+
+static struct alba_holder holder_table[ALBA_HOLDER_BUCKETS][ALBA_HOLDER_WAYS];
+static ALBA_PLAT_DEFINE_LOCK(holders_lock);
+
+/* Holders' lock held: @cur's entry, or a free one of its bucket, or NULL. */
+static struct alba_holder *holder_slot(const struct alba_cursor *cur)
+{
+	uint64_t h = (uint64_t)(uintptr_t)cur * 0x9e3779b97f4a7c15ULL;
+	struct alba_holder *bucket = holder_table[(h >> 32) % ALBA_HOLDER_BUCKETS];
+	struct alba_holder *unused = NULL;
+	unsigned int i;
+
+	for (i = 0; i < ALBA_HOLDER_WAYS; i++) {
+		if (bucket[i].cur == cur)
+			return &bucket[i];
+		if (!bucket[i].cur && !unused)
+			unused = &bucket[i];
+	}
+	return unused;
+}
+
+/*
+ * After a refill: list @cur with its chunk, or drop its entry if it holds
+ * none now. A full bucket: the chunk goes back at once.
+ */
+static void holder_sync(struct alba_cursor *cur)
+{
+	struct alba_holder *e;
+	unsigned long flags;
+	bool listed;
+
+	alba_plat_lock(&holders_lock, flags);
+	e = holder_slot(cur);
+	if (cur->end && e) {
+		e->cur = cur;
+		e->arena = cur->arena;
+		e->base = cur->base;
+		e->end = cur->end;
+	} else if (e && e->cur) {
+		e->cur = NULL;
+	}
+	listed = !cur->end || e;
+	alba_plat_unlock(&holders_lock, flags);
+	if (!listed)
+		alba_core_cursor_fini(cur);
+}
+
+/*
+ * Give back the chunk the holders' list says @cur holds, if any, and drop
+ * its entry. The cursor's own counters are used where its memory still
+ * describes the chunk; otherwise the chunk counts as used, its objects'
+ * sizes unknown. True if there was one.
+ */
+static bool holder_release(struct alba_cursor *cur)
+{
+	struct alba_cursor mine = { 0 }, *c = cur;
+	struct alba_holder *e, seen;
+	unsigned long flags;
+	struct alba *arena;
+
+	alba_plat_lock(&holders_lock, flags);
+	e = holder_slot(cur);
+	seen = e && e->cur ? *e : (struct alba_holder){ 0 };
+	alba_plat_unlock(&holders_lock, flags);
+	if (!seen.cur)
+		return false;
+	arena = seen.arena;
+	alba_plat_lock(&arena->lock, flags);
+	if (cur->arena != arena || cur->base != seen.base ||
+	    cur->end != seen.end || cur->off > cur->end - cur->base ||
+	    cur->used > cur->end - cur->base - cur->off) {
+		mine.base = seen.base;
+		mine.end = seen.end;
+		mine.used = seen.end - seen.base;
+		c = &mine;
+	}
+	alba_chunk_retire_locked(arena, c);
+	alba_plat_unlock(&arena->lock, flags);
+	alba_plat_lock(&holders_lock, flags);
+	e = holder_slot(cur);
+	if (e && e->cur == cur)
+		e->cur = NULL;
+	alba_plat_unlock(&holders_lock, flags);
+	return true;
+}
+
+#ifdef ALBA_PLAT_FORK
+/* See alba_core_fork(): the holders' lock around fork(). */
+void alba_core_holders_fork(int phase)
+{
+	unsigned long flags = 0;
+
+	if (phase == 0)
+		alba_plat_lock(&holders_lock, flags);
+	else if (phase == 1)
+		alba_plat_unlock(&holders_lock, flags);
+	else
+		alba_plat_lock_init(&holders_lock);
+}
+#endif
+
 /**
  * alba_cursor_init() - attach a cursor to an arena
  * @cur: the cursor
@@ -127,14 +250,16 @@ static void *chunk_bump(struct alba_cursor *cur, size_t size, size_t align)
  *	boundary, so it may be up to that much larger; near the end of a
  *	block it is what is left, if the request fits there.
  *
- * The cursor holds nothing until its first allocation. @cur must hold no
- * chunk: a new cursor, or one after alba_cursor_fini(). Initialising a
- * cursor that still holds a chunk is the caller's bug and is not
- * detected (the cursor's memory is not read, as it may be uninitialised):
- * the chunk stays reserved, and the arena refuses reset, mark and rewind
- * (EBUSY) for the rest of its life.
+ * The cursor holds nothing until its first allocation. @cur may be new
+ * memory (uninitialised, zeroed, anything) or a cursor used before: a
+ * cursor that still holds a chunk (of this arena or another) gives it
+ * back first, as alba_cursor_fini() does, so its arena's reset, mark and
+ * rewind work again. alba tells the two apart by the cursor's address
+ * (see alba_cursor_fini()), never by reading the memory. A copy of a
+ * cursor is not a cursor: use neither after copying one.
  *
- * Context: any context.
+ * Context: any context but NMI (a cursor that holds a chunk takes its
+ * arena's raw spinlock to give it back).
  */
 void alba_cursor_init(struct alba_cursor *cur, struct alba *arena, size_t chunk)
 {
@@ -144,7 +269,9 @@ void alba_cursor_init(struct alba_cursor *cur, struct alba *arena, size_t chunk)
 		alba_plat_invalid("%s() of a NULL cursor", __func__);
 		return;
 	}
+	holder_release(cur);
 	memset(cur, 0, sizeof(*cur));
+	cur->base = ALBA_CURSOR_MAX_ALIGN;	/* holds nothing: see retire */
 	if (!arena) {
 		alba_plat_invalid("%s() on a NULL arena", __func__);
 		return;
@@ -154,8 +281,6 @@ void alba_cursor_init(struct alba_cursor *cur, struct alba *arena, size_t chunk)
 	/* Half a block: few trips to the lock, and no tail (see carving). */
 	if (!chunk)
 		chunk = block_size / 2;
-	/* No chunk: an empty one, so that every request is a refill. */
-	cur->base = ALBA_CURSOR_MAX_ALIGN;
 	cur->arena = arena;
 	cur->chunk = chunk < room ? chunk : room;
 }
@@ -194,7 +319,9 @@ void *alba_cursor_refill(struct alba_cursor *cur, size_t size, size_t align,
 		return alba_core_alloc(cur->arena, size, align, gfp,
 				       alba_plat_caller());
 	align_ok(&align);
-	return alba_take_chunk(cur->arena, size, align, gfp, cur);
+	p = alba_take_chunk(cur->arena, size, align, gfp, cur);
+	holder_sync(cur);
+	return p;
 }
 EXPORT_SYMBOL_GPL(alba_cursor_refill);
 
@@ -205,13 +332,31 @@ EXPORT_SYMBOL_GPL(alba_cursor_refill);
  * Accounts the cursor's allocations to the arena; the unused rest of its
  * chunk goes back to the arena if nothing was carved after it, and counts
  * as tail otherwise. The objects stay valid. The cursor can be used again
- * afterwards and reserves a new chunk.
+ * afterwards and reserves a new chunk. Which chunk a cursor holds is kept
+ * by alba under the cursor's address (up to ALBA_CURSOR_HOLDERS cursors
+ * hold chunks at once; beyond, a cursor's requests take the locked path):
+ * a cursor that holds none, twice, or memory that is not a cursor, is
+ * left alone; a holding cursor whose memory was overwritten gives its
+ * chunk back all the same (counted as used).
  *
  * Context: any context but NMI (the arena's raw spinlock).
  */
 void alba_cursor_fini(struct alba_cursor *cur)
 {
-	struct alba *arena = cur ? cur->arena : NULL;
+	if (!cur || !holder_release(cur))
+		return;
+	cur->base = ALBA_CURSOR_MAX_ALIGN;
+	cur->off = 0;
+	cur->end = 0;
+	cur->used = 0;
+	cur->allocs = 0;
+}
+EXPORT_SYMBOL_GPL(alba_cursor_fini);
+
+/* alba_cursor_fini() for cursors not in the holders' list (see above). */
+void alba_core_cursor_fini(struct alba_cursor *cur)
+{
+	struct alba *arena = cur->arena;
 	unsigned long flags;
 
 	if (!arena || !cur->end)
@@ -222,7 +367,6 @@ void alba_cursor_fini(struct alba_cursor *cur)
 		alba_chunk_retire_locked(arena, cur);
 	alba_plat_unlock(&arena->lock, flags);
 }
-EXPORT_SYMBOL_GPL(alba_cursor_fini);
 
 /*
  * For platforms' per-CPU cursors (see alba_plat.h), which must not call

@@ -44,12 +44,13 @@
  *	p, without reading p and without faulting. alba_of() asks before it
  *	reads a header.
  *
- *   alba_plat_lock_t
+ *   alba_plat_lock_t, ALBA_PLAT_DEFINE_LOCK(name)
  *   alba_plat_lock_init(lock), alba_plat_lock(lock, flags),
  *   alba_plat_trylock(lock, flags), alba_plat_unlock(lock, flags)
  *	A spinlock; in the kernel a raw spinlock taken with interrupts saved
  *	into the unsigned long @flags. trylock is true if it took the lock
- *	(and leaves interrupts as they were if not).
+ *	(and leaves interrupts as they were if not). ALBA_PLAT_DEFINE_LOCK()
+ *	defines one ready to take (after "static").
  *
  *   alba_plat_caller()
  *	In an entry point: the address it was called from (kernel), or 0.
@@ -120,10 +121,12 @@ unsigned long long alba_plat_unique_id(void);
  * bytes. If the arena released blocks between two batches, the walk ends
  * and says so in @walk->changed. alba_core_free() frees every block of an
  * arena (the arena itself goes with the first); alba_destroy() is it after
- * alba_plat_arena_removed(). alba_core_fork() is for platforms that define
- * ALBA_PLAT_FORK. alba_core_chunkable(), alba_core_refill(),
- * alba_core_block_get() and alba_core_block_put() serve per-CPU cursors
- * (alba_pcpu_*), which each platform implements: see core/alba_cursor.c.
+ * alba_plat_arena_removed(). alba_core_fork() and alba_core_holders_fork()
+ * (the lock of the list of cursors holding chunks) are for platforms that
+ * define ALBA_PLAT_FORK. alba_core_chunkable(), alba_core_refill(),
+ * alba_core_cursor_fini(), alba_core_block_get() and alba_core_block_put()
+ * serve per-CPU cursors (alba_pcpu_*), which each platform implements: see
+ * core/alba_cursor.c.
  */
 struct alba_block_info {
 	const void *base;
@@ -168,11 +171,13 @@ bool alba_core_retire(struct alba *arena, unsigned long ip);
 void alba_core_free(struct alba *arena);
 #ifdef ALBA_PLAT_FORK
 void alba_core_fork(struct alba *arena, int phase);
+void alba_core_holders_fork(int phase);
 #endif
 bool alba_core_chunkable(const struct alba_cursor *cur, size_t size,
 			 size_t align);
 void *alba_core_refill(struct alba_cursor *cur, size_t size, size_t align,
 		       void **spare);
+void alba_core_cursor_fini(struct alba_cursor *cur);
 void *alba_core_block_get(struct alba *arena, gfp_t gfp);
 void alba_core_block_put(struct alba *arena, void *blk);
 

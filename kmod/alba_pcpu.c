@@ -50,7 +50,7 @@ struct alba_pcpu {
 /* Retire @cpu's chunk (nobody may be using it). */
 static void alba_pcpu_retire(struct alba_pcpu *pc, int cpu)
 {
-	alba_cursor_fini(&per_cpu_ptr(pc->head.slots, cpu)->cur);
+	alba_core_cursor_fini(&per_cpu_ptr(pc->head.slots, cpu)->cur);
 }
 
 static LIST_HEAD(alba_pcpu_sets);
@@ -231,7 +231,7 @@ EXPORT_SYMBOL_GPL(alba_pcpu_refill);
  * @pc: the set, or NULL (nothing happens)
  *
  * Accounts every CPU's allocations to the arena and gives back what it
- * can of each chunk (alba_cursor_fini() on each), online or not; the
+ * can of each chunk (alba_core_cursor_fini() on each), online or not; the
  * objects stay valid. Afterwards no chunk of this set is held, so
  * alba_reset(), alba_mark() and alba_rewind() can run (if no other cursor
  * holds one). The set can be used again: CPUs take new chunks.
@@ -268,7 +268,7 @@ static void alba_pcpu_drain_here(void *info)
 		req->claimed = true;
 		return;
 	}
-	alba_cursor_fini(&slot->cur);
+	alba_core_cursor_fini(&slot->cur);
 }
 
 /**

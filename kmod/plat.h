@@ -38,6 +38,7 @@
  */
 #define alba_plat_lock_t		raw_spinlock_t
 
+#define ALBA_PLAT_DEFINE_LOCK(name)	DEFINE_RAW_SPINLOCK(name)
 #define alba_plat_lock_init(lock)	raw_spin_lock_init(lock)
 #define alba_plat_lock(lock, flags)	raw_spin_lock_irqsave(lock, flags)
 #define alba_plat_trylock(lock, flags)	raw_spin_trylock_irqsave(lock, flags)

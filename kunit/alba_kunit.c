@@ -608,6 +608,197 @@ static void alba_cursor_no_tail_test(struct kunit *test)
 }
 
 /* fini gives the unused rest back when nothing follows the chunk. */
+/*
+ * alba_cursor_init() on a cursor that still holds a chunk gives the chunk
+ * back first, onto the same arena or another, so the arena can be reset
+ * again; memory that is not a holding cursor (zeroes, patterns, random
+ * bytes, a copy of a holding cursor elsewhere) is taken as new and no
+ * arena changes. A holding cursor whose memory was overwritten still
+ * gives its chunk back. On the old code the first re-init left the chunk
+ * reserved and the arena refusing resets for good.
+ */
+static void alba_cursor_reinit_test(struct kunit *test)
+{
+	struct alba *a = new_arena(test, 0), *b = new_arena(test, 0);
+	size_t bs = alba_block_size(a);
+	struct alba_stats sa, sb, s;
+	struct alba_cursor cur, copy;
+	unsigned int round, i;
+	u64 rs = 42;
+	u8 *p, *q;
+
+	/* Again onto the same arena: the chunk is accounted and given back. */
+	alba_cursor_init(&cur, a, 2048);
+	p = alba_cursor_alloc(&cur, 100, 8, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	fill(p, 100, 0x5a);
+	stats_of(test, a, &s);
+	KUNIT_ASSERT_GT(test, s.reserved_bytes, 0);
+	alba_cursor_init(&cur, a, 2048);
+	stats_of(test, a, &s);
+	KUNIT_ASSERT_EQ(test, s.reserved_bytes, 0);
+	KUNIT_EXPECT_EQ(test, s.used_bytes, 100);
+	KUNIT_EXPECT_EQ(test, s.allocs, 1);
+	KUNIT_EXPECT_EQ(test, s.tail_bytes, 0);
+	KUNIT_EXPECT_TRUE(test, check_fill(p, 100, 0x5a));
+	alba_test_clear_errno();
+	alba_reset(a);
+	ALBA_EXPECT_ERRNO(test, 0);
+	stats_of(test, a, &s);
+	KUNIT_EXPECT_EQ(test, s.used_bytes, 0);
+
+	/* Onto another arena: the first one is free of it. */
+	p = alba_cursor_alloc(&cur, 64, 8, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_PTR_EQ(test, alba_of(p, bs), a);
+	alba_cursor_init(&cur, b, 0);
+	stats_of(test, a, &s);
+	KUNIT_EXPECT_EQ(test, s.reserved_bytes, 0);
+	KUNIT_EXPECT_EQ(test, s.used_bytes, 64);
+	q = alba_cursor_alloc(&cur, 64, 8, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, q);
+	KUNIT_EXPECT_PTR_EQ(test, alba_of(q, bs), b);
+	alba_test_clear_errno();
+	alba_reset(a);
+	ALBA_EXPECT_ERRNO(test, 0);
+
+	/*
+	 * A copy of the holding cursor elsewhere is not a cursor: initialising
+	 * it changes neither arena, and the original still holds its chunk.
+	 */
+	memcpy(&copy, &cur, sizeof(cur));
+	stats_of(test, a, &sa);
+	stats_of(test, b, &sb);
+	alba_cursor_init(&copy, a, 0);
+	stats_of(test, a, &s);
+	expect_stats_same(test, &sa, &s, 0);
+	stats_of(test, b, &s);
+	expect_stats_same(test, &sb, &s, 0);
+	KUNIT_EXPECT_EQ(test, s.reserved_bytes, sb.reserved_bytes);
+	alba_cursor_fini(&copy);	/* holds nothing: nothing happens */
+	stats_of(test, b, &s);
+	expect_stats_same(test, &sb, &s, 0);
+	alba_cursor_fini(&cur);
+	stats_of(test, b, &s);
+	KUNIT_EXPECT_EQ(test, s.reserved_bytes, 0);
+	KUNIT_EXPECT_EQ(test, s.used_bytes, 64);
+
+	/*
+	 * Memory that never was a cursor, or no longer is one: zeroes, 0xff,
+	 * a pattern, random bytes, and a finished cursor. New each time.
+	 */
+	for (round = 0; round < 64; round++) {
+		u8 *raw = (u8 *)&copy;
+
+		if (round == 0)
+			memset(&copy, 0, sizeof(copy));
+		else if (round == 1)
+			memset(&copy, 0xff, sizeof(copy));
+		else if (round == 2)
+			memset(&copy, 0xa5, sizeof(copy));
+		else if (round == 3)
+			memcpy(&copy, &cur, sizeof(cur));
+		else
+			for (i = 0; i < sizeof(copy); i++)
+				raw[i] = (u8)rnd_next(&rs);
+		stats_of(test, a, &sa);
+		stats_of(test, b, &sb);
+		alba_cursor_init(&copy, b, 256);
+		stats_of(test, a, &s);
+		expect_stats_same(test, &sa, &s, 0);
+		stats_of(test, b, &s);
+		expect_stats_same(test, &sb, &s, 0);
+		p = alba_cursor_alloc(&copy, 32, 8, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, p);
+		KUNIT_EXPECT_PTR_EQ(test, alba_of(p, bs), b);
+		alba_cursor_fini(&copy);
+	}
+	stats_of(test, b, &s);
+	KUNIT_EXPECT_EQ(test, s.reserved_bytes, 0);
+	KUNIT_EXPECT_EQ(test, s.used_bytes, 64 + 64 * 32);
+
+	/*
+	 * A holding cursor whose memory was overwritten (as a stack frame
+	 * reused after a cursor was left holding): initialising or finishing
+	 * it still gives the chunk back, counted as used.
+	 */
+	for (round = 0; round < 2; round++) {
+		alba_cursor_init(&cur, a, 1024);
+		KUNIT_ASSERT_NOT_NULL(test, alba_cursor_alloc(&cur, 40, 8, GFP_KERNEL));
+		stats_of(test, a, &sa);
+		KUNIT_ASSERT_GT(test, sa.reserved_bytes, 0);
+		memset(&cur, round ? 0 : 0x3c, sizeof(cur));
+		if (round)
+			alba_cursor_fini(&cur);
+		else
+			alba_cursor_init(&cur, a, 0);
+		stats_of(test, a, &s);
+		KUNIT_EXPECT_EQ(test, s.reserved_bytes, 0);
+		KUNIT_EXPECT_EQ(test, s.used_bytes, sa.used_bytes + sa.reserved_bytes);
+		KUNIT_EXPECT_EQ(test, s.allocs, sa.allocs);
+		alba_test_clear_errno();
+		alba_reset(a);
+		ALBA_EXPECT_ERRNO(test, 0);
+	}
+	alba_cursor_fini(&cur);
+	alba_destroy(a);
+	alba_destroy(b);
+}
+
+/*
+ * Up to ALBA_CURSOR_HOLDERS cursors hold chunks at once; past that, a
+ * cursor gives its chunk back after each request (the locked path), and
+ * every object is still its own.
+ */
+static void alba_cursor_holders_full_test(struct kunit *test)
+{
+	const unsigned int n = ALBA_CURSOR_HOLDERS + ALBA_CURSOR_HOLDERS / 2;
+	struct alba *arena = new_arena(test, 0);
+	size_t bs = alba_block_size(arena);
+	struct alba_cursor *cur;
+	unsigned int i, holding = 0;
+	struct alba_stats s;
+	u8 **obj;
+
+	cur = kunit_kcalloc(test, n, sizeof(*cur), GFP_KERNEL);
+	obj = kunit_kcalloc(test, 2 * n, sizeof(*obj), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, cur);
+	KUNIT_ASSERT_NOT_NULL(test, obj);
+	for (i = 0; i < n; i++) {
+		alba_cursor_init(&cur[i], arena, 128);
+		obj[2 * i] = alba_cursor_alloc(&cur[i], 24, 8, GFP_KERNEL);
+		obj[2 * i + 1] = alba_cursor_alloc(&cur[i], 24, 8, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, obj[2 * i]);
+		KUNIT_ASSERT_NOT_NULL(test, obj[2 * i + 1]);
+		KUNIT_EXPECT_PTR_EQ(test, alba_of(obj[2 * i], bs), arena);
+		fill(obj[2 * i], 24, (u8)i);
+		fill(obj[2 * i + 1], 24, (u8)~i);
+	}
+	stats_of(test, arena, &s);
+	for (i = 0; i < n; i++)
+		holding += cur[i].end != 0;
+	KUNIT_EXPECT_LE(test, holding, ALBA_CURSOR_HOLDERS);
+	KUNIT_EXPECT_GT(test, holding, ALBA_CURSOR_HOLDERS / 2);
+	KUNIT_EXPECT_LT(test, holding, n);
+	KUNIT_EXPECT_EQ(test, s.allocs, 2 * (u64)(n - holding));
+	KUNIT_EXPECT_EQ(test, s.used_bytes, 48 * (u64)(n - holding));
+	for (i = 0; i < n; i++) {
+		KUNIT_EXPECT_TRUE(test, check_fill(obj[2 * i], 24, (u8)i));
+		KUNIT_EXPECT_TRUE(test, check_fill(obj[2 * i + 1], 24, (u8)~i));
+	}
+	/* Re-initialised, each gives back what it holds. */
+	for (i = 0; i < n; i++)
+		alba_cursor_init(&cur[i], arena, 0);
+	stats_of(test, arena, &s);
+	KUNIT_EXPECT_EQ(test, s.reserved_bytes, 0);
+	KUNIT_EXPECT_EQ(test, s.allocs, 2 * (u64)n);
+	KUNIT_EXPECT_EQ(test, s.used_bytes, 48 * (u64)n);
+	alba_test_clear_errno();
+	alba_reset(arena);
+	ALBA_EXPECT_ERRNO(test, 0);
+	alba_destroy(arena);
+}
+
 static void alba_cursor_fini_test(struct kunit *test)
 {
 	struct alba *arena = new_arena(test, 0);
@@ -2001,6 +2192,8 @@ static struct kunit_case alba_test_cases[] = {
 	KUNIT_CASE(alba_cursor_refill_test),
 	KUNIT_CASE(alba_cursor_no_tail_test),
 	KUNIT_CASE(alba_cursor_fini_test),
+	KUNIT_CASE(alba_cursor_reinit_test),
+	KUNIT_CASE(alba_cursor_holders_full_test),
 	KUNIT_CASE(alba_bad_block_size_test),
 	KUNIT_CASE(alba_bad_align_test),
 	KUNIT_CASE(alba_bad_size_test),

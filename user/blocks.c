@@ -64,8 +64,8 @@ void alba_plat_header_clear(void *p)
  * fork(). The child of a process whose other thread holds an arena lock
  * would find that lock held forever. So the arenas are listed (through
  * the platform pointer of each), and around fork() every lock is taken
- * (arena list, arenas, block source: always in that order, and nothing
- * takes them in another), then released in the parent and made anew in
+ * (arena list, arenas, the cursor holders' list, block source: always in
+ * that order, and nothing takes them in another), then released in the parent and made anew in
  * the child, where no other thread survives.
  */
 static alba_plat_lock_t arenas_lock;
@@ -78,6 +78,7 @@ static void fork_prepare(void)
 	alba_user_lock(&arenas_lock);
 	for (a = arenas; a; a = alba_core_plat(a)->next)
 		alba_core_fork(a, 0);
+	alba_core_holders_fork(0);
 	alba_user_lock(&source_lock);
 }
 
@@ -86,6 +87,7 @@ static void fork_parent(void)
 	struct alba *a;
 
 	alba_user_unlock(&source_lock);
+	alba_core_holders_fork(1);
 	for (a = arenas; a; a = alba_core_plat(a)->next)
 		alba_core_fork(a, 1);
 	alba_user_unlock(&arenas_lock);
@@ -96,6 +98,7 @@ static void fork_child(void)
 	struct alba *a;
 
 	alba_plat_lock_init(&source_lock);
+	alba_core_holders_fork(2);
 	for (a = arenas; a; a = alba_core_plat(a)->next)
 		alba_core_fork(a, 2);
 	alba_plat_lock_init(&arenas_lock);

@@ -63,6 +63,9 @@ typedef struct {
 	unsigned int head;	/* the ticket whose turn it is */
 } alba_plat_lock_t;
 
+/* Zeroed is unlocked. */
+#define ALBA_PLAT_DEFINE_LOCK(name)	alba_plat_lock_t name
+
 void alba_user_yield(void);
 /* The contended path, out of line (user/lock.c). */
 void alba_user_lock_wait(alba_plat_lock_t *lock);
