@@ -9,6 +9,8 @@
  * live object, mark, rewind (to any mark taken, live or released, and
  * altered copies), reset, alba_of (objects, interior pointers, block bases
  * and one past a block's end, checked against the arena's block list), a
+ * cursor initialised again while it holds a chunk (onto the second arena
+ * and back), a
  * second arena (allocations, marks and resets there, its marks passed to
  * the first arena and the first's to it, while blocks recycle between
  * them), cleanup callbacks (which must run newest first, exactly those
@@ -303,6 +305,47 @@ static void keep(unsigned char *p, size_t size, size_t align)
 				   (unsigned char)(s.seq | 1) };
 	memset(p, s.obj[s.n].pattern, size);
 	s.n++;
+}
+
+/*
+ * alba_cursor_init() on the cursor while it may hold a chunk, onto the
+ * second arena (one object there) and back: each init gives back exactly
+ * the chunk the cursor held, so the first arena's reserved bytes drop by
+ * it and its allocations are counted, and the later resets (which the model expects to work) prove that
+ * no holder was left behind.
+ */
+static void retired(const struct alba_stats *before, size_t held,
+		    size_t counted)
+{
+	struct alba_stats after;
+
+	stats(&after);
+	CHECK(after.reserved_bytes == before->reserved_bytes - held);
+	CHECK(after.allocs == before->allocs + counted);
+	CHECK(after.used_bytes + after.pad_bytes + after.tail_bytes +
+	      after.free_bytes ==
+	      before->used_bytes + before->pad_bytes + before->tail_bytes +
+	      before->free_bytes + held);
+}
+
+static void cursor_reinit(void)
+{
+	struct alba_stats before;
+	size_t held = s.cur.end ? s.cur.end - s.cur.base : 0;
+	size_t counted = s.cur.end ? s.cur.allocs : 0;
+
+	stats(&before);
+	if (s.other) {
+		alba_cursor_init(&s.cur, s.other, (size_t)byte() * 64);
+		CHECK(alba_cursor_alloc(&s.cur, 24, 8, 0) || errno == ENOMEM);
+		retired(&before, held, counted);
+		stats(&before);
+		held = 0;
+		counted = 0;
+	}
+	alba_cursor_init(&s.cur, s.arena, (size_t)byte() * 64);
+	s.cursor = true;
+	retired(&before, held, counted);
 }
 
 /* how: 0 alloc, 1 zalloc, 2 the cursor, 3 the per-thread set */
@@ -645,6 +688,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			alloc(1);
 			break;
 		case 6: case 7: case 8:
+			if (s.cursor && (op & 96) == 96)
+				cursor_reinit();
 			alloc(2);
 			break;
 		case 9:
