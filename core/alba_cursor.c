@@ -147,7 +147,7 @@ static ALBA_PLAT_DEFINE_LOCK(holders_lock);
 /* Holders' lock held: @cur's entry, or a free one of its bucket, or NULL. */
 static struct alba_holder *holder_slot(const struct alba_cursor *cur)
 {
-	uint64_t h = (uint64_t)(uintptr_t)cur * 0x9e3779b97f4a7c15ULL;
+	unsigned long long h = (uintptr_t)cur * 0x9e3779b97f4a7c15ULL;
 	struct alba_holder *bucket = holder_table[(h >> 32) % ALBA_HOLDER_BUCKETS];
 	struct alba_holder *unused = NULL;
 	unsigned int i;
