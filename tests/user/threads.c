@@ -23,7 +23,9 @@
 struct worker {
 	struct alba *arena;
 	struct alba_pcpu *pc;
-	char mode;		/* 'l' locked, 'c' own cursor, 'p' per-thread set */
+	char mode;		/* 'l' locked, 'c' own cursor, 'r' own cursor
+				 * initialised again (no fini) every 500
+				 * objects, 'p' per-thread set */
 	unsigned int id;
 	u8 **obj;
 	size_t *size;
@@ -43,14 +45,17 @@ static THREAD_FN(worker_fn, arg)
 	size_t i, size, align;
 	u8 *p;
 
-	if (w->mode == 'c')
+	if (w->mode == 'c' || w->mode == 'r')
 		alba_cursor_init(&cur, w->arena, 0);
 	for (i = 0; i < PER_THREAD; i++) {
+		if (w->mode == 'r' && i % 500 == 499)
+			alba_cursor_init(&cur, w->arena, 1024 + 64 * (i % 7));
 		size = 1 + (i * 37 + w->id * 11) % 120;
 		if (i % 1000 == 999)
 			size = 5000 + w->id;	/* beyond a cursor chunk */
 		align = (size_t)1 << ((i + w->id) % 7);
-		p = w->mode == 'c' ? alba_cursor_alloc(&cur, size, align, 0) :
+		p = w->mode == 'c' || w->mode == 'r' ?
+			alba_cursor_alloc(&cur, size, align, 0) :
 		    w->mode == 'p' ? alba_pcpu_alloc(w->pc, size, align, 0) :
 				     alba_alloc(w->arena, size, align, 0);
 		if (!p || ((uintptr_t)p & (align - 1))) {
@@ -62,9 +67,14 @@ static THREAD_FN(worker_fn, arg)
 		w->size[i] = size;
 		w->used += size;
 	}
-	/* A per-thread set's cursor is retired when this thread exits. */
+	/*
+	 * A per-thread set's cursor is retired when this thread exits; 'r'
+	 * leaves its cursor to the next alba_cursor_init() at its address.
+	 */
 	if (w->mode == 'c')
 		alba_cursor_fini(&cur);
+	else if (w->mode == 'r')
+		alba_cursor_init(&cur, w->arena, 0);
 	return THREAD_RET;
 }
 
@@ -185,6 +195,15 @@ static void alba_threads_locked_test(struct kunit *test)
 static void alba_threads_cursor_test(struct kunit *test)
 {
 	run_threads(test, "cccc", false);
+}
+
+/*
+ * Own cursors initialised again while they hold chunks, the holders' list
+ * shared with two threads that init and fini theirs.
+ */
+static void alba_threads_reinit_test(struct kunit *test)
+{
+	run_threads(test, "rrcr", false);
 }
 
 /* Per-thread cursors: each thread's is retired when it exits. */
@@ -337,6 +356,7 @@ static void alba_block_cache_test(struct kunit *test)
 static struct kunit_case alba_threads_cases[] = {
 	KUNIT_CASE(alba_threads_locked_test),
 	KUNIT_CASE(alba_threads_cursor_test),
+	KUNIT_CASE(alba_threads_reinit_test),
 	KUNIT_CASE(alba_threads_pcpu_test),
 	KUNIT_CASE(alba_threads_mixed_test),
 	KUNIT_CASE(alba_threads_poller_test),
