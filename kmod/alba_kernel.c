@@ -39,6 +39,7 @@
 #include <linux/atomic.h>
 #include <linux/fault-inject.h>
 #include <linux/gfp.h>
+#include <linux/kmemleak.h>
 #include <linux/llist.h>
 #include <linux/memcontrol.h>
 #include <linux/mm.h>
@@ -219,6 +220,14 @@ void *alba_plat_block_alloc(struct alba *arena, unsigned int shift, gfp_t gfp,
 	if (!page)
 		return NULL;
 	this_cpu_inc(live_blocks);
+	/*
+	 * kmemleak scans the block for pointers (a kmalloc() object that only
+	 * an alba object points to is no leak) and never reports it (min_count
+	 * 0). It allocates its own record, so only where the page allocator's
+	 * locks were allowed; a block taken without them is not scanned.
+	 */
+	if (page_allocator_allowed(gfp))
+		kmemleak_alloc(page_address(page), (size_t)1 << shift, 0, gfp);
 	return page_address(page);
 }
 EXPORT_SYMBOL_IF_KUNIT(alba_plat_block_alloc);
@@ -269,6 +278,7 @@ static LLIST_HEAD(deferred_blocks);
 
 static void free_block(void *base, unsigned int shift)
 {
+	kmemleak_free(base);	/* silent for a block it never saw */
 	__free_pages(virt_to_page(base), shift - PAGE_SHIFT);
 	this_cpu_dec(live_blocks);
 }

@@ -1410,6 +1410,194 @@ static struct kunit_suite alba_kasan_suite = {
 };
 #endif /* CONFIG_KASAN_GENERIC */
 
+#ifdef CONFIG_DEBUG_KMEMLEAK
+#include <linux/fs.h>
+#include <linux/kmemleak.h>
+#include <linux/mount.h>
+
+#define LEAK_OBJS	8
+#define LEAK_MASK	0x5a5a5a5a5a5a5a5aUL	/* a pointer kmemleak cannot see */
+
+struct leak_ctx {
+	struct alba *arena;
+	struct alba_pcpu *pc;
+	unsigned long held[LEAK_OBJS];	/* masked: in alba objects only */
+	unsigned long leaked[LEAK_OBJS];	/* masked: nowhere */
+	struct completion done;
+};
+
+/* Zero the stack below the caller, where copies of the pointers may lie. */
+static noinline void leak_scrub(int depth)
+{
+	char buf[256];
+
+	memzero_explicit(buf, sizeof(buf));
+	if (depth > 0)
+		leak_scrub(depth - 1);
+	barrier_data(buf);
+}
+
+/*
+ * In a kthread of its own, stopped before the scan: a kmalloc() object
+ * per slot, pointed to only from alba objects (an ordinary block, a
+ * dedicated block, a per-CPU set's chunk), and as many pointed to from
+ * nowhere.
+ */
+static int leak_fn(void *arg)
+{
+	struct leak_ctx *c = arg;
+	size_t big = 3 * alba_block_size(c->arena);
+	void **plain = alba_alloc(c->arena, 4 * sizeof(void *), 0, GFP_KERNEL);
+	u8 *large = alba_alloc(c->arena, big, 0, GFP_KERNEL);
+	void **pcpu = alba_pcpu_alloc(c->pc, 2 * sizeof(void *), 0, GFP_KERNEL);
+	void **slot[LEAK_OBJS];
+	int i;
+
+	if (plain && large && pcpu) {
+		for (i = 0; i < 4; i++)
+			slot[i] = &plain[i];
+		slot[4] = (void **)(large + big - 2 * sizeof(void *));
+		slot[5] = slot[4] + 1;
+		slot[6] = &pcpu[0];
+		slot[7] = &pcpu[1];
+		for (i = 0; i < LEAK_OBJS; i++) {
+			void *h = kmalloc(200 + 8 * i, GFP_KERNEL);
+			void *l = kmalloc(136 + 8 * i, GFP_KERNEL);
+
+			*slot[i] = h;
+			c->held[i] = (unsigned long)h ^ LEAK_MASK;
+			c->leaked[i] = (unsigned long)l ^ LEAK_MASK;
+		}
+		memzero_explicit(slot, sizeof(slot));
+	}
+	leak_scrub(16);
+	complete(&c->done);
+	while (!kthread_should_stop())
+		msleep(20);
+	return 0;
+}
+
+/* Write @cmd to debugfs' kmemleak file, or read its report into @buf. */
+static ssize_t kmemleak_file(struct vfsmount *mnt, const char *cmd,
+			     char *buf, size_t size)
+{
+	struct file *f = file_open_root_mnt(mnt, "kmemleak",
+					    cmd ? O_WRONLY : O_RDONLY, 0);
+	ssize_t n, total = 0;
+	loff_t pos = 0;
+
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	if (cmd) {
+		total = kernel_write(f, cmd, strlen(cmd), &pos);
+	} else {
+		while (total < size - 1) {
+			n = kernel_read(f, buf + total, size - 1 - total, &pos);
+			if (n <= 0)
+				break;
+			total += n;
+		}
+		buf[total] = '\0';
+	}
+	filp_close(f, NULL);
+	return total;
+}
+
+/* Is the object at @addr among kmemleak's reports in @report? */
+static bool leak_reported(const char *report, unsigned long addr)
+{
+	char key[40];
+
+	snprintf(key, sizeof(key), " 0x%08lx (size", addr);
+	return strstr(report, key);
+}
+
+/* Is the report starting at @r about one of the test's own leaks? */
+static bool leak_ours(const struct leak_ctx *c, const char *r)
+{
+	unsigned int i;
+
+	for (i = 0; i < LEAK_OBJS; i++)
+		if (leak_reported(r, c->leaked[i] ^ LEAK_MASK))
+			return true;
+	return false;
+}
+
+/*
+ * kmemleak scans alba's blocks: a kmalloc() object that only alba objects
+ * point to is not reported (on the old code, which did not register
+ * blocks, all of them were), a real leak still is, and no report names
+ * alba in its backtrace but the test's own leaks.
+ */
+static void alba_kmemleak_test(struct kunit *test)
+{
+	struct file_system_type *fs = get_fs_type("debugfs");
+	const size_t size = 1 << 20;
+	unsigned int held = 0, leaked = 0, foreign = 0, i;
+	struct task_struct *t;
+	struct vfsmount *mnt;
+	struct leak_ctx *c;
+	char *report, *r, *next;
+
+	KUNIT_ASSERT_NOT_NULL(test, fs);
+	mnt = vfs_kern_mount(fs, 0, "debugfs", NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(mnt));
+	report = kunit_kzalloc(test, size, GFP_KERNEL);
+	c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, report);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	c->arena = alba_create("kunit-kmemleak", 0, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, c->arena);
+	c->pc = alba_pcpu_create(c->arena, 0, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, c->pc);
+	init_completion(&c->done);
+	t = kthread_run(leak_fn, c, "alba-kmemleak");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	wait_for_completion(&c->done);
+	kthread_stop(t);
+
+	/* Reported once at least 5 s old and unchanged over two scans. */
+	msleep(5500);
+	KUNIT_EXPECT_EQ(test, kmemleak_file(mnt, "scan", NULL, 0), 4);
+	KUNIT_EXPECT_EQ(test, kmemleak_file(mnt, "scan", NULL, 0), 4);
+	KUNIT_EXPECT_GT(test, kmemleak_file(mnt, NULL, report, size), 0);
+
+	for (i = 0; i < LEAK_OBJS; i++) {
+		KUNIT_ASSERT_NE(test, c->held[i], LEAK_MASK);
+		held += leak_reported(report, c->held[i] ^ LEAK_MASK);
+		leaked += leak_reported(report, c->leaked[i] ^ LEAK_MASK);
+	}
+	/* Each report, up to the next: alba in its backtrace, not ours? */
+	for (r = strstr(report, "unreferenced object"); r; r = next) {
+		char *trace;
+
+		next = strstr(r + 1, "unreferenced object");
+		if (next)
+			next[-1] = '\0';
+		trace = strstr(r, "backtrace:");
+		if (trace && strstr(trace, "alba") && !leak_ours(c, r)) {
+			kunit_info(test, "%.400s", r);
+			foreign++;
+		}
+		if (next)
+			next[-1] = '\n';
+	}
+	kunit_info(test, "kmemleak: %u of %u objects held only by alba reported, %u of %u real leaks",
+		   held, LEAK_OBJS, leaked, LEAK_OBJS);
+	KUNIT_EXPECT_EQ(test, held, 0);
+	KUNIT_EXPECT_GT(test, leaked, 0);
+	KUNIT_EXPECT_EQ(test, foreign, 0);
+
+	for (i = 0; i < LEAK_OBJS; i++) {
+		kfree((void *)(c->held[i] ^ LEAK_MASK));
+		kfree((void *)(c->leaked[i] ^ LEAK_MASK));
+	}
+	alba_pcpu_destroy(c->pc);
+	alba_destroy(c->arena);
+	kern_unmount(mnt);
+}
+#endif /* CONFIG_DEBUG_KMEMLEAK */
+
 static struct kunit_case alba_kernel_cases[] = {
 	KUNIT_CASE(alba_phys_alignment_test),
 	KUNIT_CASE(alba_atomic_context_test),
@@ -1436,6 +1624,9 @@ static struct kunit_case alba_kernel_cases[] = {
 	KUNIT_CASE(alba_pcpu_claimed_test),
 #if IS_ENABLED(CONFIG_TRACEPOINTS)
 	KUNIT_CASE(alba_caller_report_test),
+#endif
+#ifdef CONFIG_DEBUG_KMEMLEAK
+	KUNIT_CASE(alba_kmemleak_test),	/* last: it sees the others' leaks */
 #endif
 	{}
 };

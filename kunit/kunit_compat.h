@@ -23,6 +23,18 @@
 #define KUNIT_ASSERT_NOT_NULL(test, ptr)	KUNIT_ASSERT_PTR_NE(test, ptr, NULL)
 #endif
 
+/* 5.12 gave file_open_root() a struct path and added file_open_root_mnt(). */
+#ifndef ALBA_HAVE_FILE_OPEN_ROOT_MNT
+#include <linux/fs.h>
+#include <linux/mount.h>
+static inline struct file *file_open_root_mnt(struct vfsmount *mnt,
+					      const char *name, int flags,
+					      umode_t mode)
+{
+	return file_open_root(mnt->mnt_root, mnt, name, flags, mode);
+}
+#endif
+
 /* kunit_kcalloc() came in 5.11. */
 #ifndef ALBA_HAVE_KUNIT_KCALLOC
 static inline void *kunit_kcalloc(struct kunit *test, size_t n, size_t size,
