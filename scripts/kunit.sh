@@ -85,8 +85,9 @@ chmod +x "$tcg/qemu-system-x86_64"
 export PATH="$tcg:$PATH"
 
 # The x86_64 debug kernel: one build per kernel serves every run that
-# can share it. KASAN, lockdep, spinlock debugging and fault injection
-# (debug.config), plus PREEMPT, DEBUG_ATOMIC_SLEEP, KFENCE and CPU
+# can share it. KASAN, lockdep with its raw-lock nesting check,
+# DEBUG_ATOMIC_SLEEP, kmemleak, spinlock debugging and fault injection
+# (debug.config), plus PREEMPT, KFENCE and CPU
 # hotplug (smp.config) where the row runs kunit-smp, or PREEMPT_RT
 # (rt.config) where it runs kunit-rt, and memory allocation profiling
 # (profiling.config) where the kernel has it (6.10 and later). debug
