@@ -95,6 +95,47 @@ static void expect_timer_obj(struct kunit *test, struct atomic_ctx *ctx,
 }
 
 /*
+ * A shrink in place gives its tail to whoever allocates next, so it is
+ * poisoned before the lock is dropped (issue 19 row 1): a hard timer that
+ * fires while alba_realloc() holds the lock runs at the unlock, takes the
+ * tail, and its objects must stay unpoisoned. Reading them back makes
+ * KASAN report every object a late poison covered.
+ */
+static void alba_realloc_shrink_irq_test(struct kunit *test)
+{
+	struct atomic_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+	unsigned int i, in_place = 0;
+	u8 *p, *q;
+
+	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	ctx->arena = new_arena(test, 1 << 20);
+	ctx->gfp = __GFP_NOWARN;	/* hard IRQ: the current block only */
+	hrtimer_setup(&ctx->timer, atomic_timer_fn, CLOCK_MONOTONIC,
+		      HRTIMER_MODE_REL_HARD);
+	hrtimer_start(&ctx->timer, ns_to_ktime(20000), HRTIMER_MODE_REL_HARD);
+	for (i = 0; atomic_read(&ctx->fired) < (int)ARRAY_SIZE(ctx->obj); i++) {
+		p = alba_alloc(ctx->arena, 256, 8, GFP_KERNEL);
+		q = p ? alba_realloc(ctx->arena, p, 256, 16, 8, GFP_KERNEL) : NULL;
+		/* No ASSERT while the timer runs: it would stay armed. */
+		if (!q) {
+			KUNIT_FAIL(test, "round %u failed beside the timer", i);
+			break;
+		}
+		in_place += p == q;
+		memset(q, 0x33, 16);
+	}
+	hrtimer_cancel(&ctx->timer);
+	KUNIT_EXPECT_GT(test, in_place, i / 2);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->bad), 0);
+	for (i = 0; i < ARRAY_SIZE(ctx->obj); i++)
+		if (ctx->obj[i])
+			expect_timer_obj(test, ctx, i, 1 << 20);
+	kunit_info(test, "%u shrinks in place while a hard timer allocated %d objects",
+		   in_place, atomic_read(&ctx->fired));
+	alba_destroy(ctx->arena);
+}
+
+/*
  * GFP_ATOMIC allocations with interrupts off, and from a timer callback
  * while task context allocates from the same arena (lockdep must stay
  * quiet: the lock is taken with interrupts saved).
@@ -424,6 +465,16 @@ static int smp_worker_fn(void *data)
 		size = 1 + (i * 37 + w->id * 11) % 200;
 		p = i % 2 ? alba_alloc(w->arena, size, 16, GFP_KERNEL) :
 			alba_cursor_alloc(&cur, size, 16, GFP_KERNEL);
+		/*
+		 * Every fourth: taken larger and shrunk in place, which gives
+		 * the tail to whichever CPU allocates next; KASAN reports it
+		 * if the tail is poisoned after the lock is dropped.
+		 */
+		if (i % 4 == 3 && p)
+			p = alba_realloc(w->arena, p, size, size / 2 + 1, 16,
+					 GFP_KERNEL);
+		if (i % 4 == 3 && p)
+			size = size / 2 + 1;
 		if (!p) {
 			w->failed++;
 			continue;
@@ -441,8 +492,9 @@ static int smp_worker_fn(void *data)
 
 /*
  * Real SMP (make kunit-smp, QEMU -smp 2): a kthread on every online CPU
- * allocates from one arena, locked and through its own cursor, while an
- * hrtimer allocates with GFP_ATOMIC; then every object is checked.
+ * allocates from one arena, locked (some shrunk in place by
+ * alba_realloc()) and through its own cursor, while an hrtimer allocates
+ * with GFP_ATOMIC; then every object is checked.
  */
 static void alba_smp_hammer_test(struct kunit *test)
 {
@@ -1655,6 +1707,7 @@ static void alba_kmemleak_test(struct kunit *test)
 static struct kunit_case alba_kernel_cases[] = {
 	KUNIT_CASE(alba_phys_alignment_test),
 	KUNIT_CASE(alba_atomic_context_test),
+	KUNIT_CASE(alba_realloc_shrink_irq_test),
 	KUNIT_CASE(alba_raw_lock_test),
 	KUNIT_CASE(alba_compound_block_test),
 #ifdef CONFIG_FAULT_INJECTION

@@ -206,6 +206,68 @@ static void alba_threads_reinit_test(struct kunit *test)
 	run_threads(test, "rrcr", false);
 }
 
+#define SHRINK_ROUNDS	200000
+
+struct shrinker {
+	struct alba *arena;
+	bool shrink;		/* else: allocate and write */
+	unsigned long in_place;
+	unsigned long failed;
+};
+
+static THREAD_FN(shrink_fn, arg)
+{
+	struct shrinker *sh = arg;
+	unsigned long i;
+	u8 *p, *q;
+
+	for (i = 0; i < SHRINK_ROUNDS; i++) {
+		p = alba_alloc(sh->arena, sh->shrink ? 256 : 48, 8, 0);
+		if (!p) {
+			sh->failed++;
+			continue;
+		}
+		memset(p, 0x11, sh->shrink ? 256 : 48);
+		if (!sh->shrink)
+			continue;
+		q = alba_realloc(sh->arena, p, 256, 16, 8, 0);
+		if (!q) {
+			sh->failed++;
+			continue;
+		}
+		sh->in_place += q == p;
+		memset(q, 0x22, 16);
+	}
+	return THREAD_RET;
+}
+
+/*
+ * A shrink in place gives the tail to whichever thread allocates next: it
+ * must be poisoned under the lock, before that thread can have it (ASan
+ * reports the other thread's write otherwise; issue 19 row 1).
+ */
+static void alba_threads_shrink_test(struct kunit *test)
+{
+	struct alba *arena = alba_create("shrink", 0, 0);
+	struct shrinker sh[2];
+	thread_t t[2];
+	int k;
+
+	KUNIT_ASSERT_NOT_NULL(test, arena);
+	for (k = 0; k < 2; k++)
+		sh[k] = (struct shrinker){ .arena = arena, .shrink = !k };
+	for (k = 0; k < 2; k++)
+		KUNIT_ASSERT_EQ(test, thread_start(&t[k], shrink_fn, &sh[k]), 0);
+	for (k = 0; k < 2; k++) {
+		thread_join(t[k]);
+		KUNIT_EXPECT_EQ(test, sh[k].failed, 0);
+	}
+	KUNIT_EXPECT_GT(test, sh[0].in_place, SHRINK_ROUNDS / 2);
+	kunit_info(test, "%lu of %d shrinks in place beside a thread allocating",
+		   sh[0].in_place, SHRINK_ROUNDS);
+	alba_destroy(arena);
+}
+
 /* Per-thread cursors: each thread's is retired when it exits. */
 static void alba_threads_pcpu_test(struct kunit *test)
 {
@@ -357,6 +419,7 @@ static struct kunit_case alba_threads_cases[] = {
 	KUNIT_CASE(alba_threads_locked_test),
 	KUNIT_CASE(alba_threads_cursor_test),
 	KUNIT_CASE(alba_threads_reinit_test),
+	KUNIT_CASE(alba_threads_shrink_test),
 	KUNIT_CASE(alba_threads_pcpu_test),
 	KUNIT_CASE(alba_threads_mixed_test),
 	KUNIT_CASE(alba_threads_poller_test),
