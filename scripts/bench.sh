@@ -25,6 +25,11 @@ gcc $CF $(pkg-config --cflags apr-1) -o "$b/alba-bench" $SRC bench/costs.c $CLIE
 	$(pkg-config --libs apr-1 talloc) -pthread
 gcc $CF -DBENCH_MIMALLOC -o "$b/alba-bench-mimalloc" $SRC $CLIENTS -lmimalloc -pthread
 gcc $CF -DBENCH_JEMALLOC -o "$b/alba-bench-jemalloc" $SRC -ljemalloc -pthread
+# musl (static), for the instruction counts only: -DBENCH_JEMALLOC leaves
+# out the peers that need glibc's libraries, and no -ljemalloc keeps musl's
+# malloc.
+musl-gcc -std=gnu11 -O2 -g -Wall -Wextra -Werror -Icore -Iuser -Itests/user \
+	-DBENCH_JEMALLOC -static -o "$b/alba-bench-musl" $SRC -pthread
 
 if [ "$smoke" = --smoke ]; then
 	mkdir -p "$O/results"
@@ -62,15 +67,17 @@ out=$top/bench
 } >"$out/header.md"
 "$b/alba-bench" --rounds "${ROUNDS:-7}" --out "$b"
 
-# Instructions per allocation, counted, not timed.
+# Instructions per allocation, counted, not timed: glibc, then musl.
 valgrind --tool=callgrind --callgrind-out-file="$b/callgrind.out" \
 	"$b/alba-bench" --callgrind 100000 >/dev/null 2>&1
+valgrind --tool=callgrind --callgrind-out-file="$b/callgrind-musl.out" \
+	"$b/alba-bench-musl" --callgrind 100000 >/dev/null 2>&1
 # self: the function's own instructions (the inline fast path and the
 # return), summed over the source files callgrind splits them between;
 # inclusive: with what it calls (the cursor's refills, amortized), from
 # the caller's line for the call.
 ir() {
-	callgrind_annotate --inclusive=no "$b/callgrind.out" 2>/dev/null |
+	callgrind_annotate --inclusive=no "$b/callgrind${3:-}.out" 2>/dev/null |
 		awk -v f="$1" -v incl="$2" '
 		incl == "no" && !/=>/ && ($0 ~ ":" f " \\[" || $0 ~ ":" f "$") {
 			gsub(",", "", $1); s += $1 }
@@ -87,6 +94,9 @@ ir() {
 	echo "| alba_cursor_alloc() | $(ir bench_cursor_one no) | $(ir bench_cursor_one yes) |"
 	echo "| alba_pcpu_alloc() (per-thread, inline) | $(ir bench_pcpu_one no) | $(ir bench_pcpu_one yes) |"
 	echo "| bare bump (floor) | $(ir bench_bump_one no) | $(ir bench_bump_one yes) |"
+	echo "| musl (static): alba_cursor_alloc() | $(ir bench_cursor_one no -musl) | $(ir bench_cursor_one yes -musl) |"
+	echo "| musl: alba_pcpu_alloc() (per-thread, inline) | $(ir bench_pcpu_one no -musl) | $(ir bench_pcpu_one yes -musl) |"
+	echo "| musl: bare bump (floor) | $(ir bench_bump_one no -musl) | $(ir bench_bump_one yes -musl) |"
 	echo
 	echo "Target: the cursor's fast path at most the floor's + 1: $(ir bench_cursor_one no) vs" \
 		"$(ir bench_bump_one no): $(echo "$(ir bench_cursor_one no) $(ir bench_bump_one no)" |
@@ -94,6 +104,10 @@ ir() {
 	echo
 	echo "Target: the per-thread fast path at most the cursor's + 4: $(ir bench_pcpu_one no) vs" \
 		"$(ir bench_cursor_one no): $(echo "$(ir bench_pcpu_one no) $(ir bench_cursor_one no)" |
+		awk '{ print ($1 > 0 && $1 <= $2 + 4) ? "met" : "missed" }')"
+	echo
+	echo "Target, musl: the per-thread fast path at most the cursor's + 4: $(ir bench_pcpu_one no -musl) vs" \
+		"$(ir bench_cursor_one no -musl): $(echo "$(ir bench_pcpu_one no -musl) $(ir bench_cursor_one no -musl)" |
 		awk '{ print ($1 > 0 && $1 <= $2 + 4) ? "met" : "missed" }')"
 } >>"$b/results.md"
 tail -n 8 "$b/results.md"
