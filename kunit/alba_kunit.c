@@ -608,6 +608,24 @@ static void alba_cursor_no_tail_test(struct kunit *test)
 }
 
 /* fini gives the unused rest back when nothing follows the chunk. */
+/* alba_cursor_init(@cur, @onto, @chunk) leaves arenas @a and @b as they were. */
+static void init_changes_nothing(struct kunit *test, struct alba_cursor *cur,
+				 struct alba *onto, struct alba *a,
+				 struct alba *b, size_t chunk)
+{
+	struct alba_stats sa, sb, s;
+
+	stats_of(test, a, &sa);
+	stats_of(test, b, &sb);
+	alba_cursor_init(cur, onto, chunk);
+	stats_of(test, a, &s);
+	expect_stats_same(test, &sa, &s, 0);
+	KUNIT_EXPECT_EQ(test, s.reserved_bytes, sa.reserved_bytes);
+	stats_of(test, b, &s);
+	expect_stats_same(test, &sb, &s, 0);
+	KUNIT_EXPECT_EQ(test, s.reserved_bytes, sb.reserved_bytes);
+}
+
 /*
  * alba_cursor_init() on a cursor that still holds a chunk gives the chunk
  * back first, onto the same arena or another, so the arena can be reset
@@ -667,14 +685,8 @@ static void alba_cursor_reinit_test(struct kunit *test)
 	 * it changes neither arena, and the original still holds its chunk.
 	 */
 	memcpy(&copy, &cur, sizeof(cur));
-	stats_of(test, a, &sa);
 	stats_of(test, b, &sb);
-	alba_cursor_init(&copy, a, 0);
-	stats_of(test, a, &s);
-	expect_stats_same(test, &sa, &s, 0);
-	stats_of(test, b, &s);
-	expect_stats_same(test, &sb, &s, 0);
-	KUNIT_EXPECT_EQ(test, s.reserved_bytes, sb.reserved_bytes);
+	init_changes_nothing(test, &copy, a, a, b, 0);
 	alba_cursor_fini(&copy);	/* holds nothing: nothing happens */
 	stats_of(test, b, &s);
 	expect_stats_same(test, &sb, &s, 0);
@@ -701,13 +713,7 @@ static void alba_cursor_reinit_test(struct kunit *test)
 		else
 			for (i = 0; i < sizeof(copy); i++)
 				raw[i] = (u8)rnd_next(&rs);
-		stats_of(test, a, &sa);
-		stats_of(test, b, &sb);
-		alba_cursor_init(&copy, b, 256);
-		stats_of(test, a, &s);
-		expect_stats_same(test, &sa, &s, 0);
-		stats_of(test, b, &s);
-		expect_stats_same(test, &sb, &s, 0);
+		init_changes_nothing(test, &copy, b, a, b, 256);
 		p = alba_cursor_alloc(&copy, 32, 8, GFP_KERNEL);
 		KUNIT_ASSERT_NOT_NULL(test, p);
 		KUNIT_EXPECT_PTR_EQ(test, alba_of(p, bs), b);
