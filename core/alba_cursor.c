@@ -121,16 +121,17 @@ static void *chunk_bump(struct alba_cursor *cur, size_t size, size_t align)
 /*
  * The cursors that hold a chunk, by address: how alba_cursor_init() and
  * alba_cursor_fini() tell a cursor that still holds one from memory that
- * is not (or no longer) one, without trusting a byte of it. A cursor's
- * entry is made or updated after each refill and dropped with its chunk;
- * it names the chunk, so the chunk can be given back even if the cursor's
- * memory was overwritten since (a cursor left holding on a stack frame
- * that returned). ALBA_CURSOR_HOLDERS entries, ALBA_HOLDER_WAYS per
- * bucket; a cursor whose bucket is full gives its chunk back at once, so
- * its requests take the locked path. The per-CPU sets of the kernel keep
- * their cursors to themselves and are not listed (alba_core_cursor_fini()).
- * The lock is taken with no other held; an arena lock is taken after it
- * is released.
+ * is not (or no longer) one, without trusting a byte of memory the table
+ * does not list. A cursor's entry is made or updated after each refill
+ * and dropped with its chunk; it names the chunk, which the cursor's
+ * memory must still describe before init or fini gives it back (a cursor
+ * left holding in a stack frame that returned, or moved away, keeps its
+ * chunk reserved: wasteful, never unsafe). ALBA_CURSOR_HOLDERS entries,
+ * ALBA_HOLDER_WAYS per bucket; a cursor whose bucket is full gives its
+ * chunk back at once, so its requests take the locked path. The
+ * kernel's per-CPU sets keep their cursors to themselves and are not
+ * listed (alba_core_cursor_fini()). The lock is taken with no other held;
+ * an arena lock is taken after it is released.
  */
 #define ALBA_HOLDER_WAYS	8
 #define ALBA_HOLDER_BUCKETS	(ALBA_CURSOR_HOLDERS / ALBA_HOLDER_WAYS)
@@ -162,10 +163,28 @@ static struct alba_holder *holder_slot(const struct alba_cursor *cur)
 }
 
 /*
- * After a refill: list @cur with its chunk, or drop its entry if it holds
- * none now. A full bucket: the chunk goes back at once.
+ * Holders' lock held: drop the entry, under another address, of @arena's
+ * chunk at @base: a cursor moved there from that address (against the
+ * rules, but C moves structs) has refilled, so the entry is stale. A walk
+ * of the table, only for a cursor that came to a refill holding a chunk
+ * and finds no entry of its own.
  */
-static void holder_sync(struct alba_cursor *cur)
+static void holder_forget_moved(struct alba *arena, uintptr_t base)
+{
+	struct alba_holder *e = &holder_table[0][0];
+	unsigned int i;
+
+	for (i = 0; i < ALBA_CURSOR_HOLDERS; i++, e++)
+		if (e->cur && e->arena == arena && e->base == base)
+			e->cur = NULL;
+}
+
+/*
+ * After a refill: list @cur with its chunk, or drop its entry if it holds
+ * none now; @held: the base of the chunk it came in with, or 0. A full
+ * bucket: the chunk goes back at once.
+ */
+static void holder_sync(struct alba_cursor *cur, uintptr_t held)
 {
 	struct alba_holder *e;
 	unsigned long flags;
@@ -173,6 +192,8 @@ static void holder_sync(struct alba_cursor *cur)
 
 	alba_plat_lock(&holders_lock, flags);
 	e = holder_slot(cur);
+	if (held && !(e && e->cur == cur))
+		holder_forget_moved(cur->arena, held);
 	if (cur->end && e) {
 		e->cur = cur;
 		e->arena = cur->arena;
@@ -188,17 +209,19 @@ static void holder_sync(struct alba_cursor *cur)
 }
 
 /*
- * Give back the chunk the holders' list says @cur holds, if any, and drop
- * its entry. The cursor's own counters are used where its memory still
- * describes the chunk; otherwise the chunk counts as used, its objects'
- * sizes unknown. True if there was one.
+ * Give back the chunk the holders' list says @cur holds, if the cursor's
+ * memory still describes it, and drop its entry; true if so. Memory that
+ * no longer does (overwritten, or the cursor was moved away, and its copy
+ * may still be bumping in the chunk) changes nothing: the chunk stays
+ * reserved, as safe as it is wasteful, and the entry stays for the moved
+ * cursor's next refill to take over.
  */
 static bool holder_release(struct alba_cursor *cur)
 {
-	struct alba_cursor mine = { 0 }, *c = cur;
 	struct alba_holder *e, seen;
 	unsigned long flags;
 	struct alba *arena;
+	bool mine;
 
 	alba_plat_lock(&holders_lock, flags);
 	e = holder_slot(cur);
@@ -208,16 +231,14 @@ static bool holder_release(struct alba_cursor *cur)
 		return false;
 	arena = seen.arena;
 	alba_plat_lock(&arena->lock, flags);
-	if (cur->arena != arena || cur->base != seen.base ||
-	    cur->end != seen.end || cur->off > cur->end - cur->base ||
-	    cur->used > cur->end - cur->base - cur->off) {
-		mine.base = seen.base;
-		mine.end = seen.end;
-		mine.used = seen.end - seen.base;
-		c = &mine;
-	}
-	alba_chunk_retire_locked(arena, c);
+	mine = cur->arena == arena && cur->base == seen.base &&
+	       cur->end == seen.end && cur->off <= cur->end - cur->base &&
+	       cur->used <= cur->end - cur->base - cur->off;
+	if (mine)
+		alba_chunk_retire_locked(arena, cur);
 	alba_plat_unlock(&arena->lock, flags);
+	if (!mine)
+		return false;
 	alba_plat_lock(&holders_lock, flags);
 	e = holder_slot(cur);
 	if (e && e->cur == cur)
@@ -255,8 +276,9 @@ void alba_core_holders_fork(int phase)
  * cursor that still holds a chunk (of this arena or another) gives it
  * back first, as alba_cursor_fini() does, so its arena's reset, mark and
  * rewind work again. alba tells the two apart by the cursor's address
- * (see alba_cursor_fini()), never by reading the memory. A copy of a
- * cursor is not a cursor: use neither after copying one.
+ * (see alba_cursor_fini()), and reads the memory only to confirm a cursor
+ * its table lists there. A copy of a cursor is not a cursor: use neither
+ * after copying one.
  *
  * Context: any context but NMI (a cursor that holds a chunk takes its
  * arena's raw spinlock to give it back).
@@ -305,6 +327,7 @@ EXPORT_SYMBOL_GPL(alba_cursor_init);
 void *alba_cursor_refill(struct alba_cursor *cur, size_t size, size_t align,
 			 gfp_t gfp)
 {
+	uintptr_t held;
 	void *p;
 
 	alba_plat_might_alloc(gfp);
@@ -319,8 +342,9 @@ void *alba_cursor_refill(struct alba_cursor *cur, size_t size, size_t align,
 		return alba_core_alloc(cur->arena, size, align, gfp,
 				       alba_plat_caller());
 	align_ok(&align);
+	held = cur->end ? cur->base : 0;
 	p = alba_take_chunk(cur->arena, size, align, gfp, cur);
-	holder_sync(cur);
+	holder_sync(cur, held);
 	return p;
 }
 EXPORT_SYMBOL_GPL(alba_cursor_refill);
@@ -336,8 +360,9 @@ EXPORT_SYMBOL_GPL(alba_cursor_refill);
  * by alba under the cursor's address (up to ALBA_CURSOR_HOLDERS cursors
  * hold chunks at once; beyond, a cursor's requests take the locked path):
  * a cursor that holds none, twice, or memory that is not a cursor, is
- * left alone; a holding cursor whose memory was overwritten gives its
- * chunk back all the same (counted as used).
+ * left alone. So is a holding cursor whose memory was overwritten, or
+ * one moved or copied elsewhere (as with a mutex, a holding cursor must
+ * not be moved): its chunk stays reserved, and the arena busy.
  *
  * Context: any context but NMI (the arena's raw spinlock).
  */

@@ -631,16 +631,17 @@ static void init_changes_nothing(struct kunit *test, struct alba_cursor *cur,
  * back first, onto the same arena or another, so the arena can be reset
  * again; memory that is not a holding cursor (zeroes, patterns, random
  * bytes, a copy of a holding cursor elsewhere) is taken as new and no
- * arena changes. A holding cursor whose memory was overwritten still
- * gives its chunk back. On the old code the first re-init left the chunk
- * reserved and the arena refusing resets for good.
+ * arena changes. A holding cursor whose memory was overwritten, or that
+ * moved, is never given back from its old address. On the old code the
+ * first re-init left the chunk reserved and the arena refusing resets for
+ * good.
  */
 static void alba_cursor_reinit_test(struct kunit *test)
 {
 	struct alba *a = new_arena(test, 0), *b = new_arena(test, 0);
 	size_t bs = alba_block_size(a);
 	struct alba_stats sa, sb, s;
-	struct alba_cursor cur, copy;
+	struct alba_cursor cur, copy, moved;
 	unsigned int round, i;
 	u64 rs = 42;
 	u8 *p, *q;
@@ -724,28 +725,68 @@ static void alba_cursor_reinit_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, s.used_bytes, 64 + 64 * 32);
 
 	/*
-	 * A holding cursor whose memory was overwritten (as a stack frame
-	 * reused after a cursor was left holding): initialising or finishing
-	 * it still gives the chunk back, counted as used.
+	 * A holding cursor whose memory was overwritten (a stack frame reused
+	 * after a cursor was left holding): initialising or finishing what is
+	 * at its address changes nothing, for the cursor may have moved and
+	 * still bump in its chunk; its bytes put back, it is the cursor again.
 	 */
 	for (round = 0; round < 2; round++) {
+		struct alba_cursor saved;
+
 		alba_cursor_init(&cur, a, 1024);
 		KUNIT_ASSERT_NOT_NULL(test, alba_cursor_alloc(&cur, 40, 8, GFP_KERNEL));
+		memcpy(&saved, &cur, sizeof(cur));
+		memset(&cur, round ? 0 : 0x3c, sizeof(cur));
 		stats_of(test, a, &sa);
 		KUNIT_ASSERT_GT(test, sa.reserved_bytes, 0);
-		memset(&cur, round ? 0 : 0x3c, sizeof(cur));
 		if (round)
 			alba_cursor_fini(&cur);
 		else
 			alba_cursor_init(&cur, a, 0);
 		stats_of(test, a, &s);
+		expect_stats_same(test, &sa, &s, 0);
+		KUNIT_EXPECT_EQ(test, s.reserved_bytes, sa.reserved_bytes);
+		memcpy(&cur, &saved, sizeof(cur));
+		alba_cursor_fini(&cur);
+		stats_of(test, a, &s);
 		KUNIT_EXPECT_EQ(test, s.reserved_bytes, 0);
-		KUNIT_EXPECT_EQ(test, s.used_bytes, sa.used_bytes + sa.reserved_bytes);
-		KUNIT_EXPECT_EQ(test, s.allocs, sa.allocs);
+		KUNIT_EXPECT_EQ(test, s.used_bytes, sa.used_bytes + 40);
 		alba_test_clear_errno();
 		alba_reset(a);
 		ALBA_EXPECT_ERRNO(test, 0);
 	}
+
+	/*
+	 * Moved (C moves structs): the old address is no cursor any more, and
+	 * the moved one takes its listing over at its next refill, so its
+	 * fini gives its chunk back and the arena resets.
+	 */
+	alba_cursor_init(&cur, a, 256);
+	KUNIT_ASSERT_NOT_NULL(test, alba_cursor_alloc(&cur, 40, 8, GFP_KERNEL));
+	memcpy(&copy, &cur, sizeof(cur));
+	memcpy(&moved, &cur, sizeof(cur));
+	memset(&cur, 0x77, sizeof(cur));
+	init_changes_nothing(test, &cur, a, a, b, 0);
+	KUNIT_ASSERT_NOT_NULL(test, alba_cursor_alloc(&copy, 200, 8, GFP_KERNEL));
+	KUNIT_ASSERT_NOT_NULL(test, alba_cursor_alloc(&copy, 200, 8, GFP_KERNEL));
+	alba_cursor_fini(&copy);
+	/*
+	 * The old bytes back at the old address describe a chunk given back
+	 * since: no longer listed there, so nothing is given back twice.
+	 */
+	memcpy(&cur, &moved, sizeof(cur));
+	stats_of(test, a, &sa);
+	alba_cursor_fini(&cur);
+	stats_of(test, a, &s);
+	expect_stats_same(test, &sa, &s, 0);
+	alba_cursor_init(&cur, a, 0);
+	alba_cursor_fini(&cur);
+	stats_of(test, a, &s);
+	KUNIT_EXPECT_EQ(test, s.reserved_bytes, 0);
+	KUNIT_EXPECT_EQ(test, s.used_bytes, 440);
+	alba_test_clear_errno();
+	alba_reset(a);
+	ALBA_EXPECT_ERRNO(test, 0);
 	alba_cursor_fini(&cur);
 	alba_destroy(a);
 	alba_destroy(b);
