@@ -1330,13 +1330,6 @@ struct alba_plat_arena *alba_core_plat(struct alba *arena)
  */
 void alba_core_fork(struct alba *arena, int phase)
 {
-	unsigned long flags = 0;
-
-	if (phase == 0)
-		alba_plat_lock(&arena->lock, flags);
-	else if (phase == 1)
-		alba_plat_unlock(&arena->lock, flags);
-	else
-		alba_plat_lock_init(&arena->lock);
+	alba_fork_lock(&arena->lock, phase);
 }
 #endif

@@ -210,13 +210,13 @@ static void holder_sync(struct alba_cursor *cur, uintptr_t held)
 
 /*
  * Give back the chunk the holders' list says @cur holds, if the cursor's
- * memory still describes it, and drop its entry; true if so. Memory that
+ * memory still describes it, and drop its entry. Memory that
  * no longer does (overwritten, or the cursor was moved away, and its copy
  * may still be bumping in the chunk) changes nothing: the chunk stays
  * reserved, as safe as it is wasteful, and the entry stays for the moved
  * cursor's next refill to take over.
  */
-static bool holder_release(struct alba_cursor *cur)
+static void holder_release(struct alba_cursor *cur)
 {
 	struct alba_holder *e, seen;
 	unsigned long flags;
@@ -228,7 +228,7 @@ static bool holder_release(struct alba_cursor *cur)
 	seen = e && e->cur ? *e : (struct alba_holder){ 0 };
 	alba_plat_unlock(&holders_lock, flags);
 	if (!seen.cur)
-		return false;
+		return;
 	arena = seen.arena;
 	alba_plat_lock(&arena->lock, flags);
 	mine = cur->arena == arena && cur->base == seen.base &&
@@ -238,27 +238,19 @@ static bool holder_release(struct alba_cursor *cur)
 		alba_chunk_retire_locked(arena, cur);
 	alba_plat_unlock(&arena->lock, flags);
 	if (!mine)
-		return false;
+		return;
 	alba_plat_lock(&holders_lock, flags);
 	e = holder_slot(cur);
 	if (e && e->cur == cur)
 		e->cur = NULL;
 	alba_plat_unlock(&holders_lock, flags);
-	return true;
 }
 
 #ifdef ALBA_PLAT_FORK
 /* See alba_core_fork(): the holders' lock around fork(). */
 void alba_core_holders_fork(int phase)
 {
-	unsigned long flags = 0;
-
-	if (phase == 0)
-		alba_plat_lock(&holders_lock, flags);
-	else if (phase == 1)
-		alba_plat_unlock(&holders_lock, flags);
-	else
-		alba_plat_lock_init(&holders_lock);
+	alba_fork_lock(&holders_lock, phase);
 }
 #endif
 
@@ -368,13 +360,9 @@ EXPORT_SYMBOL_GPL(alba_cursor_refill);
  */
 void alba_cursor_fini(struct alba_cursor *cur)
 {
-	if (!cur || !holder_release(cur))
-		return;
-	cur->base = ALBA_CURSOR_MAX_ALIGN;
-	cur->off = 0;
-	cur->end = 0;
-	cur->used = 0;
-	cur->allocs = 0;
+	/* A chunk given back empties the cursor (alba_chunk_retire_locked()). */
+	if (cur)
+		holder_release(cur);
 }
 EXPORT_SYMBOL_GPL(alba_cursor_fini);
 

@@ -231,7 +231,7 @@ EXPORT_SYMBOL_GPL(alba_pcpu_refill);
  * @pc: the set, or NULL (nothing happens)
  *
  * Accounts every CPU's allocations to the arena and gives back what it
- * can of each chunk (alba_core_cursor_fini() on each), online or not; the
+ * can of each chunk (as alba_cursor_fini() does), online or not; the
  * objects stay valid. Afterwards no chunk of this set is held, so
  * alba_reset(), alba_mark() and alba_rewind() can run (if no other cursor
  * holds one). The set can be used again: CPUs take new chunks.

@@ -65,8 +65,8 @@ void alba_plat_header_clear(void *p)
  * would find that lock held forever. So the arenas are listed (through
  * the platform pointer of each), and around fork() every lock is taken
  * (arena list, arenas, the cursor holders' list, block source: always in
- * that order, and nothing takes them in another), then released in the parent and made anew in
- * the child, where no other thread survives.
+ * that order, and nothing takes them in another), then released in the
+ * parent and made anew in the child, where no other thread survives.
  */
 static alba_plat_lock_t arenas_lock;
 static struct alba *arenas;
