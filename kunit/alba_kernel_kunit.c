@@ -813,7 +813,7 @@ static void alba_pcpu_drain_live_test(struct kunit *test)
 	alba_destroy(arena);
 }
 
-#if IS_ENABLED(CONFIG_HOTPLUG_CPU) && defined(kunit_skip)
+#if IS_ENABLED(CONFIG_HOTPLUG_CPU)
 struct on_cpu_alloc {
 	struct alba_pcpu *pc;
 	void *p;
@@ -1027,8 +1027,10 @@ static void alba_alloc_tag_test(struct kunit *test)
 	struct alba *a;
 	int i;
 
-	if (!mem_alloc_profiling_enabled())
+	if (!mem_alloc_profiling_enabled()) {
 		kunit_skip(test, "memory allocation profiling is off");
+		return;
+	}
 	a = alloc_hooks_tag(&creator,
 			    alba_create_noprof("alloc_tag", SZ_8K, GFP_KERNEL));
 	KUNIT_ASSERT_NOT_NULL(test, a);
@@ -1716,7 +1718,7 @@ static struct kunit_case alba_kernel_cases[] = {
 	KUNIT_CASE(alba_smp_hammer_test),
 	KUNIT_CASE(alba_pcpu_smp_test),
 	KUNIT_CASE(alba_pcpu_drain_live_test),
-#if IS_ENABLED(CONFIG_HOTPLUG_CPU) && defined(kunit_skip)
+#if IS_ENABLED(CONFIG_HOTPLUG_CPU)
 	KUNIT_CASE(alba_pcpu_hotplug_test),
 #endif
 	KUNIT_CASE(alba_destroy_rcu_test),
