@@ -221,8 +221,8 @@ static void alba_atomic_context_test(struct kunit *test)
  * lock (no __GFP_RECLAIM), by the same rule with and without RT: the
  * requests are served from the current block, and once it is full they
  * fail (NULL, no splat), unless alloc_pages_nolock() gives a block;
- * every object served is sound. lockdep's raw-lock nesting check (6.1
- * SMP, 7.3 RT) reports any page-allocator lock taken here.
+ * every object served is sound. lockdep's raw-lock nesting check (every
+ * x86_64 debug kernel) reports any page-allocator lock taken here.
  */
 static void alba_hard_irq_test(struct kunit *test)
 {

@@ -100,7 +100,9 @@ x86_fragments() {
 	*" kunit-rt "*) echo "$top/kunit/rt.config" ;;
 	*" kunit-smp "*) echo "$top/kunit/smp.config" ;;
 	esac
-	if grep -qs '^config MEM_ALLOC_PROFILING$' "$src/mm/Kconfig.debug"; then
+	# lib/Kconfig.debug in 6.10-6.x, mm/Kconfig.debug later.
+	if grep -qs '^config MEM_ALLOC_PROFILING$' "$src/lib/Kconfig.debug" \
+		"$src/mm/Kconfig.debug"; then
 		echo "$top/kunit/profiling.config"
 	fi
 }
