@@ -125,11 +125,11 @@ struct alba_block *alba_block_new(struct alba *arena, gfp_t gfp)
 	struct alba_block *blk = NULL;
 	unsigned long flags;
 
-	if (arena->spare) {	/* a racy peek; the lock decides */
+	if (READ_ONCE(arena->spare)) {	/* a peek; the lock decides */
 		alba_plat_lock(&arena->lock, flags);
 		blk = arena->spare;
 		if (blk) {
-			arena->spare = blk->older;
+			WRITE_ONCE(arena->spare, blk->older);
 			arena->spares--;
 		}
 		alba_plat_unlock(&arena->lock, flags);
@@ -146,7 +146,7 @@ struct alba_block *alba_block_new(struct alba *arena, gfp_t gfp)
 static void block_keep_locked(struct alba *arena, struct alba_block *blk)
 {
 	blk->older = arena->spare;
-	arena->spare = blk;
+	WRITE_ONCE(arena->spare, blk);
 	arena->spares++;
 }
 
@@ -683,6 +683,7 @@ EXPORT_SYMBOL_GPL(alba_alloc);
 
 static struct alba *of_at(const void *ptr, size_t block_size,
 			  unsigned long ip);
+static const struct alba_block *header_at(uintptr_t p, uintptr_t copy);
 
 /* alba_alloc() for the caller at @ip (for platforms too: alba_plat.h). */
 void *alba_core_alloc(struct alba *arena, size_t size, size_t align,
@@ -739,6 +740,34 @@ static bool resize_in_place_locked(struct alba *arena, uintptr_t p,
 	return true;
 }
 
+/*
+ * Lock held: may [@p, @p + @size) be memory alba handed out, as far as
+ * alba can tell? In an ordinary block it must lie in the part in use
+ * ([data, top) or [low, end), see struct alba_block), never in the
+ * header, the free gap or the tail; an object of a dedicated block, or
+ * aligned beyond a block, is known by alba_of() alone. alba keeps no
+ * object boundaries: a pointer into an object passes.
+ */
+static bool handed_out_locked(const struct alba *arena, uintptr_t p,
+			      size_t size)
+{
+	size_t end = (size_t)1 << arena->shift, off = p & (end - 1), top, low;
+	const struct alba_block *blk = header_at(p - off, 0);
+
+	if (!blk || blk->dedicated)
+		return true;
+	if (blk == arena->cur) {
+		top = arena->top - (p - off);
+		low = arena->low - (p - off);
+	} else {
+		top = blk->top;
+		low = blk->low;
+	}
+	if (off < blk->data || size > end - off)
+		return false;
+	return off + size <= top || off >= low;
+}
+
 /* The padding a debug build recorded before the object at @p (else 0). */
 static size_t redzone_pad(uintptr_t p, size_t size)
 {
@@ -770,10 +799,15 @@ static size_t redzone_pad(uintptr_t p, size_t size)
  * the arena is reset, as every arena object does. Objects from cursors are
  * never the newest of the block: they are copied.
  *
+ * @p must be an object of @arena with its @old_size. alba keeps no object
+ * boundaries, so it refuses what it can tell: @p in no block of @arena,
+ * not aligned to @align, or [@p, @p + @old_size) not inside the part of
+ * its block in use (the header, the free space, the tail, past the
+ * block's end); a pointer into an object cannot be told from one.
+ *
  * Context: as alba_alloc().
- * Return: the object, or NULL (userspace: errno EINVAL if @p is not an
- * object of @arena or @align is invalid, ENOMEM without memory); on
- * failure @p is untouched.
+ * Return: the object, or NULL (userspace: errno EINVAL for such a @p or
+ * an invalid @align, ENOMEM without memory); on failure @p is untouched.
  */
 void *alba_realloc(struct alba *arena, void *p, size_t old_size,
 		   size_t new_size, size_t align, gfp_t gfp)
@@ -793,10 +827,16 @@ void *alba_realloc(struct alba *arena, void *p, size_t old_size,
 				     __func__, arena->name, p, align);
 		return NULL;
 	}
-	/* Read before the lock: a shrink gives these bytes to others. */
+	alba_plat_lock(&arena->lock, flags);
+	if (!handed_out_locked(arena, q, old_size)) {
+		alba_plat_unlock(&arena->lock, flags);
+		alba_plat_invalid_at(ip, "%s(%s, %p, %zu): not memory this arena handed out",
+				     __func__, arena->name, p, old_size);
+		return NULL;
+	}
+	/* Read before the resize: a shrink gives these bytes to others. */
 	if (ALBA_RZ && old_size <= ALBA_MAX_BLOCK)
 		pad = redzone_pad(q, old_size);
-	alba_plat_lock(&arena->lock, flags);
 	done = resize_in_place_locked(arena, q, old_size, new_size);
 	alba_plat_unlock(&arena->lock, flags);
 	if (done) {
@@ -873,7 +913,7 @@ static void release(struct alba *arena, struct alba_block *gone,
 		return;
 	alba_plat_lock(&arena->lock, flags);
 	*tail = arena->spare;	/* any a racing alba_block_unused() kept */
-	arena->spare = kept;
+	WRITE_ONCE(arena->spare, kept);
 	arena->spares += n;
 	alba_plat_unlock(&arena->lock, flags);
 }
@@ -911,7 +951,7 @@ static void reset_keep_at(struct alba *arena, size_t keep_bytes,
 	/* The first block is the oldest: everything newer goes. */
 	gone = arena->newest;
 	spare = arena->spare;
-	arena->spare = NULL;
+	WRITE_ONCE(arena->spare, NULL);
 	arena->spares = 0;
 	first->older = NULL;
 	arena->newest = first;

@@ -435,7 +435,11 @@ static inline void *alba_pcpu_alloc_inline(struct alba_pcpu *pc, size_t size,
 {
 	void *p;
 
-	if (__builtin_expect(alba_pcpu_last.pc == pc &&
+	/* Atomic: alba_pcpu_destroy() may reset it from another thread. */
+	const struct alba_pcpu *last =
+		__atomic_load_n(&alba_pcpu_last.pc, __ATOMIC_RELAXED);
+
+	if (__builtin_expect(last == pc &&
 			     alba_cursor_bump(alba_pcpu_last.cur, size, align, &p), 1))
 		return p;
 	return alba_pcpu_alloc(pc, size, align, gfp);

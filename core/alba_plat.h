@@ -89,7 +89,8 @@
  *	Events for tracing; nothing outside the kernel.
  *
  *   likely(), unlikely(), memset(), memcpy(), strlen(), strnlen(),
- *   vsnprintf(), va_copy(), SIZE_MAX, NUMA_NO_NODE, WARN_ON_ONCE()
+ *   vsnprintf(), va_copy(), SIZE_MAX, NUMA_NO_NODE, WARN_ON_ONCE(),
+ *   READ_ONCE(), WRITE_ONCE()
  *
  * The platform side may assume the core never passes invalid arguments to
  * these functions; the core checks every caller's argument first.

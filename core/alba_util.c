@@ -5,7 +5,8 @@
  * formatted strings, as mm/util.c and lib/kasprintf.c give them over
  * kmalloc(). Each is alba_core_alloc() (alba_alloc() with the caller's
  * address passed on, for warnings) and a copy; a size computation that
- * wraps fails through alba_fail(), as alba_alloc() of SIZE_MAX does.
+ * wraps asks alba_core_alloc() for SIZE_MAX, which fails as alba_alloc()
+ * of SIZE_MAX does (after checking the other arguments).
  * Nothing here touches the arena's insides.
  */
 
@@ -27,25 +28,15 @@ void *alba_zalloc(struct alba *arena, size_t size, size_t align, gfp_t gfp)
 }
 EXPORT_SYMBOL_GPL(alba_zalloc);
 
-/* A size computation wrapped: fail as alba_alloc() does for SIZE_MAX. */
-static void *overflow(struct alba *arena, size_t align, gfp_t gfp,
-		      unsigned long ip)
-{
-	if (!arena) {
-		alba_plat_invalid_at(ip, "allocation from a NULL arena");
-		return NULL;
-	}
-	return alba_fail(arena, SIZE_MAX, align, gfp);
-}
-
 /* An array of @n elements of @size bytes, unless the product wraps. */
 static void *array_at(struct alba *arena, size_t n, size_t size,
 		      size_t align, gfp_t gfp, bool zero, unsigned long ip)
 {
 	size_t bytes;
 
+	/* Wrapped: as alba_alloc() for SIZE_MAX (bad arguments first). */
 	if (unlikely(__builtin_mul_overflow(n, size, &bytes)))
-		return overflow(arena, align, gfp, ip);
+		bytes = SIZE_MAX;
 	if (zero)
 		return alba_core_zalloc(arena, bytes, align, gfp, ip);
 	return alba_core_alloc(arena, bytes, align, gfp, ip);
@@ -122,7 +113,7 @@ static char *strcopy_at(struct alba *arena, const char *s, size_t len,
 	char *p;
 
 	if (unlikely(len == SIZE_MAX))
-		return overflow(arena, 1, gfp, ip);
+		return alba_core_alloc(arena, SIZE_MAX, 1, gfp, ip);
 	p = alba_core_alloc(arena, len + 1, 1, gfp, ip);
 	if (p) {
 		memcpy(p, s, len);

@@ -1199,6 +1199,19 @@ static void alba_array_test(struct kunit *test)
 	alba_test_clear_errno();
 	KUNIT_EXPECT_NULL(test, alba_alloc_array(arena, 2, 2, 3, GFP_KERNEL));
 	ALBA_EXPECT_ERRNO(test, EINVAL);
+	/*
+	 * A bad alignment and a wrapping product: EINVAL, as alba_alloc()
+	 * gives for the alignment (counted in failed, as there).
+	 */
+	stats_of(test, arena, &before);
+	alba_test_clear_errno();
+	KUNIT_EXPECT_NULL(test, alba_alloc_array(arena, SIZE_MAX, 2, 3, GFP_KERNEL));
+	ALBA_EXPECT_ERRNO(test, EINVAL);
+	alba_test_clear_errno();
+	KUNIT_EXPECT_NULL(test, alba_zalloc_array(NULL, SIZE_MAX, 2, 0, GFP_KERNEL));
+	ALBA_EXPECT_ERRNO(test, EINVAL);
+	stats_of(test, arena, &s);
+	expect_stats_same(test, &before, &s, 1);
 	for (i = 0; i < 100; i++)
 		KUNIT_EXPECT_EQ(test, a[i], (u32)i);
 	alba_destroy(arena);
@@ -1384,6 +1397,58 @@ static void alba_realloc_test(struct kunit *test)
 	stats_of(test, arena, &s);
 	expect_stats_same(test, &before, &s, 0);
 	alba_destroy(other);
+	alba_destroy(arena);
+}
+
+/* alba_realloc() of [p, p + old) that @arena never handed out: refused. */
+static void expect_realloc_refused(struct kunit *test, struct alba *arena,
+				   u8 *p, size_t old)
+{
+	struct alba_stats before, s;
+
+	stats_of(test, arena, &before);
+	alba_test_clear_errno();
+	KUNIT_EXPECT_NULL(test, alba_realloc(arena, p, old, old + 16, 8,
+					     GFP_KERNEL));
+	ALBA_EXPECT_ERRNO(test, EINVAL);
+	stats_of(test, arena, &s);
+	expect_stats_same(test, &before, &s, 0);
+}
+
+/*
+ * Pointers into the arena's own blocks that it never handed out (alba_of()
+ * finds the arena for them): the header, the free space of the current
+ * block, the tail of an older one, a size reaching past the newest object
+ * or past the block. Until this was checked, they were copied from (the
+ * free space: a read of poisoned memory under ASan) or resized in place.
+ */
+static void alba_realloc_not_handed_out_test(struct kunit *test)
+{
+	struct alba *arena = new_arena(test, 0);
+	size_t bs = alba_block_size(arena);
+	u8 *newest, *base, *q;
+
+	newest = alba_alloc(arena, 32, 8, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, newest);
+	base = (u8 *)((uintptr_t)newest & ~(uintptr_t)(bs - 1));
+	expect_realloc_refused(test, arena, base, 16);
+	expect_realloc_refused(test, arena, newest + 4096, 16);
+	expect_realloc_refused(test, arena, newest, 64);
+	expect_realloc_refused(test, arena, newest, bs);
+	expect_realloc_refused(test, arena, newest + 8, bs);
+	/* The newest object itself, with its size, still resizes in place. */
+	q = alba_realloc(arena, newest, 32, 64, 8, GFP_KERNEL);
+	KUNIT_EXPECT_PTR_EQ(test, q, newest);
+	/*
+	 * An object too large for the rest of the block but not for a new
+	 * one: the block is no longer current, and its free space is its tail.
+	 */
+	KUNIT_ASSERT_NOT_NULL(test, alba_alloc(arena, bs - 256, 8, GFP_KERNEL));
+	expect_realloc_refused(test, arena, newest + 4096, 16);
+	expect_realloc_refused(test, arena, newest, 128);
+	q = alba_realloc(arena, newest, 64, 100, 8, GFP_KERNEL);
+	KUNIT_EXPECT_NOT_NULL(test, q);
+	KUNIT_EXPECT_TRUE(test, q != newest);
 	alba_destroy(arena);
 }
 
@@ -2251,6 +2316,7 @@ static struct kunit_case alba_test_cases[] = {
 	KUNIT_CASE(alba_string_test),
 	KUNIT_CASE(alba_asprintf_test),
 	KUNIT_CASE(alba_realloc_test),
+	KUNIT_CASE(alba_realloc_not_handed_out_test),
 	KUNIT_CASE(alba_realloc_mark_test),
 	KUNIT_CASE(alba_pcpu_test),
 	KUNIT_CASE(alba_fault_nth_test),

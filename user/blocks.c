@@ -64,17 +64,19 @@ void alba_plat_header_clear(void *p)
  * fork(). The child of a process whose other thread holds an arena lock
  * would find that lock held forever. So the arenas are listed (through
  * the platform pointer of each), and around fork() every lock is taken
- * (arena list, arenas, the cursor holders' list, block source: always in
- * that order, and nothing takes them in another), then released in the
+ * (the per-thread sets', arena list, arenas, the cursor holders' list,
+ * block source: always in that order, and nothing takes them in another), then released in the
  * parent and made anew in the child, where no other thread survives.
  */
 static alba_plat_lock_t arenas_lock;
 static struct alba *arenas;
+static void pcpu_fork(int phase);	/* the per-thread sets' lock: pcpu.c */
 
 static void fork_prepare(void)
 {
 	struct alba *a;
 
+	pcpu_fork(0);
 	alba_user_lock(&arenas_lock);
 	for (a = arenas; a; a = alba_core_plat(a)->next)
 		alba_core_fork(a, 0);
@@ -91,6 +93,7 @@ static void fork_parent(void)
 	for (a = arenas; a; a = alba_core_plat(a)->next)
 		alba_core_fork(a, 1);
 	alba_user_unlock(&arenas_lock);
+	pcpu_fork(1);
 }
 
 static void fork_child(void)
@@ -102,6 +105,7 @@ static void fork_child(void)
 	for (a = arenas; a; a = alba_core_plat(a)->next)
 		alba_core_fork(a, 2);
 	alba_plat_lock_init(&arenas_lock);
+	pcpu_fork(2);
 }
 
 void alba_plat_arena_added(struct alba *arena, gfp_t gfp)

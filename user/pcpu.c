@@ -5,15 +5,27 @@
  */
 /*
  * Per-thread cursors: userspace's alba_pcpu. "CPU" is the calling thread:
- * each thread gets its own cursor the first time it allocates through a
- * set (a slot, listed in the set), found again through an OS thread-local
- * key, and retired when the thread exits or at alba_pcpu_drain() and
- * alba_pcpu_destroy(). A one-entry thread-local cache in front of the key
- * (the set the thread used last, and its cursor) keeps the common case to
- * a compare. An entry names a set only while the thread's slot of it
- * lives: alba_pcpu_destroy() resets every entry that names the set (each
- * slot knows its thread's entry), so that a new set at a freed one's
- * address is never mistaken for it.
+ * each thread gets its own cursor (a slot) the first time it allocates
+ * through a set. A slot is on two lists: its set's (for drain and
+ * destroy) and its thread's (a record found through one OS thread-local
+ * key whose destructor runs at thread exit). One lock, pcpu_lock, guards
+ * every set's list and each slot's @pc; a thread's own list is its own.
+ *
+ * Lifetimes: a slot belongs to its thread and is freed only by it. A
+ * thread that exits gives back, under the lock, the chunks of the slots
+ * whose sets still live, and takes them off those sets' lists, before
+ * freeing them; alba_pcpu_destroy(), under the lock, gives back every
+ * slot's chunk and detaches it (@pc NULL) and then frees the set, never a
+ * slot: so an exit and a destroy that run at once each touch only memory
+ * the other has not freed. A thread frees its detached slots at exit, or
+ * the next time it looks up a set it has no cursor of.
+ *
+ * A one-entry thread-local cache in front (the set the thread used last,
+ * and its cursor) keeps the common case to a compare. An entry names a
+ * set only while the thread's slot of it is on the set's list:
+ * alba_pcpu_destroy() resets every entry that names the set (each slot
+ * knows its thread's entry), so that a new set at a freed one's address
+ * is never mistaken for it.
  */
 #if !defined(__ELF__)
 struct alba_pcpu_last {		/* alba.h's, where the fast path is inline */
@@ -25,18 +37,22 @@ struct alba_pcpu_last {		/* alba.h's, where the fast path is inline */
 
 struct alba_pcpu_slot {
 	struct alba_cursor cur;
-	struct alba_pcpu *pc;
+	struct alba_pcpu *pc;		/* NULL once the set is destroyed */
 	struct alba_pcpu_last *entry;	/* its thread's tl_last */
-	struct alba_pcpu_slot *next;
+	struct alba_pcpu_slot *next;	/* the set's slots */
+	struct alba_pcpu_slot *tnext;	/* its thread's slots */
+};
+
+/* A thread's slots: the thread-local key's value. */
+struct pcpu_thread {
+	struct alba_pcpu_slot *slots;
 };
 
 struct alba_pcpu {
 	unsigned long id;		/* first: 0.2.0 alba.h's inline path reads it */
 	struct alba *arena;
 	size_t chunk;
-	alba_os_tls_t key;
-	alba_plat_lock_t lock;		/* guards @slots */
-	struct alba_pcpu_slot *slots;
+	struct alba_pcpu_slot *slots;	/* under pcpu_lock */
 };
 
 #ifdef _WIN32
@@ -57,6 +73,22 @@ static TLS_FAST struct alba_pcpu_last tl_last = { .pc = NO_SET };
 #endif
 
 static unsigned long pcpu_ids;
+static ALBA_PLAT_DEFINE_LOCK(pcpu_lock);
+static alba_os_tls_t pcpu_key;		/* made once, kept for good */
+static int pcpu_key_made;
+
+#ifdef ALBA_PLAT_FORK
+/* Around fork(), first of all the locks (user/blocks.c). */
+static void pcpu_fork(int phase)
+{
+	if (phase == 0)
+		alba_user_lock(&pcpu_lock);
+	else if (phase == 1)
+		alba_user_unlock(&pcpu_lock);
+	else
+		alba_plat_lock_init(&pcpu_lock);
+}
+#endif
 
 static void slot_unlink(struct alba_pcpu *pc, struct alba_pcpu_slot *slot)
 {
@@ -70,17 +102,50 @@ static void slot_unlink(struct alba_pcpu *pc, struct alba_pcpu_slot *slot)
 	}
 }
 
-/* At thread exit (and, on Windows, when the key is freed). */
-static void slot_dtor(void *arg)
+/* At thread exit: the thread's slots, each given back and freed. */
+static void thread_exit(void *arg)
 {
-	struct alba_pcpu_slot *slot = arg;
-	struct alba_pcpu *pc = slot->pc;
+	struct pcpu_thread *th = arg;
+	struct alba_pcpu_slot *slot, *next;
 
-	alba_user_lock(&pc->lock);
-	alba_cursor_fini(&slot->cur);
-	slot_unlink(pc, slot);
-	alba_user_unlock(&pc->lock);
-	free(slot);
+	__atomic_store_n(&tl_last.pc, NO_SET, __ATOMIC_RELAXED);
+	alba_user_lock(&pcpu_lock);
+	for (slot = th->slots; slot; slot = slot->tnext) {
+		if (slot->pc) {
+			alba_cursor_fini(&slot->cur);
+			slot_unlink(slot->pc, slot);
+		}
+	}
+	alba_user_unlock(&pcpu_lock);
+	for (slot = th->slots; slot; slot = next) {
+		next = slot->tnext;
+		free(slot);
+	}
+	free(th);
+}
+
+/* This thread's record, made the first time (NULL: out of memory). */
+static struct pcpu_thread *thread_of(void)
+{
+	struct pcpu_thread *th;
+
+	if (!__atomic_load_n(&pcpu_key_made, __ATOMIC_ACQUIRE)) {
+		alba_user_lock(&pcpu_lock);
+		if (!pcpu_key_made && alba_os_tls_create(&pcpu_key, thread_exit))
+			__atomic_store_n(&pcpu_key_made, 1, __ATOMIC_RELEASE);
+		alba_user_unlock(&pcpu_lock);
+		if (!pcpu_key_made)
+			return NULL;
+	}
+	th = alba_os_tls_get(pcpu_key);
+	if (!th) {
+		th = calloc(1, sizeof(*th));
+		if (th && !alba_os_tls_set(pcpu_key, th)) {
+			free(th);
+			th = NULL;
+		}
+	}
+	return th;
 }
 
 struct alba_pcpu *alba_pcpu_create(struct alba *arena, size_t chunk,
@@ -94,40 +159,54 @@ struct alba_pcpu *alba_pcpu_create(struct alba *arena, size_t chunk,
 		return NULL;
 	}
 	pc = calloc(1, sizeof(*pc));
-	if (!pc || !alba_os_tls_create(&pc->key, slot_dtor)) {
-		free(pc);
+	if (!pc) {
 		errno = ENOMEM;
 		return NULL;
 	}
 	pc->arena = arena;
 	pc->chunk = chunk;
 	pc->id = __atomic_add_fetch(&pcpu_ids, 1, __ATOMIC_RELAXED);
-	alba_plat_lock_init(&pc->lock);
 	return pc;
 }
 
-/* This thread's cursor of @pc, made the first time. */
+/*
+ * This thread's cursor of @pc, made the first time; on the way, the
+ * thread's slots of destroyed sets are freed.
+ */
 static struct alba_cursor *slot_of(struct alba_pcpu *pc)
 {
-	struct alba_pcpu_slot *slot = alba_os_tls_get(pc->key);
+	struct pcpu_thread *th = thread_of();
+	struct alba_pcpu_slot **link, *slot = NULL, *s;
 
+	if (!th)
+		return NULL;
+	for (link = &th->slots; (s = *link);) {
+		struct alba_pcpu *owner = __atomic_load_n(&s->pc, __ATOMIC_ACQUIRE);
+
+		if (!owner) {
+			*link = s->tnext;
+			free(s);
+			continue;
+		}
+		if (owner == pc)
+			slot = s;
+		link = &s->tnext;
+	}
 	if (!slot) {
 		slot = calloc(1, sizeof(*slot));
 		if (!slot)
 			return NULL;
-		if (!alba_os_tls_set(pc->key, slot)) {
-			free(slot);
-			return NULL;
-		}
-		slot->pc = pc;
 		slot->entry = &tl_last;
 		alba_cursor_init(&slot->cur, pc->arena, pc->chunk);
-		alba_user_lock(&pc->lock);
+		slot->tnext = th->slots;
+		th->slots = slot;
+		alba_user_lock(&pcpu_lock);
+		__atomic_store_n(&slot->pc, pc, __ATOMIC_RELAXED);
 		slot->next = pc->slots;
 		pc->slots = slot;
-		alba_user_unlock(&pc->lock);
+		alba_user_unlock(&pcpu_lock);
 	}
-	tl_last.pc = pc;
+	__atomic_store_n(&tl_last.pc, pc, __ATOMIC_RELAXED);
 	tl_last.id = pc->id;	/* read by binaries built with alba 0.2.0 */
 	tl_last.cur = &slot->cur;
 	return &slot->cur;
@@ -159,7 +238,7 @@ void *(alba_pcpu_alloc)(struct alba_pcpu *pc, size_t size, size_t align,
 		alba_user_report(EINVAL, "allocation from a NULL per-thread set");
 		return NULL;
 	}
-	if (likely(tl_last.pc == pc)) {
+	if (likely(__atomic_load_n(&tl_last.pc, __ATOMIC_RELAXED) == pc)) {
 		cur = tl_last.cur;
 	} else {
 		cur = slot_of(pc);
@@ -177,10 +256,10 @@ void alba_pcpu_drain(struct alba_pcpu *pc)
 
 	if (!pc)
 		return;
-	alba_user_lock(&pc->lock);
+	alba_user_lock(&pcpu_lock);
 	for (slot = pc->slots; slot; slot = slot->next)
 		alba_cursor_fini(&slot->cur);
-	alba_user_unlock(&pc->lock);
+	alba_user_unlock(&pcpu_lock);
 }
 
 void alba_pcpu_destroy(struct alba_pcpu *pc)
@@ -189,22 +268,23 @@ void alba_pcpu_destroy(struct alba_pcpu *pc)
 
 	if (!pc)
 		return;
-	alba_pcpu_drain(pc);
 	/*
-	 * No thread's entry may name @pc once it is freed: another set may
-	 * be made at its address. The threads do not use @pc any more, and
-	 * one that exits unlinks its slot under the lock first.
+	 * Each slot's chunk back, its thread's entry reset if it names @pc
+	 * (another set may be made at its address), and the slot detached:
+	 * its thread frees it, perhaps at once, so @next is read first.
 	 */
-	alba_user_lock(&pc->lock);
-	for (slot = pc->slots; slot; slot = slot->next)
-		if (__atomic_load_n(&slot->entry->pc, __ATOMIC_RELAXED) == pc)
-			__atomic_store_n(&slot->entry->pc, NO_SET, __ATOMIC_RELAXED);
-	alba_user_unlock(&pc->lock);
-	/* Windows runs slot_dtor() here for every thread holding a slot. */
-	alba_os_tls_delete(pc->key);
+	alba_user_lock(&pcpu_lock);
 	for (slot = pc->slots; slot; slot = next) {
+		const struct alba_pcpu *named = pc;
+
 		next = slot->next;
-		free(slot);
+		alba_cursor_fini(&slot->cur);
+		__atomic_compare_exchange_n(&slot->entry->pc, &named, NO_SET,
+					    false, __ATOMIC_RELAXED,
+					    __ATOMIC_RELAXED);
+		__atomic_store_n(&slot->pc, NULL, __ATOMIC_RELEASE);
 	}
+	pc->slots = NULL;
+	alba_user_unlock(&pcpu_lock);
 	free(pc);
 }

@@ -33,6 +33,10 @@
 
 #define WARN_ON_ONCE(cond)	alba_user_warn_on((cond), #cond, __FILE__, __LINE__)
 
+/* A field read without its lock, and its writes: relaxed atomics. */
+#define READ_ONCE(x)		__atomic_load_n(&(x), __ATOMIC_RELAXED)
+#define WRITE_ONCE(x, val)	__atomic_store_n(&(x), (val), __ATOMIC_RELAXED)
+
 static inline bool alba_user_warn_on(bool cond, const char *what,
 				     const char *file, int line)
 {

@@ -8,6 +8,7 @@
  * byte. Also: fork() while another thread keeps taking the arena's lock.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include <kunit/test.h>
 
@@ -268,6 +269,110 @@ static void alba_threads_shrink_test(struct kunit *test)
 	alba_destroy(arena);
 }
 
+#define KEEP_OBJS	1000
+
+struct keeper {
+	struct alba *arena;
+	void *obj[KEEP_OBJS];
+};
+
+static THREAD_FN(keep_fn, arg)
+{
+	struct keeper *k = arg;
+	int i;
+
+	for (i = 0; i < KEEP_OBJS; i++) {
+		k->obj[i] = alba_alloc(k->arena, 3000, 8, 0);
+		if (k->obj[i])
+			memset(k->obj[i], 0x4b, 3000);
+	}
+	return THREAD_RET;
+}
+
+/*
+ * Two threads allocating, at once, from blocks alba_reset_keep() kept
+ * (each new block is taken from the kept list, which alba_block_new()
+ * peeks at without the lock): every object whole and the arena's, the
+ * stats adding up. Under TSan the peek was a data race until it became
+ * an atomic load, and its writes atomic stores.
+ */
+static void alba_threads_kept_blocks_test(struct kunit *test)
+{
+	struct alba *arena = alba_create("kept", 0, 0);
+	struct keeper *k = calloc(2, sizeof(*k));
+	unsigned long long before;
+	struct alba_stats s;
+	int round, i, j, bad = 0;
+	thread_t t[2];
+
+	KUNIT_ASSERT_NOT_NULL(test, arena);
+	KUNIT_ASSERT_NOT_NULL(test, k);
+	for (round = 0; round < 5; round++) {
+		for (i = 0; i < 2 * KEEP_OBJS; i++)
+			alba_alloc(arena, 3000, 8, 0);
+		alba_reset_keep(arena, (size_t)64 << 20);
+		alba_get_stats(arena, &s);
+		before = s.allocs;
+		for (j = 0; j < 2; j++) {
+			k[j].arena = arena;
+			KUNIT_ASSERT_EQ(test, thread_start(&t[j], keep_fn, &k[j]), 0);
+		}
+		for (j = 0; j < 2; j++)
+			thread_join(t[j]);
+		for (j = 0; j < 2; j++)
+			for (i = 0; i < KEEP_OBJS; i++)
+				bad += !k[j].obj[i] ||
+				       alba_of(k[j].obj[i], 0) != arena ||
+				       ((unsigned char *)k[j].obj[i])[2999] != 0x4b;
+		alba_get_stats(arena, &s);
+		KUNIT_EXPECT_TRUE(test, alba_stats_add_up(&s));
+		KUNIT_EXPECT_EQ(test, s.allocs - before, 2 * KEEP_OBJS);
+		alba_reset(arena);
+	}
+	KUNIT_EXPECT_EQ(test, bad, 0);
+	free(k);
+	alba_destroy(arena);
+}
+
+static int create_ready;
+
+static THREAD_FN(create_fn, arg)
+{
+	int *bad = arg;
+	int i;
+
+	/* Both start together. */
+	__atomic_add_fetch(&create_ready, 1, __ATOMIC_ACQ_REL);
+	while (__atomic_load_n(&create_ready, __ATOMIC_ACQUIRE) < 2)
+		;
+	for (i = 0; i < 500; i++) {
+		struct alba *a = alba_create("own", 0, 0);
+
+		*bad += !a || !alba_alloc(a, 100, 0, 0);
+		alba_destroy(a);
+	}
+	return THREAD_RET;
+}
+
+/*
+ * Two threads creating and destroying arenas of their own at once (the
+ * first create registers the fork() handlers: a data race under TSan
+ * until their stores became atomic).
+ */
+static void alba_threads_create_test(struct kunit *test)
+{
+	int bad[2] = { 0, 0 }, j;
+	thread_t t[2];
+
+	create_ready = 0;
+	for (j = 0; j < 2; j++)
+		KUNIT_ASSERT_EQ(test, thread_start(&t[j], create_fn, &bad[j]), 0);
+	for (j = 0; j < 2; j++) {
+		thread_join(t[j]);
+		KUNIT_EXPECT_EQ(test, bad[j], 0);
+	}
+}
+
 /* Per-thread cursors: each thread's is retired when it exits. */
 static void alba_threads_pcpu_test(struct kunit *test)
 {
@@ -420,6 +525,8 @@ static struct kunit_case alba_threads_cases[] = {
 	KUNIT_CASE(alba_threads_cursor_test),
 	KUNIT_CASE(alba_threads_reinit_test),
 	KUNIT_CASE(alba_threads_shrink_test),
+	KUNIT_CASE(alba_threads_kept_blocks_test),
+	KUNIT_CASE(alba_threads_create_test),
 	KUNIT_CASE(alba_threads_pcpu_test),
 	KUNIT_CASE(alba_threads_mixed_test),
 	KUNIT_CASE(alba_threads_poller_test),

@@ -42,27 +42,26 @@ static bool alba_os_tls_set(alba_os_tls_t key, void *value)
 	return pthread_setspecific(key, value) == 0;
 }
 
-/* No destructor runs for the values threads still hold. */
-static void alba_os_tls_delete(alba_os_tls_t key)
-{
-	pthread_key_delete(key);
-}
-
 static void (*atfork_fn[3])(void);
 static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
 
 static void atfork_register(void)
 {
-	pthread_atfork(atfork_fn[0], atfork_fn[1], atfork_fn[2]);
+	pthread_atfork(__atomic_load_n(&atfork_fn[0], __ATOMIC_RELAXED),
+		       __atomic_load_n(&atfork_fn[1], __ATOMIC_RELAXED),
+		       __atomic_load_n(&atfork_fn[2], __ATOMIC_RELAXED));
 }
 
-/* Register the fork() handlers, once per process. */
+/*
+ * Register the fork() handlers, once per process. Every caller stores the
+ * same three, at once with others (atomics: no data race for TSan).
+ */
 static void alba_os_atfork_once(void (*prepare)(void), void (*parent)(void),
 				void (*child)(void))
 {
-	atfork_fn[0] = prepare;
-	atfork_fn[1] = parent;
-	atfork_fn[2] = child;
+	__atomic_store_n(&atfork_fn[0], prepare, __ATOMIC_RELAXED);
+	__atomic_store_n(&atfork_fn[1], parent, __ATOMIC_RELAXED);
+	__atomic_store_n(&atfork_fn[2], child, __ATOMIC_RELAXED);
 	pthread_once(&atfork_once, atfork_register);
 }
 

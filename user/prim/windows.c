@@ -52,8 +52,8 @@ void alba_user_yield(void)
 
 /*
  * Thread-local slots with a destructor at thread exit (alba_pcpu): fiber
- * local storage, whose callback runs at thread exit and also, for every
- * thread still holding a value, when the index is freed.
+ * local storage, whose callback runs at thread exit (the one index
+ * alba_pcpu makes is never freed).
  */
 typedef DWORD alba_os_tls_t;
 
@@ -71,11 +71,6 @@ static void *alba_os_tls_get(alba_os_tls_t key)
 static bool alba_os_tls_set(alba_os_tls_t key, void *value)
 {
 	return FlsSetValue(key, value);
-}
-
-static void alba_os_tls_delete(alba_os_tls_t key)
-{
-	FlsFree(key);
 }
 
 static virtual_alloc2_fn virtual_alloc2(void)
