@@ -171,7 +171,7 @@ static THREAD_FN(exit_fn, arg)
 		memset(e->got, 0x5e, 48);
 	__atomic_add_fetch(e->ready, 1, __ATOMIC_RELEASE);
 	while (!__atomic_load_n(e->go, __ATOMIC_ACQUIRE))
-		;
+		alba_user_yield();
 	return THREAD_RET;
 }
 

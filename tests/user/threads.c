@@ -95,7 +95,7 @@ static THREAD_FN(poller_fn, arg)
 	while (!__atomic_load_n(&pl->done, __ATOMIC_ACQUIRE)) {
 		alba_get_stats(pl->arena, &s);
 		pl->bad += !alba_stats_add_up(&s);
-		pl->polls++;
+		__atomic_add_fetch(&pl->polls, 1, __ATOMIC_RELEASE);
 	}
 	return THREAD_RET;
 }
@@ -137,8 +137,15 @@ static void run_threads(struct kunit *test, const char *modes, bool poll)
 		KUNIT_ASSERT_NOT_NULL(test, w[k].obj);
 		KUNIT_ASSERT_NOT_NULL(test, w[k].size);
 	}
-	if (poll)
+	/*
+	 * The workers start once the poller reads: on a loaded machine (or
+	 * under qemu-i386) it was once not scheduled before they were done.
+	 */
+	if (poll) {
 		KUNIT_ASSERT_EQ(test, thread_start(&tp, poller_fn, &pl), 0);
+		while (!__atomic_load_n(&pl.polls, __ATOMIC_ACQUIRE))
+			alba_user_yield();
+	}
 	for (k = 0; k < THREADS; k++)
 		KUNIT_ASSERT_EQ(test, thread_start(&t[k], worker_fn, &w[k]), 0);
 	for (k = 0; k < THREADS; k++)
