@@ -117,7 +117,7 @@ static void run_threads(struct kunit *test, const char *modes, bool poll)
 	struct alba *arena = alba_create("threads", 0, 0);
 	struct poller pl = { .arena = arena };
 	struct worker w[THREADS];
-	thread_t t[THREADS], tp;
+	thread_t t[THREADS], tp = 0;
 	struct alba_pcpu *pc;
 	struct alba_stats s;
 	struct span *spans;
