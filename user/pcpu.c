@@ -108,7 +108,14 @@ static void thread_exit(void *arg)
 	struct pcpu_thread *th = arg;
 	struct alba_pcpu_slot *slot, *next;
 
+#if defined(__ELF__)
+	/*
+	 * A later thread-local destructor may still allocate: never through
+	 * the freed slots. (Initial-exec TLS lives until the thread is gone;
+	 * elsewhere the thread-local may be torn down before this runs.)
+	 */
 	__atomic_store_n(&tl_last.pc, NO_SET, __ATOMIC_RELAXED);
+#endif
 	alba_user_lock(&pcpu_lock);
 	for (slot = th->slots; slot; slot = slot->tnext) {
 		if (slot->pc) {
@@ -134,7 +141,7 @@ static struct pcpu_thread *thread_of(void)
 		if (!pcpu_key_made && alba_os_tls_create(&pcpu_key, thread_exit))
 			__atomic_store_n(&pcpu_key_made, 1, __ATOMIC_RELEASE);
 		alba_user_unlock(&pcpu_lock);
-		if (!pcpu_key_made)
+		if (!__atomic_load_n(&pcpu_key_made, __ATOMIC_ACQUIRE))
 			return NULL;
 	}
 	th = alba_os_tls_get(pcpu_key);
