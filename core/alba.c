@@ -744,9 +744,10 @@ static bool resize_in_place_locked(struct alba *arena, uintptr_t p,
  * Lock held: may [@p, @p + @size) be memory alba handed out, as far as
  * alba can tell? In an ordinary block it must lie in the part in use
  * ([data, top) or [low, end), see struct alba_block), never in the
- * header, the free gap or the tail; an object of a dedicated block, or
- * aligned beyond a block, is known by alba_of() alone. alba keeps no
- * object boundaries: a pointer into an object passes.
+ * header, the free gap or the tail; in a dedicated block, inside its
+ * object. An object aligned beyond a block (its header further down) is
+ * known by alba_of() alone. alba keeps no object boundaries: a pointer
+ * into an object passes.
  */
 static bool handed_out_locked(const struct alba *arena, uintptr_t p,
 			      size_t size)
@@ -754,8 +755,11 @@ static bool handed_out_locked(const struct alba *arena, uintptr_t p,
 	size_t end = (size_t)1 << arena->shift, off = p & (end - 1), top, low;
 	const struct alba_block *blk = header_at(p - off, 0);
 
-	if (!blk || blk->dedicated)
+	if (!blk)
 		return true;
+	if (blk->dedicated)
+		return off >= dedicated_offset(blk) && off <= blk->top &&
+		       size <= blk->top - off;
 	if (blk == arena->cur) {
 		top = arena->top - (p - off);
 		low = arena->low - (p - off);

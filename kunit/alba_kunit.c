@@ -1419,8 +1419,10 @@ static void expect_realloc_refused(struct kunit *test, struct alba *arena,
  * Pointers into the arena's own blocks that it never handed out (alba_of()
  * finds the arena for them): the header, the free space of the current
  * block, the tail of an older one, a size reaching past the newest object
- * or past the block. Until this was checked, they were copied from (the
- * free space: a read of poisoned memory under ASan) or resized in place.
+ * or past the block, past a dedicated block's object. Until this was
+ * checked, they were copied from (the free space: a read of poisoned
+ * memory under ASan; past a block: of memory that may not be mapped) or
+ * resized in place.
  */
 static void alba_realloc_not_handed_out_test(struct kunit *test)
 {
@@ -1449,6 +1451,14 @@ static void alba_realloc_not_handed_out_test(struct kunit *test)
 	q = alba_realloc(arena, newest, 64, 100, 8, GFP_KERNEL);
 	KUNIT_EXPECT_NOT_NULL(test, q);
 	KUNIT_EXPECT_TRUE(test, q != newest);
+	/* A dedicated block's object: a size past it, or past its block. */
+	q = alba_alloc(arena, 2 * bs, 8, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, q);
+	expect_realloc_refused(test, arena, q, 2 * bs + 4096);
+	expect_realloc_refused(test, arena, q, 8 * bs);
+	expect_realloc_refused(test, arena, q + 64, 2 * bs);
+	KUNIT_EXPECT_NOT_NULL(test, alba_realloc(arena, q, 2 * bs, 3 * bs, 8,
+						 GFP_KERNEL));
 	alba_destroy(arena);
 }
 
