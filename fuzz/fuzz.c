@@ -403,6 +403,34 @@ static void alloc(int how)
  * rewinds, a resized object counts as allocated now: a rewind to an
  * earlier mark drops it from the model (its growth may be released).
  */
+/*
+ * realloc of memory in one of the arena's blocks that it never handed
+ * out, named through a live object @o: its block's header, or @o with a
+ * size past the end of its block. Refused (EINVAL), nothing changes. (An
+ * object aligned beyond a block is known by alba_of() alone: skipped.)
+ */
+static void resize_bad(const struct obj *o)
+{
+	size_t bs = s.block_size, off = (uintptr_t)o->p & (bs - 1);
+	struct alba_stats before, after;
+	unsigned char *p = o->p;
+	size_t old = o->size + bs;
+
+	if (o->align >= bs)
+		return;
+	if (byte() & 1) {
+		p -= off;
+		old = 16;
+	}
+	stats(&before);
+	errno = 0;
+	CHECK(!alba_realloc(s.arena, p, old, old + 8, o->align, 0));
+	CHECK(errno == EINVAL);
+	stats(&after);
+	after.failed++;		/* nothing moves, failed included */
+	CHECK(alba_test_same_but_failed(&before, &after));
+}
+
 static void resize(void)
 {
 	unsigned long pending = alba_user_fail_pending();
@@ -415,6 +443,10 @@ static void resize(void)
 		return;
 	i = byte() % s.n;
 	o = s.obj[i];
+	if (!(byte() & 7)) {
+		resize_bad(&o);
+		return;
+	}
 	stats(&before);
 	errno = 0;
 	p = alba_realloc(s.arena, o.p, o.size, size, o.align, 0);
