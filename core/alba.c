@@ -307,6 +307,7 @@ static void *take_dedicated(struct alba *arena, size_t size, size_t align,
 		copy = (struct alba_block *)((char *)blk + off - block_size);
 		alba_plat_unpoison(copy, sizeof(*copy));
 		copy->arena = arena;
+		copy->older = blk;	/* in a copy: the block's own header */
 		copy->check = block_check(arena, copy) ^ ALBA_COPY;
 		alba_plat_header_set(copy);
 	}
@@ -684,6 +685,8 @@ EXPORT_SYMBOL_GPL(alba_alloc);
 static struct alba *of_at(const void *ptr, size_t block_size,
 			  unsigned long ip);
 static const struct alba_block *header_at(uintptr_t p, uintptr_t copy);
+static const struct alba_block *aligned_header(uintptr_t base,
+					       size_t block_size);
 
 /* alba_alloc() for the caller at @ip (for platforms too: alba_plat.h). */
 void *alba_core_alloc(struct alba *arena, size_t size, size_t align,
@@ -756,10 +759,14 @@ static bool handed_out_locked(const struct alba *arena, uintptr_t p,
 	const struct alba_block *blk = header_at(p - off, 0);
 
 	if (!blk)
-		return true;
-	if (blk->dedicated)
+		blk = aligned_header(p - off, end);
+	if (!blk || blk->arena != arena)
+		return false;
+	if (blk->dedicated) {
+		off = p - (uintptr_t)blk;
 		return off >= dedicated_offset(blk) && off <= blk->top &&
 		       size <= blk->top - off;
+	}
 	if (blk == arena->cur) {
 		top = arena->top - (p - off);
 		low = arena->low - (p - off);
@@ -1269,6 +1276,29 @@ static const struct alba_block *header_at(uintptr_t p, uintptr_t copy)
 	return blk;
 }
 
+/*
+ * No header at @base: an object aligned to @block_size or more may start
+ * there. Its dedicated block's header is then found through the header
+ * copy just below it, or is that block itself when the object is aligned
+ * to exactly @block_size. A real header just below does not count
+ * otherwise: the end of a block is not in it.
+ */
+static const struct alba_block *aligned_header(uintptr_t base,
+					       size_t block_size)
+{
+	const struct alba_block *blk;
+
+	if (!base)
+		return NULL;
+	blk = header_at(base - block_size, ALBA_COPY);
+	if (blk)
+		return header_at((uintptr_t)blk->older, 0);
+	blk = header_at(base - block_size, 0);
+	if (blk && blk->dedicated && dedicated_offset(blk) == block_size)
+		return blk;
+	return NULL;
+}
+
 /**
  * alba_of() - find the arena of an object
  * @ptr: any pointer value. An object alba returned finds its arena, and so
@@ -1314,21 +1344,8 @@ static struct alba *of_at(const void *ptr, size_t block_size,
 	}
 	base = (uintptr_t)ptr & ~(block_size - 1);
 	blk = header_at(base, 0);
-	/*
-	 * No header there: an object aligned to the block size or more
-	 * starts on that boundary, and has a header copy just below it. A
-	 * real header there does not count: the end of a block is not in it.
-	 */
-	if (!blk && base) {
-		blk = header_at(base - block_size, ALBA_COPY);
-		/* Aligned to exactly the block size: the copy is the header. */
-		if (!blk) {
-			blk = header_at(base - block_size, 0);
-			if (blk && (!blk->dedicated ||
-				    dedicated_offset(blk) != block_size))
-				blk = NULL;
-		}
-	}
+	if (!blk)
+		blk = aligned_header(base, block_size);
 	if (!blk || blk->arena->shift != shift_of(block_size)) {
 		alba_plat_invalid_at(ip, "alba_of(%p, %zu): no arena has such blocks",
 				     ptr, block_size);

@@ -407,7 +407,8 @@ static void alloc(int how)
  * realloc of memory in one of the arena's blocks that it never handed
  * out, named through a live object @o: its block's header, or @o with a
  * size past the end of its block. Refused (EINVAL), nothing changes. (An
- * object aligned beyond a block is known by alba_of() alone: skipped.)
+ * object aligned to a block or more starts on a block boundary, which
+ * then is not its header: only the size past its block.)
  */
 static void resize_bad(const struct obj *o)
 {
@@ -416,9 +417,7 @@ static void resize_bad(const struct obj *o)
 	unsigned char *p = o->p;
 	size_t old = o->size + bs;
 
-	if (o->align >= bs)
-		return;
-	if (byte() & 1) {
+	if (o->align < bs && (byte() & 1)) {
 		p -= off;
 		old = 16;
 	}

@@ -1427,7 +1427,7 @@ static void expect_realloc_refused(struct kunit *test, struct alba *arena,
 static void alba_realloc_not_handed_out_test(struct kunit *test)
 {
 	struct alba *arena = new_arena(test, 0);
-	size_t bs = alba_block_size(arena);
+	size_t bs = alba_block_size(arena), align;
 	u8 *newest, *base, *q;
 
 	newest = alba_alloc(arena, 32, 8, GFP_KERNEL);
@@ -1459,6 +1459,20 @@ static void alba_realloc_not_handed_out_test(struct kunit *test)
 	expect_realloc_refused(test, arena, q + 64, 2 * bs);
 	KUNIT_EXPECT_NOT_NULL(test, alba_realloc(arena, q, 2 * bs, 3 * bs, 8,
 						 GFP_KERNEL));
+	/*
+	 * Objects aligned to the block size or more (their header lies
+	 * below, found through a copy, or one block down): the same.
+	 */
+	for (align = bs; align <= 4 * bs; align *= 2) {
+		q = alba_alloc(arena, 64, align, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, q);
+		expect_realloc_refused(test, arena, q, 4096);
+		expect_realloc_refused(test, arena, q, 8 * bs);
+		expect_realloc_refused(test, arena, q + 32, 64);
+		q = alba_realloc(arena, q, 64, 128, align, GFP_KERNEL);
+		KUNIT_EXPECT_NOT_NULL(test, q);
+		KUNIT_EXPECT_TRUE(test, !((uintptr_t)q & (align - 1)));
+	}
 	alba_destroy(arena);
 }
 
