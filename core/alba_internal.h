@@ -166,24 +166,6 @@ static inline size_t dedicated_offset(const struct alba_block *blk)
 	return blk->pad + ALBA_HDR - ALBA_RZ;
 }
 
-#ifdef ALBA_PLAT_FORK
-/*
- * Around fork(): @lock taken (@phase 0, before), released in the parent
- * (1), made anew in the child (2), where no other thread survives.
- */
-static inline void alba_fork_lock(alba_plat_lock_t *lock, int phase)
-{
-	unsigned long flags = 0;
-
-	if (phase == 0)
-		alba_plat_lock(lock, flags);
-	else if (phase == 1)
-		alba_plat_unlock(lock, flags);
-	else
-		alba_plat_lock_init(lock);
-}
-#endif
-
 /* alba.c: blocks, the bump, failures. */
 struct alba_block *alba_block_new(struct alba *arena, gfp_t gfp);
 void alba_block_unused(struct alba *arena, struct alba_block *blk);

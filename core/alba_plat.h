@@ -173,7 +173,24 @@ void alba_core_free(struct alba *arena);
 #ifdef ALBA_PLAT_FORK
 void alba_core_fork(struct alba *arena, int phase);
 void alba_core_holders_fork(int phase);
+
+/*
+ * Around fork(): @lock taken (@phase 0, before), released in the parent
+ * (1), made anew in the child (2), where no other thread survives.
+ */
+static inline void alba_fork_lock(alba_plat_lock_t *lock, int phase)
+{
+	unsigned long flags = 0;
+
+	if (phase == 0)
+		alba_plat_lock(lock, flags);
+	else if (phase == 1)
+		alba_plat_unlock(lock, flags);
+	else
+		alba_plat_lock_init(lock);
+}
 #endif
+
 bool alba_core_chunkable(const struct alba_cursor *cur, size_t size,
 			 size_t align);
 void *alba_core_refill(struct alba_cursor *cur, size_t size, size_t align,

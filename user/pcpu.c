@@ -81,12 +81,7 @@ static int pcpu_key_made;
 /* Around fork(), first of all the locks (user/blocks.c). */
 static void pcpu_fork(int phase)
 {
-	if (phase == 0)
-		alba_user_lock(&pcpu_lock);
-	else if (phase == 1)
-		alba_user_unlock(&pcpu_lock);
-	else
-		alba_plat_lock_init(&pcpu_lock);
+	alba_fork_lock(&pcpu_lock, phase);
 }
 #endif
 
