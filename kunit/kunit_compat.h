@@ -37,10 +37,11 @@ static inline struct file *file_open_root_mnt(struct vfsmount *mnt,
 
 /*
  * The skipped state came in 5.12. Before, a case that cannot run logs
- * the reason after this marker and returns; scripts/kunit.sh writes its
- * KTAP result as "ok N - case # SKIP reason", so it counts as skipped,
- * never as passed. (Today's kunit_skip() also ends the case; the suite
- * returns after each call, so both behave alike.)
+ * the reason after this marker and returns; scripts/kunit.sh (which
+ * reads the marker from this define) writes its KTAP result as
+ * "ok N - case # SKIP reason", so it counts as skipped, never as passed.
+ * (Today's kunit_skip() also ends the case; the suite returns after each
+ * call, so both behave alike.)
  */
 #ifndef kunit_skip
 #define ALBA_KUNIT_SKIP_MARK	"alba-kunit-skip: "
