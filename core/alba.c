@@ -96,6 +96,7 @@ static void block_init(struct alba_block *blk, struct alba *arena,
 	blk->check = block_check(arena, blk);
 	blk->arena = arena;
 	blk->shift = (unsigned short)shift;
+	blk->arena_shift = (unsigned char)arena->shift;
 	blk->data = data;
 	blk->top = data;
 	blk->low = (size_t)1 << shift;
@@ -307,6 +308,7 @@ static void *take_dedicated(struct alba *arena, size_t size, size_t align,
 		copy = (struct alba_block *)((char *)blk + off - block_size);
 		alba_plat_unpoison(copy, sizeof(*copy));
 		copy->arena = arena;
+		copy->arena_shift = (unsigned char)arena->shift;
 		copy->older = blk;	/* in a copy: the block's own header */
 		copy->check = block_check(arena, copy) ^ ALBA_COPY;
 		alba_plat_header_set(copy);
@@ -684,9 +686,9 @@ EXPORT_SYMBOL_GPL(alba_alloc);
 
 static struct alba *of_at(const void *ptr, size_t block_size,
 			  unsigned long ip);
-static const struct alba_block *header_at(uintptr_t p, uintptr_t copy);
-static const struct alba_block *aligned_header(uintptr_t base,
-					       size_t block_size);
+static bool header_at(uintptr_t p, uintptr_t copy, struct alba_block *hdr);
+static uintptr_t aligned_header(uintptr_t base, size_t block_size,
+				struct alba_block *hdr);
 
 /* alba_alloc() for the caller at @ip (for platforms too: alba_plat.h). */
 void *alba_core_alloc(struct alba *arena, size_t size, size_t align,
@@ -756,25 +758,26 @@ static bool handed_out_locked(const struct alba *arena, uintptr_t p,
 			      size_t size)
 {
 	size_t end = (size_t)1 << arena->shift, off = p & (end - 1), top, low;
-	const struct alba_block *blk = header_at(p - off, 0);
+	uintptr_t base = p - off;
+	struct alba_block hdr;
 
-	if (!blk)
-		blk = aligned_header(p - off, end);
-	if (!blk || blk->arena != arena)
+	if (!header_at(base, 0, &hdr))
+		base = aligned_header(base, end, &hdr);
+	if (!base || hdr.arena != arena)
 		return false;
-	if (blk->dedicated) {
-		off = p - (uintptr_t)blk;
-		return off >= dedicated_offset(blk) && off <= blk->top &&
-		       size <= blk->top - off;
+	if (hdr.dedicated) {
+		off = p - base;
+		return off >= dedicated_offset(&hdr) && off <= hdr.top &&
+		       size <= hdr.top - off;
 	}
-	if (blk == arena->cur) {
-		top = arena->top - (p - off);
-		low = arena->low - (p - off);
+	if ((struct alba_block *)base == arena->cur) {
+		top = arena->top - base;
+		low = arena->low - base;
 	} else {
-		top = blk->top;
-		low = blk->low;
+		top = hdr.top;
+		low = hdr.low;
 	}
-	if (off < blk->data || size > end - off)
+	if (off < hdr.data || size > end - off)
 		return false;
 	return off + size <= top || off >= low;
 }
@@ -1261,19 +1264,22 @@ refuse:
 EXPORT_SYMBOL_GPL(alba_add_cleanup);
 
 /*
- * The live block header (@copy 0) or header copy (ALBA_COPY) at @p, or
- * NULL; the platform vouches for @p before it is read. No block lives at
- * 0: this catches size-0 pointers and small junk.
+ * Is a live block header (@copy 0) or header copy (ALBA_COPY) at @p? If
+ * so, *@hdr is a copy of it. The platform vouches for @p before it is
+ * read. alba_of() may be asked about any pointer while another thread
+ * frees the block there, between that question and the read: so the
+ * header is copied with alba_plat_read_racy() (which never faults and
+ * tells no sanitizer), and only the copy is looked at, after its check
+ * value holds. No block lives at 0: this catches size-0 pointers and
+ * small junk.
  */
-static const struct alba_block *header_at(uintptr_t p, uintptr_t copy)
+static bool header_at(uintptr_t p, uintptr_t copy, struct alba_block *hdr)
 {
-	const struct alba_block *blk = (const struct alba_block *)p;
-
-	if (!p || !alba_plat_header_test(blk))
-		return NULL;
-	if (blk->check != (block_check(blk->arena, blk) ^ copy))
-		return NULL;
-	return blk;
+	if (!p || !alba_plat_header_test((const void *)p))
+		return false;
+	alba_plat_read_racy(hdr, (const void *)p, sizeof(*hdr));
+	return hdr->check == (block_check(hdr->arena,
+					  (const struct alba_block *)p) ^ copy);
 }
 
 /*
@@ -1281,22 +1287,24 @@ static const struct alba_block *header_at(uintptr_t p, uintptr_t copy)
  * there. Its dedicated block's header is then found through the header
  * copy just below it, or is that block itself when the object is aligned
  * to exactly @block_size. A real header just below does not count
- * otherwise: the end of a block is not in it.
+ * otherwise: the end of a block is not in it. Returns the block (*@hdr a
+ * copy of its header), or 0.
  */
-static const struct alba_block *aligned_header(uintptr_t base,
-					       size_t block_size)
+static uintptr_t aligned_header(uintptr_t base, size_t block_size,
+				struct alba_block *hdr)
 {
-	const struct alba_block *blk;
+	uintptr_t blk;
 
 	if (!base)
-		return NULL;
-	blk = header_at(base - block_size, ALBA_COPY);
-	if (blk)
-		return header_at((uintptr_t)blk->older, 0);
-	blk = header_at(base - block_size, 0);
-	if (blk && blk->dedicated && dedicated_offset(blk) == block_size)
-		return blk;
-	return NULL;
+		return 0;
+	if (header_at(base - block_size, ALBA_COPY, hdr)) {
+		blk = (uintptr_t)hdr->older;
+		return header_at(blk, 0, hdr) ? blk : 0;
+	}
+	if (header_at(base - block_size, 0, hdr) && hdr->dedicated &&
+	    dedicated_offset(hdr) == block_size)
+		return base - block_size;
+	return 0;
 }
 
 /**
@@ -1318,8 +1326,12 @@ static const struct alba_block *aligned_header(uintptr_t base,
  * value does not match, or an arena with another block size, is refused
  * too.
  *
- * Context: any context. The caller must not race alba_destroy() of the
- * arena it asks about.
+ * Another thread may free the block at @ptr meanwhile (a destroy, reset
+ * or trim of this or any arena): the header is then read as it goes,
+ * without a fault, and the answer is NULL or the arena the block had,
+ * which the caller must not use if it raced that arena's destroy.
+ *
+ * Context: any context.
  * Return: the arena, or NULL (with a warning; userspace: errno EINVAL).
  */
 struct alba *alba_of(const void *ptr, size_t block_size)
@@ -1331,7 +1343,7 @@ EXPORT_SYMBOL_GPL(alba_of);
 static struct alba *of_at(const void *ptr, size_t block_size,
 			  unsigned long ip)
 {
-	const struct alba_block *blk;
+	struct alba_block hdr;
 	uintptr_t base;
 
 	if (!block_size)
@@ -1343,15 +1355,14 @@ static struct alba *of_at(const void *ptr, size_t block_size,
 		return NULL;
 	}
 	base = (uintptr_t)ptr & ~(block_size - 1);
-	blk = header_at(base, 0);
-	if (!blk)
-		blk = aligned_header(base, block_size);
-	if (!blk || blk->arena->shift != shift_of(block_size)) {
+	if ((!header_at(base, 0, &hdr) &&
+	     !aligned_header(base, block_size, &hdr)) ||
+	    hdr.arena_shift != shift_of(block_size)) {
 		alba_plat_invalid_at(ip, "alba_of(%p, %zu): no arena has such blocks",
 				     ptr, block_size);
 		return NULL;
 	}
-	return blk->arena;
+	return hdr.arena;
 }
 
 /**

@@ -52,7 +52,8 @@ struct alba_block {
 	struct alba_block *older;
 	unsigned long serial;
 	unsigned short shift;
-	unsigned short dedicated;	/* one object, too large for a block */
+	unsigned char dedicated;	/* one object, too large for a block */
+	unsigned char arena_shift;	/* the arena's block shift, for alba_of() */
 	unsigned int data;
 	size_t top;
 	size_t low;

@@ -43,6 +43,11 @@
  *	page size inside a block), forget it, and ask, for any pointer value
  *	p, without reading p and without faulting. alba_of() asks before it
  *	reads a header.
+ *   alba_plat_read_racy(dst, src, n)
+ *	Copy the n bytes (a multiple of the word size, word-aligned) of a
+ *	header the registry vouched for, which another thread may free
+ *	meanwhile: the copy must not fault (memory that ever held a header
+ *	stays readable) and is a race on purpose (no sanitizer report).
  *
  *   alba_plat_lock_t, ALBA_PLAT_DEFINE_LOCK(name)
  *   alba_plat_lock_init(lock), alba_plat_lock(lock, flags),

@@ -154,6 +154,21 @@ void alba_plat_header_set(void *p);
 void alba_plat_header_clear(void *p);
 bool alba_plat_header_test(const void *p);
 
+/*
+ * A header alba_plat_header_test() vouched for, which another CPU may be
+ * freeing: the direct map stays mapped (but see DESIGN.md on
+ * DEBUG_PAGEALLOC), and the read is left out of KASAN's and KCSAN's view.
+ */
+static inline void alba_plat_read_racy(void *dst, const void *src, size_t n)
+{
+	const unsigned long *s = src;
+	unsigned long *d = dst;
+	size_t i;
+
+	for (i = 0; i < n / sizeof(*d); i++)
+		d[i] = READ_ONCE_NOCHECK(s[i]);
+}
+
 void alba_plat_trace_arena_create(struct alba *arena, size_t block_size,
 				  gfp_t gfp, int nid);
 void alba_plat_trace_arena_destroy(struct alba *arena, size_t blocks);

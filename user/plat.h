@@ -161,6 +161,7 @@ void alba_plat_arena_removed(struct alba *arena);
 extern uintptr_t *alba_user_reg_regions[];
 void alba_plat_header_set(void *p);
 void alba_plat_header_clear(void *p);
+void alba_plat_read_racy(void *dst, const void *src, size_t n);
 
 /* The page of @p within its 1 GiB region. */
 static inline size_t alba_user_reg_page(uintptr_t p)
@@ -236,6 +237,11 @@ void alba_user_source_counts(struct alba_user_source *out);
 unsigned long alba_user_fail_pending(void);
 /* Tests: fail every n-th block allocation from now on (0: stop). */
 void alba_user_fail_every(unsigned long n);
+/*
+ * Tests: unmap the retired regions' ranges, so that the next region comes
+ * from the OS (unsafe beside alba_of() on another thread: tests only).
+ */
+void alba_user_retired_unmap(void);
 /* Tests: a page alone in its mapping, nothing mapped at the boundary below. */
 void *alba_user_lonely_page(size_t block_size);
 void alba_user_lonely_page_free(void *p);
@@ -247,5 +253,13 @@ void *alba_os_block_alloc(unsigned int shift);
 void alba_os_block_free(void *base, unsigned int shift);
 /* The memory of [p, p + size) is not needed; the range stays usable. */
 void alba_os_block_discard(void *p, size_t size);
+/*
+ * A region given back: its memory returned to the OS, the range kept
+ * readable (never unmapped: alba_of() may read a header there at any
+ * time) and reserved for a later region, which revive makes usable again
+ * (false: it could not, the range stays retired).
+ */
+void alba_os_block_retire(void *base, unsigned int shift);
+bool alba_os_block_revive(void *base, unsigned int shift);
 
 #endif /* _ALBA_USER_PLAT_H */

@@ -27,8 +27,10 @@
  * cycle needed, it keeps. A limit of 0 keeps nothing. Past the cap, a
  * freed block is given back with MADV_DONTNEED (Windows: MEM_RESET) and
  * stays in its region, cold; a region whose blocks are all free is
- * unmapped when over the cap, and by alba_trim(). Syscalls run outside
- * the lock. Free blocks are poisoned for ASan as a whole.
+ * retired when over the cap, and by alba_trim(): its memory goes back,
+ * its range stays readable for alba_of() and serves the next region of
+ * its size (region_release()). Syscalls run outside the lock. Free
+ * blocks are poisoned for ASan as a whole.
  */
 
 #if UINTPTR_MAX > 0xffffffffU
@@ -56,6 +58,8 @@ _Static_assert(sizeof(struct region) <= (size_t)1 << ALBA_PLAT_PAGE_SHIFT,
 
 /* Regions with a free block, by block shift. */
 static struct region *free_regions[ALBA_PLAT_MAX_SHIFT + 1];
+/* Retired regions' ranges, by region shift (only base and region_shift hold). */
+static struct region *retired[ALBA_PLAT_MAX_SHIFT + 1];
 /* The directory: one page of region pointers per GiB of address space. */
 static struct region **region_dir[ALBA_REG_REGIONS];
 static alba_plat_lock_t source_lock;
@@ -224,21 +228,70 @@ static void *region_take(unsigned int shift, bool *cold)
 	return r->base + (i << shift);
 }
 
+static void retired_put(struct region *r)
+{
+	alba_user_lock(&source_lock);
+	r->next = retired[r->region_shift];
+	retired[r->region_shift] = r;
+	alba_user_unlock(&source_lock);
+}
+
+/*
+ * A retired range of 1 << rs bytes, its descriptor with it, or NULL. A
+ * larger one is split: its upper parts are retired as ranges of their
+ * own (each needs a descriptor; a part without one stays reserved, unused).
+ */
+static struct region *retired_take(unsigned int rs)
+{
+	struct region *r, *part;
+	unsigned int k;
+
+	alba_user_lock(&source_lock);
+	for (k = rs; k <= ALBA_PLAT_MAX_SHIFT && !retired[k]; k++)
+		;
+	r = k <= ALBA_PLAT_MAX_SHIFT ? retired[k] : NULL;
+	if (r)
+		retired[k] = r->next;
+	alba_user_unlock(&source_lock);
+	for (; r && k > rs; k--) {
+		part = alba_os_block_alloc(ALBA_PLAT_PAGE_SHIFT);
+		if (part) {
+			part->base = r->base + ((size_t)1 << (k - 1));
+			part->region_shift = k - 1;
+			retired_put(part);
+		}
+	}
+	if (r && !alba_os_block_revive(r->base, rs)) {
+		r->region_shift = rs;
+		retired_put(r);
+		return NULL;
+	}
+	return r;
+}
+
 /* A new region for blocks of shift, its top block taken for the caller. */
 static void *region_new(unsigned int shift)
 {
 	unsigned int rs = (unsigned int)region_of_shift(shift);
 	struct region *r, **slot;
 	char *base, *top;
+	bool revived;
 	size_t i;
 
-	base = alba_os_block_alloc(rs);
-	if (!base)
-		return NULL;
-	r = alba_os_block_alloc(ALBA_PLAT_PAGE_SHIFT);
-	if (!r) {
-		alba_os_block_free(base, rs);
-		return NULL;
+	r = retired_take(rs);
+	revived = r;
+	if (r) {
+		base = r->base;
+		alba_plat_unpoison(base, (size_t)1 << rs);
+	} else {
+		base = alba_os_block_alloc(rs);
+		if (!base)
+			return NULL;
+		r = alba_os_block_alloc(ALBA_PLAT_PAGE_SHIFT);
+		if (!r) {
+			alba_os_block_free(base, rs);
+			return NULL;
+		}
 	}
 	memset(r, 0, sizeof(*r));
 	r->base = base;
@@ -263,6 +316,11 @@ static void *region_new(unsigned int shift)
 		live_add(shift);
 	}
 	alba_user_unlock(&source_lock);
+	if (!slot && revived) {
+		alba_os_block_retire(base, rs);
+		retired_put(r);
+		return NULL;
+	}
 	if (!slot) {
 		alba_plat_unpoison(base, (size_t)1 << rs);
 		alba_os_block_free(base, rs);
@@ -272,11 +330,15 @@ static void *region_new(unsigned int shift)
 	return top;
 }
 
+/*
+ * Give an all-free region back: retired, not unmapped, for alba_of() may
+ * be reading a header in it (asked the registry before the block went).
+ * Its poison stays until the range serves again.
+ */
 static void region_release(struct region *r)
 {
-	alba_plat_unpoison(r->base, (size_t)1 << r->region_shift);
-	alba_os_block_free(r->base, r->region_shift);
-	alba_os_block_free(r, ALBA_PLAT_PAGE_SHIFT);
+	alba_os_block_retire(r->base, r->region_shift);
+	retired_put(r);
 }
 
 /* Unlink an all-free region, under source_lock; release it after. */
@@ -407,7 +469,8 @@ static bool trim_warm(unsigned int shift)
 /**
  * alba_trim() - give the OS every free block's memory now
  *
- * Regions whose blocks are all free are unmapped; free blocks of regions
+ * Regions whose blocks are all free are retired (their memory given back,
+ * their address range kept for later regions); free blocks of regions
  * still in use are discarded (MADV_DONTNEED; Windows: MEM_RESET) and stay
  * reserved. The peak the cache keeps drops to the bytes live now. Call it
  * when a busy phase is over (malloc_trim() is glibc's counterpart). Any
@@ -441,6 +504,27 @@ void alba_trim(void)
 	alba_user_lock(&source_lock);
 	peak_bytes = live_bytes;
 	alba_user_unlock(&source_lock);
+}
+
+void alba_user_retired_unmap(void)
+{
+	struct region *r;
+	unsigned int k;
+
+	for (k = 0; k <= ALBA_PLAT_MAX_SHIFT; k++) {
+		for (;;) {
+			alba_user_lock(&source_lock);
+			r = retired[k];
+			if (r)
+				retired[k] = r->next;
+			alba_user_unlock(&source_lock);
+			if (!r)
+				break;
+			alba_plat_unpoison(r->base, (size_t)1 << k);
+			alba_os_block_free(r->base, k);
+			alba_os_block_free(r, ALBA_PLAT_PAGE_SHIFT);
+		}
+	}
 }
 
 void alba_user_source_counts(struct alba_user_source *out)

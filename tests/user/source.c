@@ -2,7 +2,7 @@
 /*
  * The block source (user/source.c): blocks carved from regions, no OS
  * call per block, freed blocks kept warm up to the cap, given back past
- * it, regions unmapped when empty, and the cap's two parts (the limit and
+ * it, regions retired when empty (their ranges kept and used again), and the cap's two parts (the limit and
  * the peak). Every test starts from alba_trim() with no live block, so
  * that no region is mapped.
  */
@@ -343,6 +343,45 @@ static void alba_source_threads_test(struct kunit *test)
 	kunit_info(test, "3 threads, 10800 blocks, %d trims meanwhile", n);
 }
 
+/*
+ * A region given back keeps its range: readable (alba_of() may read a
+ * header there at any time), its memory gone (POSIX: zero pages), and
+ * the next region of its size takes it again without asking the OS; a
+ * larger retired range is split for smaller regions.
+ */
+static void alba_source_retired_test(struct kunit *test)
+{
+	long os0, self0, os1, self1;
+	uintptr_t word = 1;
+	char *big, *a, *b;
+
+	alba_user_retired_unmap();
+	big = alba_plat_block_alloc(NULL, 26, 0, NUMA_NO_NODE);
+	KUNIT_ASSERT_NOT_NULL(test, big);
+	memset(big, 1, 4096);
+	alba_plat_block_free(big, 26);
+	alba_trim();
+	KUNIT_EXPECT_EQ(test, counts().regions, 0);
+	alba_plat_read_racy(&word, big, sizeof(word));
+#ifndef _WIN32
+	KUNIT_EXPECT_EQ(test, word, 0);
+#endif
+	alba_user_block_method(&os0, &self0);
+	a = alba_plat_block_alloc(NULL, 25, 0, NUMA_NO_NODE);
+	b = alba_plat_block_alloc(NULL, 25, 0, NUMA_NO_NODE);
+	KUNIT_EXPECT_PTR_EQ(test, a, big);
+	KUNIT_EXPECT_PTR_EQ(test, b, big + ((size_t)1 << 25));
+	alba_user_block_method(&os1, &self1);
+	KUNIT_EXPECT_EQ(test, os1 + self1, os0 + self0);
+	if (a)
+		alba_plat_block_free(a, 25);
+	if (b)
+		alba_plat_block_free(b, 25);
+	alba_trim();
+	alba_user_retired_unmap();
+	KUNIT_EXPECT_EQ(test, counts().regions, 0);
+}
+
 #ifdef __linux__
 /*
  * Memory given back really leaves: 64 MiB of blocks touched, freed with a
@@ -381,6 +420,7 @@ static struct kunit_case alba_source_cases[] = {
 	KUNIT_CASE(alba_source_trim_live_test),
 	KUNIT_CASE(alba_source_env_test),
 	KUNIT_CASE(alba_source_threads_test),
+	KUNIT_CASE(alba_source_retired_test),
 #ifdef __linux__
 	KUNIT_CASE(alba_source_rss_test),
 #endif

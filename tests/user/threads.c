@@ -9,6 +9,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <kunit/test.h>
 
@@ -341,6 +342,76 @@ static void alba_threads_kept_blocks_test(struct kunit *test)
 	alba_destroy(arena);
 }
 
+/*
+ * alba_of() may be asked about any pointer, at any time: here an object
+ * of an arena destroyed before, and one of an arena another thread is
+ * destroying, while that thread creates, destroys and trims arenas whose
+ * blocks (32 MiB: a region each) take the same addresses again and again.
+ * Until regions stopped being unmapped and the header started to be read
+ * racily on purpose, the read of a header freed after the registry was
+ * asked faulted (SIGSEGV) or was an ASan use-after-poison.
+ */
+struct of_churn {
+	void *obj;		/* the churning thread's newest object */
+	unsigned long rounds;
+	int stop;
+};
+
+#define OF_BS	((size_t)32 << 20)
+
+static THREAD_FN(of_churn_fn, arg)
+{
+	struct of_churn *c = arg;
+
+	while (!__atomic_load_n(&c->stop, __ATOMIC_ACQUIRE)) {
+		struct alba *a = alba_create("churn", OF_BS, 0);
+		void *p = alba_alloc(a, 64, 0, 0);
+
+		if (p)
+			__atomic_store_n(&c->obj, p, __ATOMIC_RELEASE);
+		alba_destroy(a);
+		alba_trim();
+		__atomic_add_fetch(&c->rounds, 1, __ATOMIC_RELEASE);
+	}
+	return THREAD_RET;
+}
+
+static void alba_threads_of_freed_test(struct kunit *test)
+{
+	struct of_churn c = { 0 };
+	struct alba *x = alba_create("stale", OF_BS, 0);
+	unsigned long calls = 0, other = 0;
+	void *stale = alba_alloc(x, 64, 0, 0), *p;
+	struct alba *a;
+	time_t start;
+	thread_t t;
+
+	KUNIT_ASSERT_NOT_NULL(test, stale);
+	alba_set_block_cache(0);	/* every freed block given back */
+	alba_destroy(x);
+	alba_trim();
+	KUNIT_ASSERT_EQ(test, thread_start(&t, of_churn_fn, &c), 0);
+	start = time(NULL);
+	while (__atomic_load_n(&c.rounds, __ATOMIC_ACQUIRE) < 20000 &&
+	       ((calls & 1023) || time(NULL) - start < 3)) {
+		p = __atomic_load_n(&c.obj, __ATOMIC_ACQUIRE);
+		a = alba_of((calls & 15) && p ? p : stale, OF_BS);
+		other += a != NULL;
+		calls++;
+	}
+	__atomic_store_n(&c.stop, 1, __ATOMIC_RELEASE);
+	thread_join(t);
+	/* No arena is left: both pointers name none now. */
+	errno = 0;
+	KUNIT_EXPECT_NULL(test, alba_of(stale, OF_BS));
+	KUNIT_EXPECT_EQ(test, errno, EINVAL);
+	KUNIT_EXPECT_NULL(test, alba_of(c.obj, OF_BS));
+	KUNIT_EXPECT_GT(test, __atomic_load_n(&c.rounds, __ATOMIC_ACQUIRE), 100UL);
+	kunit_info(test, "%lu arenas made and destroyed, %lu alba_of() calls, %lu found a live arena",
+		   c.rounds, calls, other);
+	alba_set_block_cache((size_t)256 << 20);	/* the default */
+}
+
 static int create_ready;
 
 static THREAD_FN(create_fn, arg)
@@ -487,6 +558,7 @@ static void alba_block_method_test(struct kunit *test)
 	os_path = !(force && *force && *force != '0');
 #endif
 	alba_trim();	/* so that the block comes from the OS */
+	alba_user_retired_unmap();
 	blk = alba_plat_block_alloc(NULL, 20, 0, NUMA_NO_NODE);
 	KUNIT_ASSERT_NOT_NULL(test, blk);
 	KUNIT_EXPECT_EQ(test, (uintptr_t)blk & ((1 << 20) - 1), 0);
@@ -498,7 +570,9 @@ static void alba_block_method_test(struct kunit *test)
 }
 
 /*
- * Freed blocks are reused from the cache; a drain gives them to the OS.
+ * Freed blocks are reused from the cache; a drain gives their memory to
+ * the OS, and their region's range is used again without asking the OS
+ * for another; unmapped (tests only), the next block comes from the OS.
  * 128 KiB: above both the page size and Windows' 64 KiB granularity, so
  * the OS path is counted on every platform.
  */
@@ -508,6 +582,7 @@ static void alba_block_cache_test(struct kunit *test)
 	void *a, *b;
 
 	alba_trim();
+	alba_user_retired_unmap();
 	alba_user_block_method(&os0, &self0);
 	a = alba_plat_block_alloc(NULL, 17, 0, NUMA_NO_NODE);
 	KUNIT_ASSERT_NOT_NULL(test, a);
@@ -520,6 +595,13 @@ static void alba_block_cache_test(struct kunit *test)
 	alba_plat_block_free(b, 17);
 	KUNIT_EXPECT_EQ(test, alba_plat_live_blocks(), 0);
 	alba_trim();
+	b = alba_plat_block_alloc(NULL, 17, 0, NUMA_NO_NODE);
+	KUNIT_EXPECT_PTR_EQ(test, b, a);	/* the retired range again */
+	alba_user_block_method(&os0, &self0);
+	KUNIT_EXPECT_EQ(test, os0 + self0 - os1 - self1, 0);
+	alba_plat_block_free(b, 17);
+	alba_trim();
+	alba_user_retired_unmap();
 	b = alba_plat_block_alloc(NULL, 17, 0, NUMA_NO_NODE);
 	KUNIT_ASSERT_NOT_NULL(test, b);
 	alba_user_block_method(&os0, &self0);
@@ -534,6 +616,7 @@ static struct kunit_case alba_threads_cases[] = {
 	KUNIT_CASE(alba_threads_shrink_test),
 	KUNIT_CASE(alba_threads_kept_blocks_test),
 	KUNIT_CASE(alba_threads_create_test),
+	KUNIT_CASE(alba_threads_of_freed_test),
 	KUNIT_CASE(alba_threads_pcpu_test),
 	KUNIT_CASE(alba_threads_mixed_test),
 	KUNIT_CASE(alba_threads_poller_test),

@@ -119,6 +119,32 @@ void alba_os_block_discard(void *p, size_t size)
 	madvise(p, size, MADV_DONTNEED);
 }
 
+#ifndef MAP_NORESERVE
+#define MAP_NORESERVE	0
+#endif
+
+/*
+ * One mmap() over the range each way, which replaces the old mapping at
+ * once: a thread reading it never finds it unmapped. Retired, it is
+ * read-only zero pages: no memory, no commit charge.
+ */
+void alba_os_block_retire(void *base, unsigned int shift)
+{
+	void *p = mmap(base, (size_t)1 << shift, PROT_READ,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE,
+		       -1, 0);
+
+	/* It failed: the pages stay, but go back to the OS. */
+	if (p == MAP_FAILED)
+		madvise(base, (size_t)1 << shift, MADV_DONTNEED);
+}
+
+bool alba_os_block_revive(void *base, unsigned int shift)
+{
+	return mmap(base, (size_t)1 << shift, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == base;
+}
+
 /* Tests: one page alone in its mapping, with nothing mapped at the
  * block_size boundary below it (see alba_of_foreign_test). */
 void *alba_user_lonely_page(size_t block_size)

@@ -171,6 +171,23 @@ void alba_os_block_discard(void *p, size_t size)
 }
 
 /*
+ * Decommitted memory faults when read, so a retired region stays
+ * committed and is reset: its pages go, its commit charge stays (with
+ * the range, for the next region of its size).
+ */
+void alba_os_block_retire(void *base, unsigned int shift)
+{
+	alba_os_block_discard(base, (size_t)1 << shift);
+}
+
+bool alba_os_block_revive(void *base, unsigned int shift)
+{
+	(void)base;
+	(void)shift;
+	return true;
+}
+
+/*
  * Tests: one page alone in its mapping, with nothing usable at the
  * block_size boundary below it (see alba_of_foreign_test). Reservations
  * start on the 64 KiB granularity, so the page is committed inside a
