@@ -15,14 +15,16 @@
  * worth of bytes before it. ALBA_HOOKS_CURSOR allocates through a cursor
  * of the thread's own, without the lock: unbind (alba_hooks_bind(NULL,
  * 0)) before the arena is reset, rewound or destroyed, which need every
- * cursor's chunk back.
+ * cursor's chunk back; a thread that exits bound gives it back then. The
+ * cursor lives in the thread's record of pcpu.c, whose exit handler
+ * finishes it.
  */
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
-#include "alba.h"
+#include "alba_plat.h"
 
 #define HOOK_ALIGN	_Alignof(max_align_t)
 #define HOOK_FLAGS	(ALBA_HOOKS_CURSOR | ALBA_HOOKS_SIZED)
@@ -31,10 +33,16 @@
 struct hooks {
 	struct alba *arena;
 	unsigned int flags;
-	struct alba_cursor cur;
+	struct alba_cursor *cur;	/* in the thread's record: pcpu.c */
 };
 
 static __thread struct hooks hk;
+
+/* At the exit of a thread still bound through a cursor (pcpu.c). */
+static void forget(void)
+{
+	memset(&hk, 0, sizeof(hk));
+}
 
 /**
  * alba_hooks_bind() - give the calling thread's hooks an arena
@@ -45,30 +53,42 @@ static __thread struct hooks hk;
  *	size, so that alba_hooks_realloc() needs no old size; a library that
  *	calls realloc() needs it)
  *
- * Unbinding gives a cursor's chunk back. Objects allocated under one
+ * Unbinding gives a cursor's chunk back, and so does the thread's exit
+ * while bound. Objects allocated under one
  * binding stay valid under the next (they are the arena's), but
  * alba_hooks_realloc() of an object needs the binding it was allocated
  * under (ALBA_HOOKS_SIZED).
  *
  * Return: the arena bound before (NULL if none); NULL with errno EINVAL
- * for unknown @flags, and then nothing changes.
+ * for unknown @flags, ENOMEM if the thread's cursor cannot be made, and
+ * then nothing changes.
  */
 struct alba *alba_hooks_bind(struct alba *arena, unsigned int flags)
 {
 	struct alba *old = hk.arena;
+	struct alba_cursor *cur = NULL;
 
 	if (flags & ~HOOK_FLAGS) {
 		errno = EINVAL;
 		return NULL;
 	}
+	if (arena && (flags & ALBA_HOOKS_CURSOR)) {
+		cur = alba_user_thread_cursor(forget);
+		if (!cur) {
+			errno = ENOMEM;
+			return NULL;
+		}
+	}
 	if (old && (hk.flags & ALBA_HOOKS_CURSOR))
-		alba_cursor_fini(&hk.cur);
+		alba_cursor_fini(hk.cur);
 	hk.arena = arena;
 	hk.flags = arena ? flags : 0;
-	if (arena && (flags & ALBA_HOOKS_CURSOR))
-		alba_cursor_init(&hk.cur, arena, 0);
+	hk.cur = cur;
+	if (cur)
+		alba_cursor_init(cur, arena, 0);
 	return old;
 }
+
 
 /* @size bytes from the thread's arena, malloc-aligned. */
 static void *take(size_t size)
@@ -78,7 +98,7 @@ static void *take(size_t size)
 		return NULL;
 	}
 	if (hk.flags & ALBA_HOOKS_CURSOR)
-		return alba_cursor_alloc(&hk.cur, size, HOOK_ALIGN, 0);
+		return alba_cursor_alloc(hk.cur, size, HOOK_ALIGN, 0);
 	return alba_alloc(hk.arena, size, HOOK_ALIGN, 0);
 }
 

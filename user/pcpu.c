@@ -46,6 +46,8 @@ struct alba_pcpu_slot {
 /* A thread's slots: the thread-local key's value. */
 struct pcpu_thread {
 	struct alba_pcpu_slot *slots;
+	struct alba_cursor hooks;	/* alba_hooks_bind()'s, if hooks_forget */
+	void (*hooks_forget)(void);
 };
 
 struct alba_pcpu {
@@ -123,6 +125,13 @@ static void thread_exit(void *arg)
 		next = slot->tnext;
 		free(slot);
 	}
+	/* A thread that leaves bound through a cursor gives its chunk back. */
+	if (th->hooks_forget) {
+#if defined(__ELF__)
+		th->hooks_forget();	/* as tl_last above */
+#endif
+		alba_cursor_fini(&th->hooks);
+	}
 	free(th);
 }
 
@@ -148,6 +157,17 @@ static struct pcpu_thread *thread_of(void)
 		}
 	}
 	return th;
+}
+
+/* hooks.c: the calling thread's hooks cursor, given back at its exit. */
+struct alba_cursor *alba_user_thread_cursor(void (*forget)(void))
+{
+	struct pcpu_thread *th = thread_of();
+
+	if (!th)
+		return NULL;
+	th->hooks_forget = forget;
+	return &th->hooks;
 }
 
 struct alba_pcpu *alba_pcpu_create(struct alba *arena, size_t chunk,

@@ -163,6 +163,13 @@ void alba_plat_header_set(void *p);
 void alba_plat_header_clear(void *p);
 void alba_plat_read_racy(void *dst, const void *src, size_t n);
 
+/*
+ * hooks.c's cursor binding: a cursor that the calling thread's record
+ * (pcpu.c) finishes when the thread exits (NULL: no memory), after
+ * calling @forget where the thread-local binding outlives that (ELF).
+ */
+struct alba_cursor *alba_user_thread_cursor(void (*forget)(void));
+
 /* The page of @p within its 1 GiB region. */
 static inline size_t alba_user_reg_page(uintptr_t p)
 {

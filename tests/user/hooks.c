@@ -230,6 +230,45 @@ static void alba_hooks_threads_test(struct kunit *test)
 	}
 }
 
+static THREAD_FN(hook_exit_fn, arg)
+{
+	struct alba *arena = arg;
+	int i;
+
+	alba_hooks_bind(arena, ALBA_HOOKS_CURSOR | ALBA_HOOKS_SIZED);
+	for (i = 0; i < 100; i++)
+		alba_hooks_malloc(40);
+	return THREAD_RET;	/* still bound */
+}
+
+/*
+ * A thread that exits bound through a cursor: its chunk comes back at
+ * its exit, as a per-thread set's does. Before, the arena kept it for
+ * good: every reset and the destroy refused (EBUSY).
+ */
+static void alba_hooks_thread_exit_test(struct kunit *test)
+{
+	struct alba *arena = alba_create("hooks", 0, 0);
+	struct alba_stats s;
+	thread_t tid;
+	int round;
+
+	KUNIT_ASSERT_NOT_NULL(test, arena);
+	for (round = 0; round < 3; round++) {
+		KUNIT_ASSERT_EQ(test, thread_start(&tid, hook_exit_fn, arena), 0);
+		thread_join(tid);
+		alba_get_stats(arena, &s);
+		KUNIT_EXPECT_EQ(test, s.reserved_bytes, 0);
+		KUNIT_EXPECT_EQ(test, s.allocs, 100 * (round + 1));	/* calls stay counted */
+		errno = 0;
+		alba_reset(arena);
+		KUNIT_EXPECT_EQ(test, errno, 0);
+	}
+	errno = 0;
+	alba_destroy(arena);
+	KUNIT_EXPECT_EQ(test, errno, 0);
+}
+
 /* lua_Alloc: allocate, grow with the bytes kept, shrink in place, free. */
 static void alba_hooks_lua_test(struct kunit *test)
 {
@@ -256,6 +295,7 @@ static struct kunit_case alba_hooks_cases[] = {
 	KUNIT_CASE(alba_hooks_cursor_reset_test),
 	KUNIT_CASE(alba_hooks_realloc_test),
 	KUNIT_CASE(alba_hooks_threads_test),
+	KUNIT_CASE(alba_hooks_thread_exit_test),
 	KUNIT_CASE(alba_hooks_lua_test),
 	{}
 };
