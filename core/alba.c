@@ -93,10 +93,9 @@ static void block_init(struct alba_block *blk, struct alba *arena,
 		       unsigned int shift, unsigned int data)
 {
 	memset(blk, 0, sizeof(*blk));
-	blk->check = block_check(arena, blk);
+	blk->check = block_check(arena, arena->shift, blk);
 	blk->arena = arena;
 	blk->shift = (unsigned short)shift;
-	blk->arena_shift = (unsigned char)arena->shift;
 	blk->data = data;
 	blk->top = data;
 	blk->low = (size_t)1 << shift;
@@ -308,9 +307,8 @@ static void *take_dedicated(struct alba *arena, size_t size, size_t align,
 		copy = (struct alba_block *)((char *)blk + off - block_size);
 		alba_plat_unpoison(copy, sizeof(*copy));
 		copy->arena = arena;
-		copy->arena_shift = (unsigned char)arena->shift;
 		copy->older = blk;	/* in a copy: the block's own header */
-		copy->check = block_check(arena, copy) ^ ALBA_COPY;
+		copy->check = block_check(arena, arena->shift, copy) ^ ALBA_COPY;
 		alba_plat_header_set(copy);
 	}
 	p = (char *)blk + off;
@@ -686,7 +684,9 @@ EXPORT_SYMBOL_GPL(alba_alloc);
 
 static struct alba *of_at(const void *ptr, size_t block_size,
 			  unsigned long ip);
-static bool header_at(uintptr_t p, uintptr_t copy, struct alba_block *hdr);
+static inline bool header_at(uintptr_t p, uintptr_t copy,
+			     unsigned int shift, struct alba_block *hdr,
+			     size_t bytes);
 static uintptr_t aligned_header(uintptr_t base, size_t block_size,
 				struct alba_block *hdr);
 
@@ -759,25 +759,28 @@ static bool handed_out_locked(const struct alba *arena, uintptr_t p,
 {
 	size_t end = (size_t)1 << arena->shift, off = p & (end - 1), top, low;
 	uintptr_t base = p - off;
+	const struct alba_block *blk;
 	struct alba_block hdr;
 
-	if (!header_at(base, 0, &hdr))
+	if (!header_at(base, 0, arena->shift, &hdr, ALBA_HDR_PEEK))
 		base = aligned_header(base, end, &hdr);
 	if (!base || hdr.arena != arena)
 		return false;
-	if (hdr.dedicated) {
+	/* One of the arena's blocks, whose lock is held: read as it is. */
+	blk = (const struct alba_block *)base;
+	if (blk->dedicated) {
 		off = p - base;
-		return off >= dedicated_offset(&hdr) && off <= hdr.top &&
-		       size <= hdr.top - off;
+		return off >= dedicated_offset(blk) && off <= blk->top &&
+		       size <= blk->top - off;
 	}
-	if ((struct alba_block *)base == arena->cur) {
+	if (blk == arena->cur) {
 		top = arena->top - base;
 		low = arena->low - base;
 	} else {
-		top = hdr.top;
-		low = hdr.low;
+		top = blk->top;
+		low = blk->low;
 	}
-	if (off < hdr.data || size > end - off)
+	if (off < blk->data || size > end - off)
 		return false;
 	return off + size <= top || off >= low;
 }
@@ -1264,21 +1267,24 @@ refuse:
 EXPORT_SYMBOL_GPL(alba_add_cleanup);
 
 /*
- * Is a live block header (@copy 0) or header copy (ALBA_COPY) at @p? If
- * so, *@hdr is a copy of it. The platform vouches for @p before it is
- * read. alba_of() may be asked about any pointer while another thread
- * frees the block there, between that question and the read: so the
- * header is copied with alba_plat_read_racy() (which never faults and
- * tells no sanitizer), and only the copy is looked at, after its check
- * value holds. No block lives at 0: this catches size-0 pointers and
- * small junk.
+ * Is a live block header (@copy 0) or header copy (ALBA_COPY) of an arena
+ * of 1 << @shift byte blocks at @p? If so, *@hdr holds a copy of its
+ * first @bytes (ALBA_HDR_PEEK or more). The platform vouches for @p
+ * before it is read. alba_of() may be asked about any pointer while
+ * another thread frees the block there, between that question and the
+ * read: so the header is copied with alba_plat_read_racy() (which never
+ * faults and tells no sanitizer), and only the copy is looked at, after
+ * its check value holds. No block lives at 0: this catches size-0
+ * pointers and small junk.
  */
-static bool header_at(uintptr_t p, uintptr_t copy, struct alba_block *hdr)
+static inline bool header_at(uintptr_t p, uintptr_t copy,
+			     unsigned int shift, struct alba_block *hdr,
+			     size_t bytes)
 {
 	if (!p || !alba_plat_header_test((const void *)p))
 		return false;
-	alba_plat_read_racy(hdr, (const void *)p, sizeof(*hdr));
-	return hdr->check == (block_check(hdr->arena,
+	alba_plat_read_racy(hdr, (const void *)p, bytes);
+	return hdr->check == (block_check(hdr->arena, shift,
 					  (const struct alba_block *)p) ^ copy);
 }
 
@@ -1288,22 +1294,24 @@ static bool header_at(uintptr_t p, uintptr_t copy, struct alba_block *hdr)
  * copy just below it, or is that block itself when the object is aligned
  * to exactly @block_size. A real header just below does not count
  * otherwise: the end of a block is not in it. Returns the block (*@hdr a
- * copy of its header), or 0.
+ * copy of its first ALBA_HDR_PEEK bytes), or 0.
  */
 static uintptr_t aligned_header(uintptr_t base, size_t block_size,
 				struct alba_block *hdr)
 {
+	unsigned int shift = shift_of(block_size);
 	uintptr_t blk;
 
 	if (!base)
 		return 0;
-	if (header_at(base - block_size, ALBA_COPY, hdr)) {
+	blk = base - block_size;
+	if (header_at(blk, ALBA_COPY, shift, hdr, ALBA_HDR_PEEK)) {
 		blk = (uintptr_t)hdr->older;
-		return header_at(blk, 0, hdr) ? blk : 0;
+		return header_at(blk, 0, shift, hdr, ALBA_HDR_PEEK) ? blk : 0;
 	}
-	if (header_at(base - block_size, 0, hdr) && hdr->dedicated &&
-	    dedicated_offset(hdr) == block_size)
-		return base - block_size;
+	if (header_at(blk, 0, shift, hdr, offsetof(struct alba_block, serial)) &&
+	    hdr->dedicated && dedicated_offset(hdr) == block_size)
+		return blk;
 	return 0;
 }
 
@@ -1355,9 +1363,8 @@ static struct alba *of_at(const void *ptr, size_t block_size,
 		return NULL;
 	}
 	base = (uintptr_t)ptr & ~(block_size - 1);
-	if ((!header_at(base, 0, &hdr) &&
-	     !aligned_header(base, block_size, &hdr)) ||
-	    hdr.arena_shift != shift_of(block_size)) {
+	if (!header_at(base, 0, shift_of(block_size), &hdr, ALBA_HDR_PEEK) &&
+	    !aligned_header(base, block_size, &hdr)) {
 		alba_plat_invalid_at(ip, "alba_of(%p, %zu): no arena has such blocks",
 				     ptr, block_size);
 		return NULL;

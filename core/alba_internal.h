@@ -50,17 +50,19 @@ struct alba_block {
 	uintptr_t check;
 	struct alba *arena;
 	struct alba_block *older;
-	unsigned long serial;
-	unsigned short shift;
-	unsigned char dedicated;	/* one object, too large for a block */
-	unsigned char arena_shift;	/* the arena's block shift, for alba_of() */
+	unsigned short shift;		/* alba_of() reads none from here on */
+	unsigned short dedicated;	/* one object, too large for a block */
 	unsigned int data;
+	size_t pad;
+	unsigned long serial;
 	size_t top;
 	size_t low;
-	size_t pad;
 	size_t reserved;
 	size_t lost;
 };
+
+/* What alba_of() copies of a header (header_at()): up to @shift. */
+#define ALBA_HDR_PEEK	offsetof(struct alba_block, shift)
 
 /* A cleanup callback, registered by alba_add_cleanup(), in the arena. */
 struct alba_cleanup {
@@ -132,10 +134,17 @@ static inline size_t block_bytes(const struct alba_block *blk)
 	return (size_t)1 << blk->shift;
 }
 
+/*
+ * A header's check value: its arena, its address and the arena's block
+ * shift (so that alba_of() with another block size fails it), bit 0 left
+ * for ALBA_COPY.
+ */
 static inline uintptr_t block_check(const struct alba *arena,
+				    unsigned int shift,
 				    const struct alba_block *blk)
 {
-	return ALBA_CHECK ^ (uintptr_t)arena ^ (uintptr_t)blk;
+	return ALBA_CHECK ^ (uintptr_t)arena ^ (uintptr_t)blk ^
+	       ((uintptr_t)shift << 1);
 }
 
 /* The header covering @p in an arena of 1 << @shift byte blocks. */

@@ -89,7 +89,8 @@ static bool block_begin_locked(const struct alba *arena,
 	size_t top = blk == arena->cur ? arena->top - block_base(blk) : blk->top;
 	size_t low = blk == arena->cur ? arena->low - block_base(blk) : blk->low;
 
-	if (blk->check != block_check(arena, blk) || blk->arena != arena ||
+	if (blk->check != block_check(arena, arena->shift, blk) ||
+	    blk->arena != arena ||
 	    low > size || top > low || top < blk->data ||
 	    blk->pad + blk->reserved + blk->lost > (top - blk->data) + (size - low)) {
 		c->errors++;

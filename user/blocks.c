@@ -59,22 +59,6 @@ void alba_plat_header_clear(void *p)
 		__atomic_fetch_and(w, ~bit, __ATOMIC_RELEASE);
 }
 
-/*
- * A header the registry vouched for, which another thread may be freeing:
- * its block may be poisoned (ASan) or written (TSan) meanwhile, but never
- * unmapped (source.c retires regions instead). The caller trusts the copy
- * only if its check value holds.
- */
-__attribute__((no_sanitize("address", "thread")))
-void alba_plat_read_racy(void *dst, const void *src, size_t n)
-{
-	const volatile uintptr_t *s = src;
-	uintptr_t *d = dst;
-
-	for (; n >= sizeof(*d); n -= sizeof(*d))
-		*d++ = *s++;
-}
-
 #ifdef ALBA_PLAT_FORK
 /*
  * fork(). The child of a process whose other thread holds an arena lock
