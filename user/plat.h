@@ -165,8 +165,9 @@ void alba_plat_header_clear(void *p);
 
 /*
  * A header the registry vouched for, which another thread may be freeing:
- * its block may be poisoned (ASan) or written (TSan) meanwhile, but never
- * unmapped (source.c retires regions instead). The caller trusts the copy
+ * its block may be poisoned (ASan) or written (TSan) meanwhile, but not
+ * unmapped (source.c retires regions instead, unmapping them only when
+ * the OS has no address space left). The caller trusts the copy
  * only if its check value holds. (Inline where no sanitizer is on.)
  */
 __attribute__((no_sanitize("address", "thread")))
@@ -250,7 +251,7 @@ void __asan_unpoison_memory_region(void const volatile *addr, size_t size);
 bool alba_user_fault_fires(void);
 /* Tests and benchmarks: what the block source (source.c) did so far. */
 struct alba_user_source {
-	long maps, unmaps, discards;	/* region mappings, unmaps, discards */
+	long maps, unmaps, discards;	/* regions made, retired; discards */
 	long regions;			/* regions mapped now */
 	size_t warm_bytes;		/* free blocks whose pages are in */
 	size_t live_bytes, peak_bytes;	/* blocks handed out: now, peak */
@@ -262,8 +263,8 @@ unsigned long alba_user_fail_pending(void);
 /* Tests: fail every n-th block allocation from now on (0: stop). */
 void alba_user_fail_every(unsigned long n);
 /*
- * Tests: unmap the retired regions' ranges, so that the next region comes
- * from the OS (unsafe beside alba_of() on another thread: tests only).
+ * Tests: unmap the retired regions' ranges (split parts are only
+ * forgotten), so that the next region comes from the OS.
  */
 void alba_user_retired_unmap(void);
 /* Tests: a page alone in its mapping, nothing mapped at the boundary below. */
@@ -279,7 +280,7 @@ void alba_os_block_free(void *base, unsigned int shift);
 void alba_os_block_discard(void *p, size_t size);
 /*
  * A region given back: its memory returned to the OS, the range kept
- * readable (never unmapped: alba_of() may read a header there at any
+ * readable (not unmapped: alba_of() may read a header there at any
  * time) and reserved for a later region, which revive makes usable again
  * (false: it could not, the range stays retired).
  */

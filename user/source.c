@@ -48,6 +48,7 @@ struct region {
 	struct region *next, *prev;	/* in free_regions[shift] */
 	char *base;
 	unsigned int shift, region_shift;
+	bool whole;			/* one OS mapping, not split */
 	size_t blocks, nfree, nwarm;
 	uintptr_t free[REGION_WORDS];	/* bit set: the block is free */
 	uintptr_t warm[REGION_WORDS];	/* bit set: free, and its pages are in */
@@ -254,10 +255,12 @@ static struct region *retired_take(unsigned int rs)
 		retired[k] = r->next;
 	alba_user_unlock(&source_lock);
 	for (; r && k > rs; k--) {
+		r->whole = false;
 		part = alba_os_block_alloc(ALBA_PLAT_PAGE_SHIFT);
 		if (part) {
 			part->base = r->base + ((size_t)1 << (k - 1));
 			part->region_shift = k - 1;
+			part->whole = false;
 			retired_put(part);
 		}
 	}
@@ -269,22 +272,64 @@ static struct region *retired_take(unsigned int rs)
 	return r;
 }
 
+/*
+ * Unmap every retired range that is one OS mapping (a split part cannot
+ * be given back alone everywhere: it stays reserved), and forget them all.
+ * Only when the OS refuses a new region's address space: an alba_of()
+ * on a stale pointer into such a range at that very moment could fault.
+ * Returns how many were unmapped.
+ */
+static size_t retired_unmap(void)
+{
+	struct region *r;
+	unsigned int k;
+	size_t n = 0;
+
+	for (k = 0; k <= ALBA_PLAT_MAX_SHIFT; k++) {
+		for (;;) {
+			alba_user_lock(&source_lock);
+			r = retired[k];
+			if (r)
+				retired[k] = r->next;
+			alba_user_unlock(&source_lock);
+			if (!r)
+				break;
+			if (r->whole) {
+				alba_plat_unpoison(r->base, (size_t)1 << k);
+				alba_os_block_free(r->base, k);
+				n++;
+			}
+			alba_os_block_free(r, ALBA_PLAT_PAGE_SHIFT);
+		}
+	}
+	return n;
+}
+
+void alba_user_retired_unmap(void)
+{
+	retired_unmap();
+}
+
 /* A new region for blocks of shift, its top block taken for the caller. */
 static void *region_new(unsigned int shift)
 {
 	unsigned int rs = (unsigned int)region_of_shift(shift);
 	struct region *r, **slot;
 	char *base, *top;
-	bool revived;
+	bool revived, whole = true;
 	size_t i;
 
 	r = retired_take(rs);
 	revived = r;
 	if (r) {
 		base = r->base;
+		whole = r->whole;
 		alba_plat_unpoison(base, (size_t)1 << rs);
 	} else {
 		base = alba_os_block_alloc(rs);
+		/* No address space left (32 bits): the retired ranges go. */
+		if (!base && retired_unmap())
+			base = alba_os_block_alloc(rs);
 		if (!base)
 			return NULL;
 		r = alba_os_block_alloc(ALBA_PLAT_PAGE_SHIFT);
@@ -294,6 +339,7 @@ static void *region_new(unsigned int shift)
 		}
 	}
 	memset(r, 0, sizeof(*r));
+	r->whole = whole;
 	r->base = base;
 	r->shift = shift;
 	r->region_shift = rs;
@@ -504,27 +550,6 @@ void alba_trim(void)
 	alba_user_lock(&source_lock);
 	peak_bytes = live_bytes;
 	alba_user_unlock(&source_lock);
-}
-
-void alba_user_retired_unmap(void)
-{
-	struct region *r;
-	unsigned int k;
-
-	for (k = 0; k <= ALBA_PLAT_MAX_SHIFT; k++) {
-		for (;;) {
-			alba_user_lock(&source_lock);
-			r = retired[k];
-			if (r)
-				retired[k] = r->next;
-			alba_user_unlock(&source_lock);
-			if (!r)
-				break;
-			alba_plat_unpoison(r->base, (size_t)1 << k);
-			alba_os_block_free(r->base, k);
-			alba_os_block_free(r, ALBA_PLAT_PAGE_SHIFT);
-		}
-	}
 }
 
 void alba_user_source_counts(struct alba_user_source *out)

@@ -382,6 +382,40 @@ static void alba_source_retired_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, counts().regions, 0);
 }
 
+#if UINTPTR_MAX == 0xffffffffU
+/*
+ * 32 bits: address space is what runs out. Retired ranges keep theirs,
+ * so when every 1 MiB block's region is retired and larger blocks need
+ * fresh ranges, the OS refuses them until the retired ranges go: they
+ * are unmapped then, and the large blocks come.
+ */
+static void alba_source_address_space_test(struct kunit *test)
+{
+	enum { MAX = 4096, BIG = 32 };
+	static void *blk[MAX], *big[BIG];
+	size_t n = 0, nbig = 0, i;
+
+	alba_user_retired_unmap();
+	while (n < MAX &&
+	       (blk[n] = alba_plat_block_alloc(NULL, 20, 0, NUMA_NO_NODE)))
+		n++;
+	for (i = 0; i < n; i++)
+		alba_plat_block_free(blk[i], 20);
+	alba_trim();
+	while (nbig < BIG &&
+	       (big[nbig] = alba_plat_block_alloc(NULL, 26, 0, NUMA_NO_NODE)))
+		nbig++;
+	kunit_info(test, "%zu MiB of 1 MiB blocks, then %zu MiB of 64 MiB blocks",
+		   n, nbig * 64);
+	KUNIT_EXPECT_GE(test, n, 512);
+	KUNIT_EXPECT_GE(test, nbig * 64, n / 2 < BIG * 64 ? n / 2 : BIG * 64);
+	for (i = 0; i < nbig; i++)
+		alba_plat_block_free(big[i], 26);
+	alba_trim();
+	alba_user_retired_unmap();
+}
+#endif
+
 #ifdef __linux__
 /*
  * Memory given back really leaves: 64 MiB of blocks touched, freed with a
@@ -421,6 +455,9 @@ static struct kunit_case alba_source_cases[] = {
 	KUNIT_CASE(alba_source_env_test),
 	KUNIT_CASE(alba_source_threads_test),
 	KUNIT_CASE(alba_source_retired_test),
+#if UINTPTR_MAX == 0xffffffffU
+	KUNIT_CASE(alba_source_address_space_test),
+#endif
 #ifdef __linux__
 	KUNIT_CASE(alba_source_rss_test),
 #endif
