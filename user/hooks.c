@@ -54,8 +54,10 @@ static void forget(void)
  *	calls realloc() needs it)
  *
  * Unbinding gives a cursor's chunk back, and so does the thread's exit
- * while bound. Objects allocated under one
- * binding stay valid under the next (they are the arena's), but
+ * while bound through a cursor (on ELF systems the thread is then
+ * unbound: a later thread-exit destructor's hook call fails with EINVAL).
+ * Objects allocated under one binding stay valid under the next (they
+ * are the arena's), but
  * alba_hooks_realloc() of an object needs the binding it was allocated
  * under (ALBA_HOOKS_SIZED).
  *
