@@ -57,9 +57,8 @@ static void forget(void)
  * while bound through a cursor (on ELF systems the thread is then
  * unbound: a later thread-exit destructor's hook call fails with EINVAL).
  * Objects allocated under one binding stay valid under the next (they
- * are the arena's), but
- * alba_hooks_realloc() of an object needs the binding it was allocated
- * under (ALBA_HOOKS_SIZED).
+ * are the arena's), but alba_hooks_realloc() of an object needs the
+ * binding it was allocated under (ALBA_HOOKS_SIZED).
  *
  * Return: the arena bound before (NULL if none); NULL with errno EINVAL
  * for unknown @flags, ENOMEM if the thread's cursor cannot be made, and
@@ -81,8 +80,11 @@ struct alba *alba_hooks_bind(struct alba *arena, unsigned int flags)
 			return NULL;
 		}
 	}
-	if (old && (hk.flags & ALBA_HOOKS_CURSOR))
+	if (old && (hk.flags & ALBA_HOOKS_CURSOR)) {
 		alba_cursor_fini(hk.cur);
+		if (!cur)	/* the thread's exit has nothing to end now */
+			alba_user_thread_cursor(NULL);
+	}
 	hk.arena = arena;
 	hk.flags = arena ? flags : 0;
 	hk.cur = cur;

@@ -159,7 +159,11 @@ static struct pcpu_thread *thread_of(void)
 	return th;
 }
 
-/* hooks.c: the calling thread's hooks cursor, given back at its exit. */
+/*
+ * hooks.c: the calling thread's hooks cursor, given back at its exit,
+ * which then calls @forget; @forget NULL: the binding has ended, the exit
+ * leaves the hooks alone.
+ */
 struct alba_cursor *alba_user_thread_cursor(void (*forget)(void))
 {
 	struct pcpu_thread *th = thread_of();

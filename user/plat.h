@@ -184,7 +184,8 @@ static inline void alba_plat_read_racy(void *dst, const void *src, size_t n)
 /*
  * hooks.c's cursor binding: a cursor that the calling thread's record
  * (pcpu.c) finishes when the thread exits (NULL: no memory), after
- * calling @forget where the thread-local binding outlives that (ELF).
+ * calling @forget where the thread-local binding outlives that (ELF);
+ * @forget NULL once the binding has ended (the exit then does neither).
  */
 struct alba_cursor *alba_user_thread_cursor(void (*forget)(void));
 

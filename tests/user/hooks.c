@@ -269,6 +269,96 @@ static void alba_hooks_thread_exit_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, errno, 0);
 }
 
+/*
+ * A thread's exit destructors that run after alba's (a key made later
+ * runs later on glibc and musl): they see the binding the thread had.
+ */
+static void *late_seen;
+
+#ifdef _WIN32
+static DWORD late_key;
+
+static void WINAPI late_dtor(void *v)
+{
+	(void)v;
+	late_seen = alba_hooks_malloc(24);
+}
+
+static bool late_key_make(void)
+{
+	late_key = FlsAlloc(late_dtor);
+	return late_key != FLS_OUT_OF_INDEXES;
+}
+
+static void late_key_arm(void)
+{
+	FlsSetValue(late_key, &late_seen);
+}
+
+static void late_key_drop(void)
+{
+	FlsFree(late_key);
+}
+#else
+static pthread_key_t late_key;
+
+static void late_dtor(void *v)
+{
+	(void)v;
+	late_seen = alba_hooks_malloc(24);
+}
+
+static bool late_key_make(void)
+{
+	return !pthread_key_create(&late_key, late_dtor);
+}
+
+static void late_key_arm(void)
+{
+	pthread_setspecific(late_key, &late_seen);
+}
+
+static void late_key_drop(void)
+{
+	pthread_key_delete(late_key);
+}
+#endif
+
+static THREAD_FN(hook_rebind_fn, arg)
+{
+	struct alba *arena = arg;
+
+	alba_hooks_bind(arena, ALBA_HOOKS_CURSOR);
+	alba_hooks_malloc(40);
+	alba_hooks_bind(NULL, 0);
+	alba_hooks_bind(arena, 0);	/* locked, still bound at the exit */
+	late_key_arm();
+	return THREAD_RET;
+}
+
+/*
+ * A thread that bound through a cursor, unbound and bound again without
+ * one exits bound: only a cursor binding is ended by its exit, so a later
+ * destructor still allocates. Before, the exit forgot any binding of a
+ * thread that had ever bound through a cursor.
+ */
+static void alba_hooks_rebound_exit_test(struct kunit *test)
+{
+	struct alba *arena = alba_create("hooks", 0, 0);
+	thread_t tid;
+
+	KUNIT_ASSERT_NOT_NULL(test, arena);
+	KUNIT_ASSERT_TRUE(test, late_key_make());
+	late_seen = NULL;
+	KUNIT_ASSERT_EQ(test, thread_start(&tid, hook_rebind_fn, arena), 0);
+	thread_join(tid);
+	late_key_drop();
+	KUNIT_EXPECT_PTR_EQ(test, late_seen ? alba_of(late_seen, 0) : NULL, arena);
+	errno = 0;
+	alba_destroy(arena);
+	KUNIT_EXPECT_EQ(test, errno, 0);
+}
+
 /* lua_Alloc: allocate, grow with the bytes kept, shrink in place, free. */
 static void alba_hooks_lua_test(struct kunit *test)
 {
@@ -296,6 +386,7 @@ static struct kunit_case alba_hooks_cases[] = {
 	KUNIT_CASE(alba_hooks_realloc_test),
 	KUNIT_CASE(alba_hooks_threads_test),
 	KUNIT_CASE(alba_hooks_thread_exit_test),
+	KUNIT_CASE(alba_hooks_rebound_exit_test),
 	KUNIT_CASE(alba_hooks_lua_test),
 	{}
 };
