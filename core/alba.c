@@ -801,7 +801,8 @@ static size_t redzone_pad(uintptr_t p, size_t size)
 /**
  * alba_realloc() - resize an object, in place when it is the newest
  * @arena: the arena @p came from
- * @p: the object, or NULL (then this is alba_alloc())
+ * @p: the object, or NULL or the size-0 pointer of alba_alloc() with
+ *	@align and @old_size 0 (then this is alba_alloc())
  * @old_size: the size @p was allocated (or last resized) with
  * @new_size: the size wanted; 0 gives the size-0 pointer of alba_alloc()
  * @align: the alignment @p needs, as for alba_alloc()
@@ -837,7 +838,8 @@ void *alba_realloc(struct alba *arena, void *p, size_t old_size,
 	void *n;
 
 	alba_plat_might_alloc(gfp);
-	if (!p || !new_size || !arena || !align_ok(&align))
+	if (!p || !new_size || !arena || !align_ok(&align) ||
+	    (q == align && !old_size))	/* the size-0 pointer: as NULL */
 		return alba_core_alloc(arena, new_size, align, gfp, ip);
 	if (q & (align - 1) || of_at(p, (size_t)1 << arena->shift, ip) != arena) {
 		alba_plat_invalid_at(ip, "%s(%s, %p): not an object of this arena aligned to %zu",
@@ -1273,17 +1275,17 @@ EXPORT_SYMBOL_GPL(alba_add_cleanup);
  * before it is read. alba_of() may be asked about any pointer while
  * another thread frees the block there, between that question and the
  * read: so the header is copied with alba_plat_read_racy() (which never
- * faults and tells no sanitizer), and only the copy is looked at, after
- * its check value holds. No block lives at 0: this catches size-0
+ * faults and tells no sanitizer; it fails where the block was unmapped),
+ * and only the copy is looked at, after its check value holds. No block lives at 0: this catches size-0
  * pointers and small junk.
  */
 static inline bool header_at(uintptr_t p, uintptr_t copy,
 			     unsigned int shift, struct alba_block *hdr,
 			     size_t bytes)
 {
-	if (!p || !alba_plat_header_test((const void *)p))
+	if (!p || !alba_plat_header_test((const void *)p) ||
+	    !alba_plat_read_racy(hdr, (const void *)p, bytes))
 		return false;
-	alba_plat_read_racy(hdr, (const void *)p, bytes);
 	return hdr->check == (block_check(hdr->arena, shift,
 					  (const struct alba_block *)p) ^ copy);
 }

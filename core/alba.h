@@ -138,6 +138,8 @@ void alba_destroy(struct alba *arena);
 #ifdef __KERNEL__
 /* Kernel only: free the blocks after an RCU grace period, from any context. */
 void alba_destroy_rcu(struct alba *arena);
+/* Kernel only: wait for those releases (a module's exit calls it). */
+void alba_rcu_barrier(void);
 
 /*
  * Memory allocation profiling (CONFIG_MEM_ALLOC_PROFILING, 6.10 and

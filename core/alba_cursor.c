@@ -392,7 +392,9 @@ void alba_core_cursor_fini(struct alba_cursor *cur)
  *	allocator: NULL if the current block has no room, unless *@spare
  *	holds a block from alba_core_block_get(), which then becomes the
  *	current block (and *@spare NULL); otherwise *@spare is left for the
- *	caller to give back with alba_core_block_put().
+ *	caller to give back with alba_core_block_put(). An arena being
+ *	destroyed takes no block: NULL, counted as a failed allocation
+ *	(@gfp: its trace and warning).
  * alba_core_block_get() - a fresh block for the arena, from the page
  *	allocator with @gfp, or NULL (counted as a failed allocation).
  */
@@ -404,9 +406,10 @@ bool alba_core_chunkable(const struct alba_cursor *cur, size_t size,
 }
 
 void *alba_core_refill(struct alba_cursor *cur, size_t size, size_t align,
-		       void **spare)
+		       gfp_t gfp, void **spare)
 {
 	struct alba *arena = cur->arena;
+	bool dying = false;
 	unsigned long flags;
 	void *p;
 
@@ -417,12 +420,15 @@ void *alba_core_refill(struct alba_cursor *cur, size_t size, size_t align,
 	alba_plat_lock(&arena->lock, flags);
 	p = alba_carve_locked(arena, cur, size, align);
 	if (!p && *spare) {
-		alba_block_install_locked(arena, *spare, cur);
-		p = alba_carve_locked(arena, cur, size, align);
-		*spare = NULL;
+		dying = arena->dying;
+		if (likely(!dying)) {
+			alba_block_install_locked(arena, *spare, cur);
+			p = alba_carve_locked(arena, cur, size, align);
+			*spare = NULL;
+		}
 	}
 	alba_plat_unlock(&arena->lock, flags);
-	return p;
+	return unlikely(dying) ? alba_fail(arena, size, align, gfp) : p;
 }
 
 void *alba_core_block_get(struct alba *arena, gfp_t gfp)

@@ -46,8 +46,10 @@
  *   alba_plat_read_racy(dst, src, n)
  *	Copy the n bytes (a multiple of the word size, word-aligned) of a
  *	header the registry vouched for, which another thread may free
- *	meanwhile: the copy must not fault (memory that ever held a header
- *	stays readable) and is a race on purpose (no sanitizer report).
+ *	meanwhile: the copy must not fault and is a race on purpose (no
+ *	sanitizer report). False if the memory could not be read (in the
+ *	kernel a freed page may leave the direct map); in userspace memory
+ *	that ever held a header stays readable.
  *
  *   alba_plat_lock_t, ALBA_PLAT_DEFINE_LOCK(name)
  *   alba_plat_lock_init(lock), alba_plat_lock(lock, flags),
@@ -199,7 +201,7 @@ static inline void alba_fork_lock(alba_plat_lock_t *lock, int phase)
 bool alba_core_chunkable(const struct alba_cursor *cur, size_t size,
 			 size_t align);
 void *alba_core_refill(struct alba_cursor *cur, size_t size, size_t align,
-		       void **spare);
+		       gfp_t gfp, void **spare);
 void alba_core_cursor_fini(struct alba_cursor *cur);
 void *alba_core_block_get(struct alba *arena, gfp_t gfp);
 void alba_core_block_put(struct alba *arena, void *blk);

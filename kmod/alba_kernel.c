@@ -452,12 +452,27 @@ void alba_destroy_rcu(struct alba *arena)
 }
 EXPORT_SYMBOL_GPL(alba_destroy_rcu);
 
-void alba_kernel_barrier(void)
+/**
+ * alba_rcu_barrier() - wait until every alba_destroy_rcu() has finished
+ *
+ * Returns once every arena passed to alba_destroy_rcu() before the call
+ * has been released: its cleanups have run and its blocks are back with
+ * the page allocator (and so are blocks given back where the page
+ * allocator could not be called). rcu_barrier() alone does not wait for
+ * that: the release runs on alba's workqueue after the grace period. A
+ * module that destroyed arenas with alba_destroy_rcu() calls it in its
+ * exit, before its code (a cleanup function) or data (an allocation
+ * profiling tag) goes away. Kernel only.
+ *
+ * Context: process context; it sleeps.
+ */
+void alba_rcu_barrier(void)
 {
+	might_sleep();
 	rcu_barrier();
 	flush_workqueue(alba_wq);
 }
-EXPORT_SYMBOL_IF_KUNIT(alba_kernel_barrier);
+EXPORT_SYMBOL_GPL(alba_rcu_barrier);
 
 /* ---- the module --------------------------------------------------------- */
 
@@ -477,7 +492,7 @@ static void __exit alba_exit(void)
 	long live;
 
 	/* Releases still pending: RCU callbacks, then what they queued. */
-	alba_kernel_barrier();
+	alba_rcu_barrier();
 	alba_pcpu_exit();
 	destroy_workqueue(alba_wq);
 	alba_debugfs_exit();

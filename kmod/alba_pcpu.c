@@ -93,9 +93,13 @@ void alba_pcpu_exit(void)
  * @chunk: bytes each CPU reserves at a time, as for alba_cursor_init()
  *	(0: half a block)
  * @gfp: flags for the bookkeeping (a small object and one cursor per
- *	possible CPU, from kmalloc and the percpu allocator)
+ *	possible CPU, from kmalloc and the percpu allocator); zone
+ *	modifiers are ignored
  *
- * Context: any context @gfp allows.
+ * Context: where kmalloc(@gfp) may be called and a spinlock_t taken:
+ * process context, or softirq or preemption off with a gfp that does not
+ * sleep; not in hard IRQ or under a raw spinlock (a spinlock_t sleeps
+ * with PREEMPT_RT, and lockdep says so without it).
  * Return: the set, or NULL (an invalid argument, with a warning; or no
  * memory).
  */
@@ -111,6 +115,7 @@ struct alba_pcpu *alba_pcpu_create(struct alba *arena, size_t chunk,
 		alba_plat_invalid("%s() on a NULL arena", __func__);
 		return NULL;
 	}
+	gfp &= ALBA_GFP_BLOCK;
 	pc = kzalloc_obj(*pc, gfp);
 	if (!pc)
 		return NULL;
@@ -196,14 +201,14 @@ void *alba_pcpu_refill(struct alba_pcpu *pc, size_t size, size_t align,
 	if (!slot)
 		return alba_core_alloc(pc->arena, size, align, gfp, _RET_IP_);
 	/* Sanitizer builds come here for every object (alba.h). */
-	p = alba_core_refill(&slot->cur, size, align, &spare);
+	p = alba_core_refill(&slot->cur, size, align, gfp, &spare);
 	if (p)
 		goto out;
 	if (!gfpflags_allow_blocking(gfp) && !IS_ENABLED(CONFIG_PREEMPT_RT)) {
 		/* An atomic gfp: the page allocator may be called right here. */
 		spare = alba_core_block_get(pc->arena, gfp);
 		if (spare)
-			p = alba_core_refill(&slot->cur, size, align, &spare);
+			p = alba_core_refill(&slot->cur, size, align, gfp, &spare);
 		goto out;
 	}
 	/* With preemption on: it may sleep, or (RT) take sleeping locks. */
@@ -217,7 +222,7 @@ void *alba_pcpu_refill(struct alba_pcpu *pc, size_t size, size_t align,
 		return alba_core_alloc(pc->arena, size, align, gfp, _RET_IP_);
 	}
 	if (!alba_cursor_bump(&slot->cur, size, align, &p))
-		p = alba_core_refill(&slot->cur, size, align, &spare);
+		p = alba_core_refill(&slot->cur, size, align, gfp, &spare);
 out:
 	alba_pcpu_unclaim(slot);
 	if (unlikely(spare))

@@ -14,6 +14,7 @@
 #include <linux/compiler.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
+#include <linux/uaccess.h>
 #include <linux/gfp.h>
 #include <linux/kernel.h>
 #include <linux/nodemask.h>
@@ -145,9 +146,6 @@ struct alba_plat_arena {
 	struct alloc_tag *tag;
 };
 
-/* Tests: wait until every alba_destroy_rcu() so far has released. */
-void alba_kernel_barrier(void);
-
 void alba_plat_arena_added(struct alba *arena, gfp_t gfp);
 void alba_plat_arena_removed(struct alba *arena);
 void alba_plat_header_set(void *p);
@@ -156,17 +154,14 @@ bool alba_plat_header_test(const void *p);
 
 /*
  * A header alba_plat_header_test() vouched for, which another CPU may be
- * freeing: the direct map stays mapped (but see DESIGN.md on
- * DEBUG_PAGEALLOC), and the read is left out of KASAN's and KCSAN's view.
+ * freeing. Once freed, its page may leave the direct map (debug_pagealloc
+ * unmaps freed pages, memfd_secret() the pages it takes), so the copy is
+ * one that fails instead of faulting, and that KASAN and KCSAN do not
+ * watch.
  */
-static inline void alba_plat_read_racy(void *dst, const void *src, size_t n)
+static inline bool alba_plat_read_racy(void *dst, const void *src, size_t n)
 {
-	const unsigned long *s = src;
-	unsigned long *d = dst;
-	size_t i;
-
-	for (i = 0; i < n / sizeof(*d); i++)
-		d[i] = READ_ONCE_NOCHECK(s[i]);
+	return !copy_from_kernel_nofault(dst, src, n);
 }
 
 void alba_plat_trace_arena_create(struct alba *arena, size_t block_size,

@@ -400,7 +400,7 @@ static void alba_compound_block_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, page_private(tail), fresh);
 	KUNIT_EXPECT_NULL(test, alba_of(p, 4096));
 	alba_destroy(arena);
-	alba_kernel_barrier();
+	alba_rcu_barrier();
 }
 
 static DEFINE_RAW_SPINLOCK(alba_test_raw_lock);
@@ -422,7 +422,7 @@ static void alba_raw_lock_test(struct kunit *test)
 	int i, served = 0;
 	long live;
 
-	alba_kernel_barrier();
+	alba_rcu_barrier();
 	live = alba_plat_live_blocks();
 	arena = new_arena(test, 65536);
 	/* Blocks for the reset to give back. */
@@ -443,7 +443,7 @@ static void alba_raw_lock_test(struct kunit *test)
 	alba_get_stats(arena, &s);
 	KUNIT_EXPECT_EQ(test, s.blocks, 1);
 	/* The blocks the reset released come back through the workqueue. */
-	alba_kernel_barrier();
+	alba_rcu_barrier();
 	KUNIT_EXPECT_EQ(test, alba_plat_live_blocks(), live + 1);
 	alba_destroy(arena);
 }
@@ -581,6 +581,101 @@ static void alba_smp_hammer_test(struct kunit *test)
 		   total, n, atomic_read(&tctx->fired));
 	alba_destroy(arena);
 }
+
+struct of_churn {
+	struct completion done;
+	void *obj;		/* the churning kthread's newest object */
+	unsigned long rounds;
+	bool stop;
+};
+
+/* Arenas made, used once and destroyed, their blocks freed at once. */
+static int of_churn_fn(void *data)
+{
+	struct of_churn *c = data;
+
+	while (!READ_ONCE(c->stop)) {
+		struct alba *a = alba_create("churn", 0, GFP_KERNEL);
+		void *p = a ? alba_alloc(a, 64, 0, GFP_KERNEL) : NULL;
+
+		if (p)
+			smp_store_release(&c->obj, p);
+		alba_destroy(a);
+		smp_store_release(&c->rounds, c->rounds + 1);
+		cond_resched();
+	}
+	complete(&c->done);
+	return 0;
+}
+
+/*
+ * alba_of() on pointers whose blocks another CPU frees meanwhile (a
+ * stale pointer's address may hold another arena's block by then): the
+ * header is read after the page was found marked, and may be freed
+ * between the two. The read must not fault, even where debug_pagealloc
+ * unmaps freed pages (the smp and rt runs boot with it on), and KASAN
+ * must not see it.
+ */
+static void alba_of_freed_test(struct kunit *test)
+{
+	struct of_churn *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	unsigned long calls = 0, found = 0, end;
+	unsigned int cpu;
+	void *p;
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	init_completion(&c->done);
+	cpu = cpumask_any_but(cpu_online_mask, raw_smp_processor_id());
+	if (cpu >= nr_cpu_ids)
+		cpu = raw_smp_processor_id();
+	KUNIT_ASSERT_TRUE(test, start_on_cpu(test, of_churn_fn, c, cpu));
+	end = jiffies + 2 * HZ;
+	while (smp_load_acquire(&c->rounds) < 20000 && time_before(jiffies, end)) {
+		p = smp_load_acquire(&c->obj);
+		found += p && alba_of(p, 0);
+		if (!(++calls & 255))
+			cond_resched();
+	}
+	WRITE_ONCE(c->stop, true);
+	wait_for_completion(&c->done);
+	/* Every arena is gone: the newest object names none now. */
+	KUNIT_EXPECT_NULL(test, alba_of(c->obj, 0));
+	KUNIT_EXPECT_GT(test, c->rounds, 10UL);
+	kunit_info(test, "%lu arenas made and destroyed on CPU %u, %lu alba_of() calls, %lu found a live arena%s",
+		   c->rounds, cpu, calls, found,
+		   debug_pagealloc_enabled() ? " (debug_pagealloc on)" : "");
+}
+
+#if IS_BUILTIN(CONFIG_ALBA_KUNIT_TEST) && IS_ENABLED(CONFIG_ARCH_HAS_SET_DIRECT_MAP)
+#include <asm/tlbflush.h>
+#include <linux/set_memory.h>
+
+/*
+ * The moment alba_of_freed_test() races for, made to happen: a page
+ * alba's registry still vouches for has left the direct map (as a freed
+ * block's page does under debug_pagealloc, or once memfd_secret() takes
+ * it). alba_of() finds no arena there; before, its header read faulted.
+ */
+static void alba_of_unmapped_test(struct kunit *test)
+{
+	struct alba *arena = new_arena(test, PAGE_SIZE);	/* blocks of that size exist */
+	struct page *page = alloc_page(GFP_KERNEL);
+	unsigned long addr;
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	addr = (unsigned long)page_address(page);
+	alba_plat_header_set((void *)addr);
+	KUNIT_ASSERT_EQ(test, set_direct_map_invalid_noflush(page), 0);
+	flush_tlb_kernel_range(addr, addr + PAGE_SIZE);
+	KUNIT_EXPECT_NULL(test, alba_of((void *)addr, PAGE_SIZE));
+	KUNIT_EXPECT_NULL(test, alba_of((void *)(addr + 64), PAGE_SIZE));
+	set_direct_map_default_noflush(page);
+	flush_tlb_kernel_range(addr, addr + PAGE_SIZE);
+	alba_plat_header_clear((void *)addr);
+	__free_page(page);
+	alba_destroy(arena);
+}
+#endif
 
 /* Take @cpu offline and back (CPU hotplug), where this kernel can. */
 static bool cycle_cpu(unsigned int cpu)
@@ -1160,7 +1255,7 @@ static void alba_node_online_test(struct kunit *test)
  * publishes it and releases A after a grace period; round after round,
  * with the release called from task context, with preemption disabled and
  * from softirq (bottom halves off). Under KASAN a reader touching a freed
- * block is reported. After alba_kernel_barrier() every block is back, and
+ * block is reported. After alba_rcu_barrier() every block is back, and
  * every arena's cleanup ran, in process context.
  */
 static void alba_destroy_rcu_test(struct kunit *test)
@@ -1223,7 +1318,7 @@ static void alba_destroy_rcu_test(struct kunit *test)
 	RCU_INIT_POINTER(c->head, NULL);
 	alba_destroy_rcu(old);
 	alba_destroy_rcu(NULL);		/* nothing */
-	alba_kernel_barrier();
+	alba_rcu_barrier();
 	KUNIT_EXPECT_EQ(test, atomic_read(&c->cleanups), RCU_ROUNDS);
 	KUNIT_EXPECT_EQ(test, atomic_read(&c->cleanups_atomic), 0);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&c->bad), 0);
@@ -1237,7 +1332,8 @@ static void alba_destroy_rcu_test(struct kunit *test)
  * alba_destroy_rcu() is refused while a cursor holds a chunk (the release
  * would free it under the cursor), and once it has begun, until the
  * release, the arena takes nothing new: a second destroy of either kind,
- * a reset, a mark, a cleanup, a new block and a cursor chunk are refused.
+ * a reset, a mark, a cleanup, a new block, a cursor chunk and a per-CPU
+ * set's new block are refused.
  * The read-side section keeps the grace period from ending meanwhile.
  */
 static void alba_destroy_rcu_refused_test(struct kunit *test)
@@ -1246,6 +1342,7 @@ static void alba_destroy_rcu_refused_test(struct kunit *test)
 	long live = alba_plat_live_blocks();
 	struct alba_stats before, s;
 	struct alba_cursor cur, other;
+	struct alba_pcpu *pc;
 	struct alba_mark m;
 	struct alba *a;
 	u8 *p;
@@ -1253,6 +1350,8 @@ static void alba_destroy_rcu_refused_test(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, c);
 	a = alba_create("rcu-refused", 4096, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, a);
+	pc = alba_pcpu_create(a, 512, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pc);
 	KUNIT_EXPECT_EQ(test, alba_add_cleanup(a, rcu_cleanup_fn, c, GFP_KERNEL), 0);
 	alba_cursor_init(&cur, a, 512);
 	p = alba_cursor_alloc(&cur, 64, 8, GFP_KERNEL);
@@ -1262,7 +1361,7 @@ static void alba_destroy_rcu_refused_test(struct kunit *test)
 
 	/* A cursor holds a chunk: refused, and nothing is released later. */
 	alba_destroy_rcu(a);
-	alba_kernel_barrier();
+	alba_rcu_barrier();
 	alba_get_stats(a, &s);
 	KUNIT_EXPECT_EQ(test, s.blocks, before.blocks);
 	KUNIT_EXPECT_EQ(test, s.reserved_bytes, before.reserved_bytes);
@@ -1284,16 +1383,20 @@ static void alba_destroy_rcu_refused_test(struct kunit *test)
 	alba_cursor_init(&other, a, 512);
 	KUNIT_EXPECT_NULL(test, alba_cursor_alloc(&other, 8, 8, GFP_ATOMIC | __GFP_NOWARN));
 	alba_cursor_fini(&other);
+	/* A per-CPU set's refill: its block is given back, not installed. */
+	KUNIT_EXPECT_NULL(test, alba_pcpu_alloc(pc, 8, 8, GFP_ATOMIC | __GFP_NOWARN));
 	alba_get_stats(a, &s);
+	/* Before the release can begin (nothing in it sleeps). */
+	alba_pcpu_destroy(pc);
 	rcu_read_unlock();
 	KUNIT_EXPECT_EQ(test, m.seq, 0);
 	KUNIT_EXPECT_EQ(test, s.blocks, before.blocks);
 	KUNIT_EXPECT_EQ(test, s.used_bytes, before.used_bytes);
 	KUNIT_EXPECT_EQ(test, s.reserved_bytes, 0);
-	KUNIT_EXPECT_EQ(test, s.failed, before.failed + 2);
+	KUNIT_EXPECT_EQ(test, s.failed, before.failed + 3);
 
 	/* Released once: one cleanup, every block back. */
-	alba_kernel_barrier();
+	alba_rcu_barrier();
 	KUNIT_EXPECT_EQ(test, atomic_read(&c->cleanups), 1);
 	KUNIT_EXPECT_EQ(test, alba_plat_live_blocks(), live);
 }
@@ -1737,6 +1840,10 @@ static struct kunit_case alba_kernel_cases[] = {
 	KUNIT_CASE(alba_fail_nth_task_test),
 #endif
 	KUNIT_CASE(alba_smp_hammer_test),
+	KUNIT_CASE(alba_of_freed_test),
+#if IS_BUILTIN(CONFIG_ALBA_KUNIT_TEST) && IS_ENABLED(CONFIG_ARCH_HAS_SET_DIRECT_MAP)
+	KUNIT_CASE(alba_of_unmapped_test),
+#endif
 	KUNIT_CASE(alba_pcpu_smp_test),
 	KUNIT_CASE(alba_pcpu_drain_live_test),
 #if IS_ENABLED(CONFIG_HOTPLUG_CPU)

@@ -1380,6 +1380,21 @@ static void alba_realloc_test(struct kunit *test)
 	KUNIT_EXPECT_NOT_NULL(test, q);
 	stats_of(test, arena, &s);
 	KUNIT_EXPECT_EQ(test, s.used_bytes, before.used_bytes);
+	/* The size-0 pointer grows as NULL does (krealloc(ZERO_SIZE_PTR)). */
+	r = alba_realloc(arena, q, 0, 24, 8, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	KUNIT_EXPECT_PTR_EQ(test, alba_of(r, 0), arena);
+	stats_of(test, arena, &s);
+	KUNIT_EXPECT_EQ(test, s.used_bytes, before.used_bytes + 24);
+	KUNIT_EXPECT_EQ(test, s.allocs, before.allocs + 2);
+	/* With a size it never had, or another alignment's: not an object. */
+	alba_test_clear_errno();
+	KUNIT_EXPECT_NULL(test, alba_realloc(arena, q, 8, 24, 8, GFP_KERNEL));
+	ALBA_EXPECT_ERRNO(test, EINVAL);
+	alba_test_clear_errno();
+	KUNIT_EXPECT_NULL(test, alba_realloc(arena, alba_alloc(arena, 0, 64, GFP_KERNEL),
+					     0, 24, 8, GFP_KERNEL));
+	ALBA_EXPECT_ERRNO(test, EINVAL);
 
 	/* Another arena's object, or a misaligned one: refused. */
 	p = alba_alloc(other, 64, 64, GFP_KERNEL);

@@ -343,6 +343,8 @@ static int __init alba_sample_init(void)
 static void __exit alba_sample_exit(void)
 {
 	alba_destroy(rcu_dereference_protected(live, true)->arena);
+	/* The tables replaced before: released before this module goes. */
+	alba_rcu_barrier();
 	pr_info("alba_sample: arena destroyed\n");
 }
 

@@ -15,9 +15,10 @@
 #   debugmode  the same, with alba built with CONFIG_ALBA_DEBUG (red
 #              zones), running the debug-mode suite instead of the main one
 #   smp        the debug kernel of a row that runs kunit-smp, two CPUs:
-#              kunit/smp.config (PREEMPT, DEBUG_ATOMIC_SLEEP, KFENCE)
+#              kunit/smp.config (PREEMPT, DEBUG_ATOMIC_SLEEP, KFENCE,
+#              DEBUG_PAGEALLOC, booted with debug_pagealloc=on)
 #   rt         the debug kernel of a row that runs kunit-rt, two CPUs:
-#              kunit/rt.config (PREEMPT_RT)
+#              kunit/rt.config (PREEMPT_RT, DEBUG_PAGEALLOC, on)
 #   kbench     plain, with the benchmark module built in (CONFIG_ALBA_KBENCH);
 #              its results are in the log
 #
@@ -87,9 +88,9 @@ export PATH="$tcg:$PATH"
 # The x86_64 debug kernel: one build per kernel serves every run that
 # can share it. KASAN, lockdep with its raw-lock nesting check,
 # DEBUG_ATOMIC_SLEEP, kmemleak, spinlock debugging and fault injection
-# (debug.config), plus PREEMPT, KFENCE and CPU
-# hotplug (smp.config) where the row runs kunit-smp, or PREEMPT_RT
-# (rt.config) where it runs kunit-rt, and memory allocation profiling
+# (debug.config), plus PREEMPT, KFENCE, CPU hotplug and DEBUG_PAGEALLOC
+# (smp.config) where the row runs kunit-smp, or PREEMPT_RT and
+# DEBUG_PAGEALLOC (rt.config) where it runs kunit-rt, and memory allocation profiling
 # (profiling.config) where the kernel has it (6.10 and later). debug
 # boots it on one CPU, smp and rt on two, debugmode rebuilds alba in it
 # with CONFIG_ALBA_DEBUG.
@@ -136,9 +137,10 @@ debug | debugmode | smp | rt)
 		echo "$line"
 	done >>"$kconf" || exit 1
 	build=$KWORK/kunit-x86
+	# smp and rt boot with debug_pagealloc on: freed pages unmapped.
 	case $cfg in
 	debug | debugmode) x86 1 ;;
-	*) x86 2 ;;
+	*) x86 2; arch+=(--kernel_args=debug_pagealloc=on) ;;
 	esac
 	# debugmode rebuilds only what CONFIG_ALBA_DEBUG touches.
 	if [ "$cfg" = debugmode ]; then

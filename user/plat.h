@@ -171,7 +171,7 @@ void alba_plat_header_clear(void *p);
  * only if its check value holds. (Inline where no sanitizer is on.)
  */
 __attribute__((no_sanitize("address", "thread")))
-static inline void alba_plat_read_racy(void *dst, const void *src, size_t n)
+static inline bool alba_plat_read_racy(void *dst, const void *src, size_t n)
 {
 	const volatile uintptr_t *s = (const volatile uintptr_t *)src;
 	uintptr_t *d = (uintptr_t *)dst;
@@ -179,6 +179,7 @@ static inline void alba_plat_read_racy(void *dst, const void *src, size_t n)
 
 	for (i = 0; i < n / sizeof(*d); i++)
 		d[i] = s[i];
+	return true;
 }
 
 /*
