@@ -821,7 +821,9 @@ static size_t redzone_pad(uintptr_t p, size_t size)
  * boundaries, so it refuses what it can tell: @p in no block of @arena,
  * not aligned to @align, or [@p, @p + @old_size) not inside the part of
  * its block in use (the header, the free space, the tail, past the
- * block's end); a pointer into an object cannot be told from one.
+ * block's end); a pointer into an object cannot be told from one, nor
+ * can the part of a cursor's chunk it has not handed out yet (or, in a
+ * debug build, a red zone).
  *
  * Context: as alba_alloc().
  * Return: the object, or NULL (userspace: errno EINVAL for such a @p or
@@ -1004,7 +1006,9 @@ static void reset_keep_at(struct alba *arena, size_t keep_bytes,
  * count against @keep_bytes too; dedicated blocks are always freed. In
  * the stats, kept blocks count in @blocks and @block_bytes, their headers
  * in @header_bytes and the rest in @free_bytes. alba_reset() is
- * alba_reset_keep(@arena, 0); alba_destroy() frees them all.
+ * alba_reset_keep(@arena, 0); alba_destroy() frees them all, and
+ * alba_rewind() frees those taken after its mark (they are not kept
+ * again).
  *
  * Context: as alba_reset().
  */
@@ -1276,8 +1280,8 @@ EXPORT_SYMBOL_GPL(alba_add_cleanup);
  * another thread frees the block there, between that question and the
  * read: so the header is copied with alba_plat_read_racy() (which never
  * faults and tells no sanitizer; it fails where the block was unmapped),
- * and only the copy is looked at, after its check value holds. No block lives at 0: this catches size-0
- * pointers and small junk.
+ * and only the copy is looked at, after its check value holds. No block
+ * lives at 0: this catches size-0 pointers and small junk.
  */
 static inline bool header_at(uintptr_t p, uintptr_t copy,
 			     unsigned int shift, struct alba_block *hdr,

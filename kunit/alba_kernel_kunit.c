@@ -599,9 +599,9 @@ static int of_churn_fn(void *data)
 		void *p = a ? alba_alloc(a, 64, 0, GFP_KERNEL) : NULL;
 
 		if (p)
-			smp_store_release(&c->obj, p);
+			WRITE_ONCE(c->obj, p);
 		alba_destroy(a);
-		smp_store_release(&c->rounds, c->rounds + 1);
+		WRITE_ONCE(c->rounds, c->rounds + 1);
 		cond_resched();
 	}
 	complete(&c->done);
@@ -630,8 +630,8 @@ static void alba_of_freed_test(struct kunit *test)
 		cpu = raw_smp_processor_id();
 	KUNIT_ASSERT_TRUE(test, start_on_cpu(test, of_churn_fn, c, cpu));
 	end = jiffies + 2 * HZ;
-	while (smp_load_acquire(&c->rounds) < 20000 && time_before(jiffies, end)) {
-		p = smp_load_acquire(&c->obj);
+	while (READ_ONCE(c->rounds) < 20000 && time_before(jiffies, end)) {
+		p = READ_ONCE(c->obj);
 		found += p && alba_of(p, 0);
 		if (!(++calls & 255))
 			cond_resched();
