@@ -196,7 +196,8 @@ unsigned int alba_validate(struct alba *arena);
 
 /*
  * Per-CPU cursors (kernel) or per-thread cursors (userspace), built in:
- * one call from any context. See alba_pcpu_alloc().
+ * alba_pcpu_alloc() is one call from any context but NMI; creating and
+ * destroying a set have their own (alba_pcpu_create(), kmod/alba_pcpu.c).
  */
 struct alba_pcpu;
 

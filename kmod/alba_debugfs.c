@@ -162,7 +162,7 @@ void alba_debugfs_add(struct alba *arena, gfp_t gfp)
 	/* debugfs may sleep: only for arenas created where sleeping is fine. */
 	if (!alba_dir || !gfpflags_allow_blocking(gfp))
 		return;
-	d = kzalloc_obj(*d, gfp & ALBA_GFP_BLOCK);	/* no zone modifiers */
+	d = kzalloc_obj(*d, gfp & ~GFP_ZONEMASK);
 	if (!d)
 		return;
 	old = debugfs_lookup(name, alba_dir);

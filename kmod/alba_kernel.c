@@ -435,6 +435,8 @@ static void destroy_rcu_fn(struct work_struct *work)
  * destroy of any kind before the release, the call is refused with a
  * warning and changes nothing.
  *
+ * alba_rcu_barrier() waits for the release (a module's exit calls it).
+ *
  * Context: any context alba_destroy() allows, and also where it does not:
  * with preemption or interrupts disabled, from softirq or hard IRQ.
  */
@@ -464,7 +466,8 @@ EXPORT_SYMBOL_GPL(alba_destroy_rcu);
  * exit, before its code (a cleanup function) or data (an allocation
  * profiling tag) goes away. Kernel only.
  *
- * Context: process context; it sleeps.
+ * Context: process context; it sleeps. Not from a cleanup function
+ * (those run on alba's workqueue, which this waits for).
  */
 void alba_rcu_barrier(void)
 {

@@ -94,7 +94,7 @@ void alba_pcpu_exit(void)
  *	(0: half a block)
  * @gfp: flags for the bookkeeping (a small object and one cursor per
  *	possible CPU, from kmalloc and the percpu allocator); zone
- *	modifiers are ignored
+ *	modifiers (__GFP_HIGHMEM, __GFP_DMA...) are ignored
  *
  * Context: where kmalloc(@gfp) may be called and a spinlock_t taken:
  * process context, or softirq or preemption off with a gfp that does not
@@ -115,7 +115,7 @@ struct alba_pcpu *alba_pcpu_create(struct alba *arena, size_t chunk,
 		alba_plat_invalid("%s() on a NULL arena", __func__);
 		return NULL;
 	}
-	gfp &= ALBA_GFP_BLOCK;
+	gfp &= ~GFP_ZONEMASK;
 	pc = kzalloc_obj(*pc, gfp);
 	if (!pc)
 		return NULL;

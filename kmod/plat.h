@@ -154,14 +154,24 @@ bool alba_plat_header_test(const void *p);
 
 /*
  * A header alba_plat_header_test() vouched for, which another CPU may be
- * freeing. Once freed, its page may leave the direct map (debug_pagealloc
- * unmaps freed pages, memfd_secret() the pages it takes), so the copy is
- * one that fails instead of faulting, and that KASAN and KCSAN do not
- * watch.
+ * freeing, read out of KASAN's and KCSAN's view. Once freed, its page may
+ * leave the direct map where the architecture can unmap it (memfd_secret()
+ * takes pages out) or debug_pagealloc unmaps freed pages: there the copy
+ * is one that fails instead of faulting. (KMSAN would see the copy; no
+ * kernel of the matrix has it.) Elsewhere (UML) the direct map stays.
  */
 static inline bool alba_plat_read_racy(void *dst, const void *src, size_t n)
 {
-	return !copy_from_kernel_nofault(dst, src, n);
+	const unsigned long *s = src;
+	unsigned long *d = dst;
+	size_t i;
+
+	if (IS_ENABLED(CONFIG_ARCH_HAS_SET_DIRECT_MAP) ||
+	    IS_ENABLED(CONFIG_DEBUG_PAGEALLOC))
+		return !copy_from_kernel_nofault(dst, src, n);
+	for (i = 0; i < n / sizeof(*d); i++)
+		d[i] = READ_ONCE_NOCHECK(s[i]);
+	return true;
 }
 
 void alba_plat_trace_arena_create(struct alba *arena, size_t block_size,

@@ -335,8 +335,10 @@ static int __init alba_sample_init(void)
 	pr_info("alba_sample: %zu blocks, %zu bytes: %zu used, %zu padding, %zu header, %zu tail, %zu free\n",
 		s.blocks, s.block_bytes, s.used_bytes, s.pad_bytes,
 		s.header_bytes, s.tail_bytes, s.free_bytes);
-	if (err)
+	if (err) {
 		alba_destroy(t->arena);
+		alba_rcu_barrier();	/* a replaced table, before the module goes */
+	}
 	return err;
 }
 

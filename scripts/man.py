@@ -12,12 +12,26 @@ import os
 import re
 import sys
 
-KERNEL_ONLY = {"alba_destroy_rcu", "alba_pcpu_refill", "alba_pcpu_drain_live"}
+
+def userspace_lines(text):
+    """alba.h without its #ifdef __KERNEL__ parts (as scripts/api.sh reads it)."""
+    stack, out = [], []
+    for line in text.split("\n"):
+        if line.startswith("#if"):
+            stack.append("k" if line.startswith("#ifdef __KERNEL__") else
+                         "u" if line.startswith("#ifndef __KERNEL__") else "-")
+        elif line.startswith("#else") and stack:
+            stack[-1] = {"k": "u", "u": "k"}.get(stack[-1], "-")
+        elif line.startswith("#endif") and stack:
+            stack.pop()
+        elif "k" not in stack:
+            out.append(line)
+    return "\n".join(out)
 
 
 def api_names(header):
-    """The functions alba.h declares (and the inline ones it defines)."""
-    text = open(header).read()
+    """The userspace functions alba.h declares (and the inline ones it defines)."""
+    text = userspace_lines(open(header).read())
     return set(re.findall(r"^(?:static inline )?[a-z][^;{(]*?\b(alba_[a-z0-9_]+)\(",
                           text, re.M))
 
@@ -88,7 +102,7 @@ def page(name, summary, body, proto, version):
 def main():
     version, outdir, files = sys.argv[1], sys.argv[2], sys.argv[3:]
     header = next(f for f in files if f.endswith("alba.h"))
-    names = api_names(header) - KERNEL_ONLY
+    names = api_names(header)
     os.makedirs(outdir, exist_ok=True)
     done = set()
     for path in files:
