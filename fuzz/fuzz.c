@@ -348,7 +348,10 @@ static void cursor_reinit(void)
 	retired(&before, held, counted);
 }
 
-/* how: 0 alloc, 1 zalloc, 2 the cursor, 3 the per-thread set */
+/*
+ * how: 0 alloc, 1 zalloc, 2 the cursor, 3 the per-thread set, 4 a realloc
+ * of the size-0 pointer
+ */
 static void alloc(int how)
 {
 	size_t size = size_arg(), align = align_arg(), a;
@@ -367,12 +370,14 @@ static void alloc(int how)
 		CHECK(s.pc);
 	}
 	errno = 0;
+	a = align ? align : ALBA_DEFAULT_ALIGN;
 	p = how == 0 ? alba_alloc(s.arena, size, align, 0) :
 	    how == 1 ? alba_zalloc(s.arena, size, align, 0) :
 	    how == 2 ? alba_cursor_alloc(&s.cur, size, align, 0) :
-		       alba_pcpu_alloc(s.pc, size, align, 0);
+	    how == 3 ? alba_pcpu_alloc(s.pc, size, align, 0) :
+	    /* the size-0 pointer (old size 0) grows as an allocation */
+		       alba_realloc(s.arena, (void *)a, 0, size, align, 0);
 	stats(&after);
-	a = align ? align : ALBA_DEFAULT_ALIGN;
 	if (!align_valid(align)) {
 		CHECK(!p && errno == EINVAL);
 		CHECK(alba_test_same_but_failed(&before, &after));
@@ -387,7 +392,7 @@ static void alloc(int how)
 	}
 	CHECK(size <= MAX_BLOCK);
 	CHECK(((uintptr_t)p & (a - 1)) == 0);
-	CHECK(after.allocs == before.allocs + 1 || how >= 2);
+	CHECK(after.allocs == before.allocs + 1 || how == 2 || how == 3);
 	if (!size)
 		return;
 	if (how == 1)
@@ -713,7 +718,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		switch (op % 20) {
 		case 0: case 1: case 2: case 3:
-			alloc(0);
+			alloc((op & 224) == 224 ? 4 : 0);
 			break;
 		case 4: case 5:
 			alloc(1);
