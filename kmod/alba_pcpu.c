@@ -321,7 +321,9 @@ EXPORT_SYMBOL_GPL(alba_pcpu_drain_live);
  * alba_pcpu_drain(), then the set's own memory goes; the arena and its
  * objects stay.
  *
- * Context: process context; nobody may use @pc meanwhile or afterwards.
+ * Context: where a spinlock_t may be taken (it does not sleep): process
+ * context, softirq, preemption off or under rcu_read_lock(); not in hard
+ * IRQ or under a raw spinlock. Nobody may use @pc meanwhile or afterwards.
  */
 void alba_pcpu_destroy(struct alba_pcpu *pc)
 {
