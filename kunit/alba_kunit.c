@@ -1492,6 +1492,66 @@ static void alba_realloc_not_handed_out_test(struct kunit *test)
 }
 
 /*
+ * Pointers from outside the arena: foreign memory (heap, stack, globals,
+ * text, a page alone in its mapping, an unmapped address), an object of a
+ * destroyed arena, one of a live arena with another block size, and the
+ * arena's own objects made stale by alba_reset() (their block freed) or
+ * alba_reset_keep() (their block kept, now free space). Each is refused,
+ * with either arena, and nothing is read or changed.
+ */
+static void alba_realloc_foreign_test(struct kunit *test)
+{
+	struct alba *a[2], *gone;
+	struct foreign f[12];
+	u8 local[64], *dead;
+	size_t n, i, j;
+
+	a[0] = new_arena(test, 0);
+	a[1] = new_arena(test, 32768);
+	gone = new_arena(test, 0);
+	dead = alba_alloc(gone, 100, 8, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, dead);
+	alba_destroy(gone);
+
+	n = alba_foreign_new(test, f, local);
+	f[n++] = (struct foreign){ "destroyed arena", dead };
+	for (i = 0; i < 2; i++) {
+		u8 *own = alba_alloc(a[i], 100, 8, GFP_KERNEL);
+
+		KUNIT_ASSERT_NOT_NULL(test, own);
+		f[n++] = (struct foreign){ i ? "small-block arena" : "default arena",
+					   own };
+	}
+	for (i = 0; i < n; i++) {
+		/* Aligned down, so that only where it points is wrong. */
+		u8 *p = (u8 *)((uintptr_t)f[i].p & ~(uintptr_t)7);
+
+		for (j = 0; j < 2; j++) {
+			if (alba_of(p, alba_block_size(a[j])) == a[j])
+				continue;	/* an arena's own object */
+			expect_realloc_refused(test, a[j], p, 16);
+			expect_realloc_refused(test, a[j], p, 0);
+		}
+	}
+
+	/* Stale: after a reset (block freed) and alba_reset_keep() (kept). */
+	for (i = 0; i < 2; i++) {
+		u8 *old = alba_alloc(a[i], 100, 8, GFP_KERNEL);
+
+		KUNIT_ASSERT_NOT_NULL(test, old);
+		if (i)
+			alba_reset_keep(a[i], SIZE_MAX);
+		else
+			alba_reset(a[i]);
+		expect_realloc_refused(test, a[i], old, 100);
+		expect_realloc_refused(test, a[1 - i], old, 100);
+	}
+	alba_foreign_free();
+	alba_destroy(a[0]);
+	alba_destroy(a[1]);
+}
+
+/*
  * An object older than the newest mark is never resized in place: a
  * shrink would leave the arena below the mark (and the rewind refused),
  * a growth would be cut off by the rewind. Newer objects still are.
@@ -2356,6 +2416,7 @@ static struct kunit_case alba_test_cases[] = {
 	KUNIT_CASE(alba_asprintf_test),
 	KUNIT_CASE(alba_realloc_test),
 	KUNIT_CASE(alba_realloc_not_handed_out_test),
+	KUNIT_CASE(alba_realloc_foreign_test),
 	KUNIT_CASE(alba_realloc_mark_test),
 	KUNIT_CASE(alba_pcpu_test),
 	KUNIT_CASE(alba_fault_nth_test),
