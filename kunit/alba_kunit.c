@@ -972,6 +972,92 @@ static void alba_bad_align_test(struct kunit *test)
 	alba_destroy(arena);
 }
 
+/*
+ * Bad input while a cursor and a per-CPU set hold chunks (with none, the
+ * empty cursor declines before any check that could go wrong): each call
+ * fails, counted in failed only, the cursor's bytes are as they were, and
+ * the next good request continues right below the last object. A mark, a
+ * rewind and a reset are refused (EBUSY) and change nothing; once the
+ * chunks are given back, the counters are those of the good requests.
+ */
+static void alba_held_bad_input_test(struct kunit *test)
+{
+	static const size_t bad_align[] = {
+		3, 24, 4097, MAX_BLOCK * 2, SIZE_MAX, (SIZE_MAX >> 1) + 1,
+	};
+	static const size_t bad_size[] = {
+		SIZE_MAX, SIZE_MAX - 7, (SIZE_MAX >> 1) + 1, MAX_BLOCK * 2,
+	};
+	struct alba *arena = new_arena(test, 0);
+	struct alba_cursor cur, copy;
+	struct alba_stats before, s;
+	struct alba_pcpu *pc;
+	struct alba_mark m0, m;
+	size_t i;
+	u8 *p, *q;
+
+	m0 = alba_mark(arena);
+	alba_cursor_init(&cur, arena, 4096);
+	pc = alba_pcpu_create(arena, 4096, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pc);
+	p = alba_cursor_alloc(&cur, 8, 8, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_ASSERT_NOT_NULL(test, alba_pcpu_alloc(pc, 8, 8, GFP_KERNEL));
+	for (i = 0; i < ARRAY_SIZE(bad_align); i++) {
+		copy = cur;
+		EXPECT_FAILS(test, arena, 1, EINVAL,
+			     alba_cursor_alloc(&cur, 8, bad_align[i], GFP_KERNEL));
+		KUNIT_EXPECT_EQ(test, memcmp(&copy, &cur, sizeof(cur)), 0);
+		EXPECT_FAILS(test, arena, 1, EINVAL,
+			     alba_pcpu_alloc(pc, 8, bad_align[i], GFP_KERNEL));
+	}
+	for (i = 0; i < ARRAY_SIZE(bad_size); i++) {
+		copy = cur;
+		EXPECT_FAILS(test, arena, 1, ENOMEM,
+			     alba_cursor_alloc(&cur, bad_size[i], 8,
+					       GFP_KERNEL | __GFP_NOWARN));
+		KUNIT_EXPECT_EQ(test, memcmp(&copy, &cur, sizeof(cur)), 0);
+		EXPECT_FAILS(test, arena, 1, ENOMEM,
+			     alba_pcpu_alloc(pc, bad_size[i], 8,
+					     GFP_KERNEL | __GFP_NOWARN));
+	}
+	q = alba_cursor_alloc(&cur, 8, 8, GFP_KERNEL);
+	KUNIT_EXPECT_PTR_EQ(test, q, p - 8);
+
+	/* A mark, a rewind and a reset: refused while chunks are held. */
+	stats_of(test, arena, &before);
+	alba_test_clear_errno();
+	m = alba_mark(arena);
+	ALBA_EXPECT_ERRNO(test, EBUSY);
+	alba_test_clear_errno();
+	alba_rewind(arena, m0);
+	ALBA_EXPECT_ERRNO(test, EBUSY);
+	alba_test_clear_errno();
+	alba_reset(arena);
+	ALBA_EXPECT_ERRNO(test, EBUSY);
+	stats_of(test, arena, &s);
+	expect_stats_same(test, &before, &s, 0);
+
+	alba_cursor_fini(&cur);
+	alba_pcpu_destroy(pc);
+	stats_of(test, arena, &s);
+	KUNIT_EXPECT_EQ(test, s.allocs, 3);
+	KUNIT_EXPECT_EQ(test, s.used_bytes, 24);
+	KUNIT_EXPECT_EQ(test, s.failed,
+			2 * (ARRAY_SIZE(bad_align) + ARRAY_SIZE(bad_size)));
+	KUNIT_EXPECT_EQ(test, s.reserved_bytes, 0);
+	/* The refused mark is one no rewind takes; the earlier one works. */
+	alba_test_clear_errno();
+	alba_rewind(arena, m);
+	ALBA_EXPECT_ERRNO(test, EINVAL);
+	alba_test_clear_errno();
+	alba_rewind(arena, m0);
+	ALBA_EXPECT_ERRNO(test, 0);
+	stats_of(test, arena, &s);
+	KUNIT_EXPECT_EQ(test, s.used_bytes, 0);
+	alba_destroy(arena);
+}
+
 static void alba_bad_size_test(struct kunit *test)
 {
 	struct alba *arena = new_arena(test, 0);
@@ -2408,6 +2494,7 @@ static struct kunit_case alba_test_cases[] = {
 	KUNIT_CASE(alba_bad_block_size_test),
 	KUNIT_CASE(alba_bad_align_test),
 	KUNIT_CASE(alba_bad_size_test),
+	KUNIT_CASE(alba_held_bad_input_test),
 	KUNIT_CASE(alba_null_arena_test),
 	KUNIT_CASE(alba_of_foreign_test),
 	KUNIT_CASE(alba_create_node_test),
