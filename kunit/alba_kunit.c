@@ -1762,7 +1762,8 @@ static void alba_pcpu_test(struct kunit *test)
 /* ---- block allocation failures -------------------------------------------- */
 
 /*
- * A fixed sequence of operations, run once for each n with the n-th block
+ * A fixed sequence of operations (alba_alloc(), a cursor's and a per-CPU
+ * set's refills), run once for each n with the n-th block
  * allocation failing: the failing call returns NULL, the arena's stats are
  * as before (but for failed), the arena keeps working, nothing leaks.
  */
@@ -1771,6 +1772,7 @@ static void alba_fault_nth_test(struct kunit *test)
 	long live = alba_plat_live_blocks();
 	struct alba_stats before, s;
 	struct alba_cursor cur;
+	struct alba_pcpu *pc;
 	struct alba *arena;
 	unsigned long n;
 	int i, failures;
@@ -1786,13 +1788,18 @@ static void alba_fault_nth_test(struct kunit *test)
 		}
 		failures = 0;
 		alba_cursor_init(&cur, arena, 512);
+		pc = alba_pcpu_create(arena, 512, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, pc);
 		for (i = 0; i < 80; i++) {
 			size_t size = i % 5 == 4 ? 6000 : 300;
 
 			stats_of(test, arena, &before);
 			alba_test_clear_errno();
-			if (i % 2)
+			if (i % 3 == 1)
 				p = alba_alloc(arena, size, 16, GFP_KERNEL | __GFP_NOWARN);
+			else if (i % 3 == 2)
+				p = alba_pcpu_alloc(pc, size / 3, 16,
+						    GFP_KERNEL | __GFP_NOWARN);
 			else
 				p = alba_cursor_alloc(&cur, size / 3, 16,
 						      GFP_KERNEL | __GFP_NOWARN);
@@ -1803,13 +1810,15 @@ static void alba_fault_nth_test(struct kunit *test)
 				expect_stats_same(test, &before, &s, 1);
 				continue;
 			}
-			fill(p, i % 2 ? size : size / 3, (u8)i);
+			fill(p, i % 3 == 1 ? size : size / 3, (u8)i);
 		}
 		KUNIT_EXPECT_EQ(test, failures, 1);
 		/* Still works. */
 		p = alba_alloc(arena, 5000, 8, GFP_KERNEL);
 		KUNIT_EXPECT_NOT_NULL(test, p);
+		KUNIT_EXPECT_NOT_NULL(test, alba_pcpu_alloc(pc, 1000, 8, GFP_KERNEL));
 		alba_cursor_fini(&cur);
+		alba_pcpu_destroy(pc);
 		stats_of(test, arena, &s);
 		KUNIT_EXPECT_EQ(test, s.failed, 1);
 		KUNIT_EXPECT_EQ(test, alba_plat_live_blocks(), live + (long)s.blocks);
