@@ -40,6 +40,7 @@ static void alba_hooks_mode_test(struct kunit *test)
 	unsigned int mode = *(const unsigned int *)test->param_value;
 	bool sized = mode & ALBA_HOOKS_SIZED;
 	struct alba *arena = alba_create("hooks", 4096, 0);
+	struct alba_stats before, after;
 	char *p, *q, *r, *z;
 	size_t i;
 
@@ -71,9 +72,19 @@ static void alba_hooks_mode_test(struct kunit *test)
 	errno = 0;
 	KUNIT_EXPECT_NULL(test, alba_hooks_calloc(SIZE_MAX / 2, 3));
 	KUNIT_EXPECT_EQ(test, errno, ENOMEM);
-	errno = 0;
-	KUNIT_EXPECT_NULL(test, alba_hooks_malloc(SIZE_MAX));
-	KUNIT_EXPECT_EQ(test, errno, ENOMEM);
+	/* Sizes at the top, around the size prefix's room: nothing taken. */
+	alba_get_stats(arena, &before);
+	for (i = 0; i <= 2 * MALLOC_ALIGN; i++) {
+		errno = 0;
+		KUNIT_EXPECT_NULL(test, alba_hooks_malloc(SIZE_MAX - i));
+		KUNIT_EXPECT_EQ(test, errno, ENOMEM);
+		errno = 0;
+		KUNIT_EXPECT_NULL(test, alba_hooks_calloc(1, SIZE_MAX - i));
+		KUNIT_EXPECT_EQ(test, errno, ENOMEM);
+	}
+	alba_get_stats(arena, &after);
+	KUNIT_EXPECT_EQ(test, after.used_bytes, before.used_bytes);
+	KUNIT_EXPECT_EQ(test, after.allocs, before.allocs);
 
 	/* realloc: NULL is malloc; a known old size keeps the bytes. */
 	p = alba_hooks_realloc(NULL, 40);
@@ -93,6 +104,14 @@ static void alba_hooks_mode_test(struct kunit *test)
 		r = alba_hooks_realloc(q, 20);
 		KUNIT_ASSERT_NOT_NULL(test, r);
 		KUNIT_EXPECT_EQ(test, memcmp(r, "0123456789", 10), 0);
+		/* A growth no arena can give: NULL, the object as it was. */
+		for (i = 0; i <= 2 * MALLOC_ALIGN; i++) {
+			errno = 0;
+			KUNIT_EXPECT_NULL(test, alba_hooks_realloc(r, SIZE_MAX - i));
+			KUNIT_EXPECT_EQ(test, errno, ENOMEM);
+		}
+		KUNIT_EXPECT_EQ(test, memcmp(r, "0123456789", 10), 0);
+		KUNIT_EXPECT_PTR_EQ(test, alba_hooks_realloc(r, 20), r);
 	}
 
 	r = alba_hooks_strdup("hooks");
