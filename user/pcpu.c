@@ -38,7 +38,7 @@ struct alba_pcpu_last {		/* alba.h's, where the fast path is inline */
 struct alba_pcpu_slot {
 	struct alba_cursor cur;
 	struct alba_pcpu *pc;		/* NULL once the set is destroyed */
-	struct alba_pcpu_last *entry;	/* its thread's tl_last */
+	struct alba_pcpu_last *entry;	/* its thread's entry */
 	struct alba_pcpu_slot *next;	/* the set's slots */
 	struct alba_pcpu_slot *tnext;	/* its thread's slots */
 };
@@ -48,6 +48,9 @@ struct pcpu_thread {
 	struct alba_pcpu_slot *slots;
 	struct alba_cursor hooks;	/* alba_hooks_bind()'s, if hooks_forget */
 	void (*hooks_forget)(void);
+#if !defined(__ELF__)
+	struct alba_pcpu_last last;	/* the entry, through pcpu_fast */
+#endif
 };
 
 struct alba_pcpu {
@@ -57,27 +60,53 @@ struct alba_pcpu {
 	struct alba_pcpu_slot *slots;	/* under pcpu_lock */
 };
 
-#ifdef _WIN32
-#define TLS_FAST	__thread
-#else
-#define TLS_FAST	__thread __attribute__((tls_model("initial-exec")))
-#endif
-
 /* An entry that names no set. */
 #define NO_SET	((const struct alba_pcpu *)1)
-
-#if defined(__ELF__)
-/* alba.h's inline alba_pcpu_alloc() reads it: see there. */
-TLS_FAST struct alba_pcpu_last alba_pcpu_last = { .pc = NO_SET };
-#define tl_last alba_pcpu_last
-#else
-static TLS_FAST struct alba_pcpu_last tl_last = { .pc = NO_SET };
-#endif
 
 static unsigned long pcpu_ids;
 static ALBA_PLAT_DEFINE_LOCK(pcpu_lock);
 static alba_os_tls_t pcpu_key;		/* made once, kept for good */
 static int pcpu_key_made;
+
+#if defined(__ELF__)
+/* alba.h's inline alba_pcpu_alloc() reads it: see there. */
+__thread __attribute__((tls_model("initial-exec")))
+struct alba_pcpu_last alba_pcpu_last = { .pc = NO_SET };
+
+/* The calling thread's entry. */
+static inline struct alba_pcpu_last *last_entry(void)
+{
+	return &alba_pcpu_last;
+}
+
+static struct alba_pcpu_last *entry_of(struct pcpu_thread *th)
+{
+	(void)th;
+	return &alba_pcpu_last;
+}
+#else
+/*
+ * Elsewhere thread-local variables may be emulated (mingw-w64: a call of
+ * some 60 instructions) and torn down before the thread's record: the
+ * entry lives in the record, found through a key of the platform's
+ * fastest kind (user/prim), NULL until the record is made and after its
+ * thread's exit began.
+ */
+static alba_os_fast_t pcpu_fast;	/* made with pcpu_key */
+
+static inline struct alba_pcpu_last *last_entry(void)
+{
+	/* Before the keys are made, pcpu_fast may be another's key. */
+	if (!__atomic_load_n(&pcpu_key_made, __ATOMIC_ACQUIRE))
+		return NULL;
+	return alba_os_fast_get(pcpu_fast);
+}
+
+static struct alba_pcpu_last *entry_of(struct pcpu_thread *th)
+{
+	return &th->last;
+}
+#endif
 
 #ifdef ALBA_PLAT_FORK
 /* Around fork(), first of all the locks (user/blocks.c). */
@@ -105,13 +134,15 @@ static void thread_exit(void *arg)
 	struct pcpu_thread *th = arg;
 	struct alba_pcpu_slot *slot, *next;
 
-#if defined(__ELF__)
 	/*
 	 * A later thread-local destructor may still allocate: never through
-	 * the freed slots. (Initial-exec TLS lives until the thread is gone;
-	 * elsewhere the thread-local may be torn down before this runs.)
+	 * the freed slots (it makes a new record, which this key's
+	 * destructor may or may not see again).
 	 */
-	__atomic_store_n(&tl_last.pc, NO_SET, __ATOMIC_RELAXED);
+#if defined(__ELF__)
+	__atomic_store_n(&alba_pcpu_last.pc, NO_SET, __ATOMIC_RELAXED);
+#else
+	alba_os_fast_set(pcpu_fast, NULL);
 #endif
 	alba_user_lock(&pcpu_lock);
 	for (slot = th->slots; slot; slot = slot->tnext) {
@@ -128,11 +159,25 @@ static void thread_exit(void *arg)
 	/* A thread that leaves bound through a cursor gives its chunk back. */
 	if (th->hooks_forget) {
 #if defined(__ELF__)
-		th->hooks_forget();	/* as tl_last above */
+		th->hooks_forget();	/* as the entry above */
 #endif
 		alba_cursor_fini(&th->hooks);
 	}
 	free(th);
+}
+
+/* The keys, under pcpu_lock: the record's, and the entry's (not ELF). */
+static bool keys_create(void)
+{
+#if !defined(__ELF__)
+	static bool fast_made;
+
+	if (!fast_made)
+		fast_made = alba_os_fast_create(&pcpu_fast);
+	if (!fast_made)
+		return false;
+#endif
+	return alba_os_tls_create(&pcpu_key, thread_exit);
 }
 
 /* This thread's record, made the first time (NULL: out of memory). */
@@ -142,7 +187,7 @@ static struct pcpu_thread *thread_of(void)
 
 	if (!__atomic_load_n(&pcpu_key_made, __ATOMIC_ACQUIRE)) {
 		alba_user_lock(&pcpu_lock);
-		if (!pcpu_key_made && alba_os_tls_create(&pcpu_key, thread_exit))
+		if (!pcpu_key_made && keys_create())
 			__atomic_store_n(&pcpu_key_made, 1, __ATOMIC_RELEASE);
 		alba_user_unlock(&pcpu_lock);
 		if (!__atomic_load_n(&pcpu_key_made, __ATOMIC_ACQUIRE))
@@ -155,6 +200,12 @@ static struct pcpu_thread *thread_of(void)
 			free(th);
 			th = NULL;
 		}
+#if !defined(__ELF__)
+		if (th) {
+			th->last.pc = NO_SET;
+			alba_os_fast_set(pcpu_fast, &th->last);
+		}
+#endif
 	}
 	return th;
 }
@@ -203,6 +254,7 @@ static struct alba_cursor *slot_of(struct alba_pcpu *pc)
 {
 	struct pcpu_thread *th = thread_of();
 	struct alba_pcpu_slot **link, *slot = NULL, *s;
+	struct alba_pcpu_last *last;
 
 	if (!th)
 		return NULL;
@@ -222,7 +274,7 @@ static struct alba_cursor *slot_of(struct alba_pcpu *pc)
 		slot = calloc(1, sizeof(*slot));
 		if (!slot)
 			return NULL;
-		slot->entry = &tl_last;
+		slot->entry = entry_of(th);
 		alba_cursor_init(&slot->cur, pc->arena, pc->chunk);
 		slot->tnext = th->slots;
 		th->slots = slot;
@@ -232,9 +284,10 @@ static struct alba_cursor *slot_of(struct alba_pcpu *pc)
 		pc->slots = slot;
 		alba_user_unlock(&pcpu_lock);
 	}
-	__atomic_store_n(&tl_last.pc, pc, __ATOMIC_RELAXED);
-	tl_last.id = pc->id;	/* read by binaries built with alba 0.2.0 */
-	tl_last.cur = &slot->cur;
+	last = entry_of(th);
+	__atomic_store_n(&last->pc, pc, __ATOMIC_RELAXED);
+	last->id = pc->id;	/* read by binaries built with alba 0.2.0 */
+	last->cur = &slot->cur;
 	return &slot->cur;
 }
 
@@ -258,14 +311,15 @@ static struct alba_cursor *slot_of(struct alba_pcpu *pc)
 void *(alba_pcpu_alloc)(struct alba_pcpu *pc, size_t size, size_t align,
 			gfp_t gfp)
 {
+	struct alba_pcpu_last *last = last_entry();
 	struct alba_cursor *cur;
 
 	if (unlikely(!pc)) {
 		alba_user_report(EINVAL, "allocation from a NULL per-thread set");
 		return NULL;
 	}
-	if (likely(__atomic_load_n(&tl_last.pc, __ATOMIC_RELAXED) == pc)) {
-		cur = tl_last.cur;
+	if (likely(last && __atomic_load_n(&last->pc, __ATOMIC_RELAXED) == pc)) {
+		cur = last->cur;
 	} else {
 		cur = slot_of(pc);
 		if (!cur) {

@@ -42,6 +42,15 @@ static bool alba_os_tls_set(alba_os_tls_t key, void *value)
 	return pthread_setspecific(key, value) == 0;
 }
 
+/*
+ * Where thread-local variables are not initial-exec (not ELF): the
+ * per-thread sets' one-entry cache, a key without destructor.
+ */
+typedef pthread_key_t alba_os_fast_t;
+#define alba_os_fast_create(key)	alba_os_tls_create(key, NULL)
+#define alba_os_fast_get		alba_os_tls_get
+#define alba_os_fast_set		alba_os_tls_set
+
 static void (*atfork_fn[3])(void);
 static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
 
