@@ -73,11 +73,12 @@ static int pcpu_key_made;
 __thread __attribute__((tls_model("initial-exec")))
 struct alba_pcpu_last alba_pcpu_last = { .pc = NO_SET };
 
-/* The calling thread's entry. */
+/* The calling thread's entry (last_peek: at once, or NULL). */
 static inline struct alba_pcpu_last *last_entry(void)
 {
 	return &alba_pcpu_last;
 }
+#define last_peek	last_entry
 
 static struct alba_pcpu_last *entry_of(struct pcpu_thread *th)
 {
@@ -94,9 +95,17 @@ static struct alba_pcpu_last *entry_of(struct pcpu_thread *th)
  */
 static alba_os_fast_t pcpu_fast;	/* made with pcpu_key */
 
-static inline struct alba_pcpu_last *last_entry(void)
+/* NULL: look again with last_entry() (the fast path's, inline). */
+static inline struct alba_pcpu_last *last_peek(void)
 {
 	/* Before the keys are made, pcpu_fast may be another's key. */
+	if (!__atomic_load_n(&pcpu_key_made, __ATOMIC_ACQUIRE))
+		return NULL;
+	return alba_os_fast_peek(pcpu_fast);
+}
+
+static struct alba_pcpu_last *last_entry(void)
+{
 	if (!__atomic_load_n(&pcpu_key_made, __ATOMIC_ACQUIRE))
 		return NULL;
 	return alba_os_fast_get(pcpu_fast);
@@ -291,6 +300,29 @@ static struct alba_cursor *slot_of(struct alba_pcpu *pc)
 	return &slot->cur;
 }
 
+/* Everything but a bump of the entry's cursor, out of line. */
+static noinline void *pcpu_alloc_slow(struct alba_pcpu *pc, size_t size,
+				      size_t align, gfp_t gfp)
+{
+	struct alba_pcpu_last *last = last_entry();
+	struct alba_cursor *cur;
+
+	if (unlikely(!pc)) {
+		alba_user_report(EINVAL, "allocation from a NULL per-thread set");
+		return NULL;
+	}
+	if (likely(last && __atomic_load_n(&last->pc, __ATOMIC_RELAXED) == pc)) {
+		cur = last->cur;
+	} else {
+		cur = slot_of(pc);
+		if (!cur) {
+			errno = ENOMEM;
+			return NULL;
+		}
+	}
+	return alba_cursor_alloc(cur, size, align, gfp);
+}
+
 /**
  * alba_pcpu_alloc() - allocate through the calling thread's cursor
  * @pc: the set, from alba_pcpu_create()
@@ -311,23 +343,14 @@ static struct alba_cursor *slot_of(struct alba_pcpu *pc)
 void *(alba_pcpu_alloc)(struct alba_pcpu *pc, size_t size, size_t align,
 			gfp_t gfp)
 {
-	struct alba_pcpu_last *last = last_entry();
-	struct alba_cursor *cur;
+	struct alba_pcpu_last *last = last_peek();
+	void *p;
 
-	if (unlikely(!pc)) {
-		alba_user_report(EINVAL, "allocation from a NULL per-thread set");
-		return NULL;
-	}
-	if (likely(last && __atomic_load_n(&last->pc, __ATOMIC_RELAXED) == pc)) {
-		cur = last->cur;
-	} else {
-		cur = slot_of(pc);
-		if (!cur) {
-			errno = ENOMEM;
-			return NULL;
-		}
-	}
-	return alba_cursor_alloc(cur, size, align, gfp);
+	/* As alba.h's inline path (an entry never names NULL). */
+	if (likely(last && __atomic_load_n(&last->pc, __ATOMIC_RELAXED) == pc &&
+		   alba_cursor_bump(last->cur, size, align, &p)))
+		return p;
+	return pcpu_alloc_slow(pc, size, align, gfp);
 }
 
 void alba_pcpu_drain(struct alba_pcpu *pc)

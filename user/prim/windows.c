@@ -101,12 +101,18 @@ static inline TEB *current_teb(void)
 #endif
 }
 
-static inline void *alba_os_fast_get(alba_os_fast_t key)
+/* The value if it is in the TEB's own slots, else NULL (ask _get). */
+static inline void *alba_os_fast_peek(alba_os_fast_t key)
+{
+	return key < TLS_MINIMUM_AVAILABLE ? current_teb()->TlsSlots[key] : NULL;
+}
+
+static void *alba_os_fast_get(alba_os_fast_t key)
 {
 	DWORD error;
 	void *value;
 
-	if (key < TLS_MINIMUM_AVAILABLE)	/* the TEB's own slots */
+	if (key < TLS_MINIMUM_AVAILABLE)
 		return current_teb()->TlsSlots[key];
 	error = GetLastError();
 	value = TlsGetValue(key);
