@@ -1113,7 +1113,7 @@ static void alba_bad_size_test(struct kunit *test)
 
 static void alba_null_arena_test(struct kunit *test)
 {
-	struct alba_stats s;
+	struct alba_stats s, zero;
 	struct alba_cursor cur;
 	struct alba_mark m;
 	struct alba *arena;
@@ -1122,14 +1122,51 @@ static void alba_null_arena_test(struct kunit *test)
 	alba_test_clear_errno();
 	KUNIT_EXPECT_NULL(test, alba_alloc(NULL, 8, 8, GFP_KERNEL));
 	ALBA_EXPECT_ERRNO(test, EINVAL);
+	alba_test_clear_errno();
 	KUNIT_EXPECT_NULL(test, alba_zalloc(NULL, 8, 8, GFP_KERNEL));
+	ALBA_EXPECT_ERRNO(test, EINVAL);
+	/* Every call that allocates: NULL, EINVAL, nothing read from @src. */
+	alba_test_clear_errno();
+	KUNIT_EXPECT_NULL(test, alba_realloc(NULL, local, 8, 16, 8, GFP_KERNEL));
+	ALBA_EXPECT_ERRNO(test, EINVAL);
+	alba_test_clear_errno();
+	KUNIT_EXPECT_NULL(test, alba_realloc(NULL, NULL, 0, 16, 8, GFP_KERNEL));
+	ALBA_EXPECT_ERRNO(test, EINVAL);
+	alba_test_clear_errno();
+	KUNIT_EXPECT_NULL(test, alba_memdup(NULL, local, sizeof(local), GFP_KERNEL));
+	ALBA_EXPECT_ERRNO(test, EINVAL);
+	alba_test_clear_errno();
+	KUNIT_EXPECT_NULL(test, alba_strndup(NULL, "abc", 2, GFP_KERNEL));
+	ALBA_EXPECT_ERRNO(test, EINVAL);
+	alba_test_clear_errno();
+	KUNIT_EXPECT_NULL(test, alba_asprintf(NULL, GFP_KERNEL, "%d", 1));
+	ALBA_EXPECT_ERRNO(test, EINVAL);
+	alba_test_clear_errno();
+	KUNIT_EXPECT_NULL(test, alba_alloc_array(NULL, 2, 8, 8, GFP_KERNEL));
+	ALBA_EXPECT_ERRNO(test, EINVAL);
+	alba_test_clear_errno();
+	KUNIT_EXPECT_NULL(test, alba_new(NULL, struct alba_stats, GFP_KERNEL));
+	ALBA_EXPECT_ERRNO(test, EINVAL);
 	alba_destroy(NULL);
+	alba_test_clear_errno();
 	alba_reset(NULL);
+	ALBA_EXPECT_ERRNO(test, EINVAL);
+	alba_test_clear_errno();
 	m = alba_mark(NULL);
+	ALBA_EXPECT_ERRNO(test, EINVAL);
+	alba_test_clear_errno();
 	alba_rewind(NULL, m);
+	ALBA_EXPECT_ERRNO(test, EINVAL);
 	KUNIT_EXPECT_EQ(test, alba_block_size(NULL), 0);
+	KUNIT_EXPECT_EQ(test, alba_validate(NULL), 1);
+	/* Zeroed, every field. */
+	memset(&zero, 0, sizeof(zero));
+	memset(&s, 0xff, sizeof(s));
 	alba_get_stats(NULL, &s);
-	KUNIT_EXPECT_EQ(test, s.blocks, 0);
+	KUNIT_EXPECT_EQ(test, memcmp(&s, &zero, sizeof(s)), 0);
+	arena = new_arena(test, 0);
+	alba_get_stats(arena, NULL);
+	alba_destroy(arena);
 	alba_cursor_init(&cur, NULL, 0);
 	alba_test_clear_errno();
 	KUNIT_EXPECT_NULL(test, alba_cursor_alloc(&cur, 8, 8, GFP_KERNEL));
