@@ -322,6 +322,8 @@ $(eval $(call variant,clang-tsan,clang,-O1 -fsanitize=thread,-pthread,))
 # Linux built as if not ELF: the per-thread sets' entry behind a key, as
 # on Windows and macOS (no inline path), under TSan.
 $(eval $(call variant,clang-tsan-noelf,clang,-O1 -fsanitize=thread -U__ELF__,-pthread,))
+# Debug mode (red zones, written and walked under the lock) under TSan.
+$(eval $(call variant,clang-tsan-debug,clang,-O1 -fsanitize=thread -DALBA_DEBUG,-pthread,))
 $(eval $(call variant,valgrind,gcc,-O1,-pthread,))
 $(eval $(call variant,gcc-O2,gcc,-O2,-pthread,))
 $(eval $(call variant,gcc-asan-debug,gcc,$(SAN) -fsanitize=address$(comma)undefined -DALBA_DEBUG,-pthread,))
@@ -342,6 +344,7 @@ SUITE_VARIANTS := gcc-asan clang gcc-m32 musl
 USER_BINS := $(O)/gcc-m32/probe $(foreach v,$(SUITE_VARIANTS),\
 		$(O)/$(v)/alba_kunit $(O)/$(v)/alba_user_tests) \
 	     $(O)/clang-tsan/alba_user_tests $(O)/clang-tsan-noelf/alba_user_tests \
+	     $(O)/clang-tsan-debug/alba_user_tests \
 	     $(O)/valgrind/alba_kunit \
 	     $(O)/gcc-asan/alba_soak $(O)/clang-tsan/alba_soak \
 	     $(O)/gcc-asan/alba_asan $(O)/gcc-asan-debug/alba_debug \
@@ -371,6 +374,8 @@ check-user: deps-user
 		$(RUN) user-clang-tsan-tests $(O)/clang-tsan/alba_user_tests || rc=1; \
 	TSAN_OPTIONS=halt_on_error=1 \
 		$(RUN) user-clang-tsan-noelf-tests $(O)/clang-tsan-noelf/alba_user_tests || rc=1; \
+	TSAN_OPTIONS=halt_on_error=1 \
+		$(RUN) user-clang-tsan-debug-tests $(O)/clang-tsan-debug/alba_user_tests || rc=1; \
 	$(RUN) user-valgrind-suite $(VALGRIND) $(O)/valgrind/alba_kunit || rc=1; \
 	$(RUN) user-gcc-asan-soak $(O)/gcc-asan/alba_soak 1000000 || rc=1; \
 	$(RUN) user-gcc-asan-poison scripts/asan-check.sh $(O)/gcc-asan/alba_asan || rc=1; \

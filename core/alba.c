@@ -859,14 +859,16 @@ void *alba_realloc(struct alba *arena, void *p, size_t old_size,
 	if (ALBA_RZ && old_size <= ALBA_MAX_BLOCK)
 		pad = redzone_pad(q, old_size);
 	done = resize_in_place_locked(arena, q, old_size, new_size);
+	if (done) {
+		/* Under the lock: alba_validate() reads red zones. */
+		if (new_size > old_size)
+			alba_plat_unpoison((void *)(q + old_size), new_size - old_size);
+		redzone_set(q, new_size, pad);
+	}
 	alba_plat_unlock(&arena->lock, flags);
 	if (done) {
-		if (new_size > old_size) {
-			alba_plat_unpoison((void *)(q + old_size), new_size - old_size);
-			if (alba_plat_gfp_zero(gfp))
-				memset((void *)(q + old_size), 0, new_size - old_size);
-		}
-		redzone_set(q, new_size, pad);
+		if (new_size > old_size && alba_plat_gfp_zero(gfp))
+			memset((void *)(q + old_size), 0, new_size - old_size);
 		return p;
 	}
 	n = alba_core_alloc(arena, new_size, align, gfp, ip);

@@ -256,6 +256,124 @@ static void alba_hard_irq_test(struct kunit *test)
 }
 
 /*
+ * Every call whose kernel-doc allows hard IRQ, made from a hard hrtimer
+ * (hard IRQ on PREEMPT_RT too) with a gfp that takes no page-allocator
+ * lock, on an arena whose current block has room: the kmalloc family, a
+ * resize in place, a cursor's life, a mark and a rewind, the stats, a
+ * validation, alba_of(), a cleanup registered and run by a reset there,
+ * and alba_destroy_rcu() of another arena. The objects are read there,
+ * before the rewind gives them back; the results are checked in process
+ * context (an expectation's failure allocates, and sleeps).
+ */
+struct irq_api_ctx {
+	struct hrtimer timer;
+	struct alba *arena, *other;
+	atomic_t done, cleanups;
+	u8 *zero, *grown, *shrunk, *arr, *zarr, *dup, *cur_obj;
+	char *str, *fmt;
+	struct alba *of;
+	struct alba_stats before, after, rewound;
+	unsigned int errors;
+	int cleanup_ret;
+	bool in_irq, grew_in_place, zeroed, kept, copied;
+};
+
+static void irq_api_cleanup(void *data)
+{
+	atomic_inc(&((struct irq_api_ctx *)data)->cleanups);
+}
+
+static enum hrtimer_restart irq_api_fn(struct hrtimer *t)
+{
+	struct irq_api_ctx *c = container_of(t, struct irq_api_ctx, timer);
+	const gfp_t g = __GFP_NOWARN;
+	struct alba_cursor cur;
+	struct alba_mark m;
+	u8 *p;
+
+	c->in_irq = hardirq_count() != 0;
+	alba_get_stats(c->arena, &c->before);
+	m = alba_mark(c->arena);
+	c->zero = alba_zalloc(c->arena, 64, 8, g);
+	p = alba_alloc(c->arena, 32, 8, g);
+	if (p) {
+		memset(p, 0x5c, 32);
+		c->grown = alba_realloc(c->arena, p, 32, 96, 8, g);
+		c->grew_in_place = c->grown == p;
+	}
+	if (c->grown)
+		c->shrunk = alba_realloc(c->arena, c->grown, 96, 16, 8, g);
+	c->arr = alba_alloc_array(c->arena, 4, 8, 8, g);
+	c->zarr = alba_zalloc_array(c->arena, 4, 8, 8, g);
+	c->dup = alba_memdup(c->arena, "0123456789", 10, g);
+	c->str = alba_strdup(c->arena, "irq", g);
+	c->fmt = alba_asprintf(c->arena, g, "%d-%s", 42, "irq");
+	alba_cursor_init(&cur, c->arena, 256);
+	c->cur_obj = alba_cursor_alloc(&cur, 24, 8, g);
+	alba_cursor_fini(&cur);
+	c->zeroed = c->zero && !memchr_inv(c->zero, 0, 64) &&
+		    c->zarr && !memchr_inv(c->zarr, 0, 32);
+	c->kept = c->shrunk && !memchr_inv(c->shrunk, 0x5c, 16);
+	c->copied = c->dup && !memcmp(c->dup, "0123456789", 10) &&
+		    c->str && !strcmp(c->str, "irq") &&
+		    c->fmt && !strcmp(c->fmt, "42-irq");
+	c->of = alba_of(c->dup, 0);
+	c->errors = alba_validate(c->arena);
+	alba_get_stats(c->arena, &c->after);
+	alba_rewind(c->arena, m);
+	alba_get_stats(c->arena, &c->rewound);
+	c->cleanup_ret = alba_add_cleanup(c->arena, irq_api_cleanup, c, g);
+	alba_reset(c->arena);
+	alba_destroy_rcu(c->other);
+	atomic_set(&c->done, 1);
+	return HRTIMER_NORESTART;
+}
+
+static void alba_hard_irq_api_test(struct kunit *test)
+{
+	struct irq_api_ctx *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	struct alba_stats s;
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	c->arena = new_arena(test, 0);
+	c->other = new_arena(test, 0);
+	/* A current block with room for everything the timer asks. */
+	KUNIT_ASSERT_NOT_NULL(test, alba_alloc(c->arena, 8, 8, GFP_KERNEL));
+	KUNIT_ASSERT_NOT_NULL(test, alba_alloc(c->other, 8, 8, GFP_KERNEL));
+	KUNIT_ASSERT_EQ(test, alba_add_cleanup(c->other, irq_api_cleanup, c,
+					       GFP_KERNEL), 0);
+	hrtimer_setup(&c->timer, irq_api_fn, CLOCK_MONOTONIC,
+		      HRTIMER_MODE_REL_HARD);
+	hrtimer_start(&c->timer, ns_to_ktime(20000), HRTIMER_MODE_REL_HARD);
+	while (!atomic_read(&c->done))
+		usleep_range(500, 1000);
+	hrtimer_cancel(&c->timer);
+	alba_rcu_barrier();
+
+	KUNIT_EXPECT_TRUE(test, c->in_irq);
+	KUNIT_EXPECT_TRUE(test, c->zeroed);
+	KUNIT_EXPECT_TRUE(test, c->grew_in_place);
+	KUNIT_EXPECT_NOT_NULL(test, c->shrunk);
+	KUNIT_EXPECT_PTR_EQ(test, c->shrunk, c->grown);
+	KUNIT_EXPECT_TRUE(test, c->kept);
+	KUNIT_EXPECT_NOT_NULL(test, c->arr);
+	KUNIT_EXPECT_TRUE(test, c->copied);
+	KUNIT_EXPECT_NOT_NULL(test, c->cur_obj);
+	KUNIT_EXPECT_PTR_EQ(test, c->of, c->arena);
+	KUNIT_EXPECT_EQ(test, c->errors, 0);
+	/* zalloc, alloc, two resizes, two arrays, memdup, strdup, asprintf, cursor */
+	KUNIT_EXPECT_EQ(test, c->after.allocs, c->before.allocs + 10);
+	KUNIT_EXPECT_EQ(test, c->after.failed, c->before.failed);
+	KUNIT_EXPECT_EQ(test, c->rewound.used_bytes, c->before.used_bytes);
+	KUNIT_EXPECT_EQ(test, c->cleanup_ret, 0);
+	/* The reset ran the cleanup; the other arena's release ran its own. */
+	KUNIT_EXPECT_EQ(test, atomic_read(&c->cleanups), 2);
+	stats_of(test, c->arena, &s);
+	KUNIT_EXPECT_EQ(test, s.used_bytes, 0);
+	alba_destroy(c->arena);
+}
+
+/*
  * A per-CPU set from hard IRQ (a hard hrtimer: hard IRQ on PREEMPT_RT
  * too), with a gfp that takes no page-allocator lock: 64 objects fit one
  * chunk of the first block, so every request is served (the refill
@@ -1865,6 +1983,7 @@ static struct kunit_case alba_kernel_cases[] = {
 	KUNIT_CASE(alba_alloc_tag_test),
 #endif
 	KUNIT_CASE(alba_hard_irq_test),
+	KUNIT_CASE(alba_hard_irq_api_test),
 	KUNIT_CASE(alba_pcpu_hard_irq_test),
 	KUNIT_CASE(alba_pcpu_claimed_test),
 #if IS_ENABLED(CONFIG_TRACEPOINTS)

@@ -963,8 +963,16 @@ static void alba_bad_align_test(struct kunit *test)
 	 * the object would start at the end of the largest block. ENOMEM,
 	 * without asking the page allocator.
 	 */
+	alba_plat_fail_nth(1);
 	EXPECT_FAILS(test, arena, 1, ENOMEM,
 		     alba_alloc(arena, 8, MAX_BLOCK, GFP_KERNEL | __GFP_NOWARN));
+	EXPECT_FAILS(test, arena, 1, ENOMEM,
+		     alba_zalloc(arena, 8, MAX_BLOCK, GFP_KERNEL | __GFP_NOWARN));
+	/* Not asked: the injected failure is still there for the next block. */
+	EXPECT_FAILS(test, arena, 1, ENOMEM,
+		     alba_alloc(arena, alba_block_size(arena), 8,
+				GFP_KERNEL | __GFP_NOWARN));
+	alba_plat_fail_nth(0);
 	/* 0 means the default alignment. */
 	p = alba_alloc(arena, 1, 0, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p);
