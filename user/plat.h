@@ -269,6 +269,8 @@ void alba_user_fail_every(unsigned long n);
  * forgotten), so that the next region comes from the OS.
  */
 void alba_user_retired_unmap(void);
+/* Tests: the block cache's limit unset, as in a new process. */
+void alba_user_cache_unset(void);
 /* Tests: a page alone in its mapping, nothing mapped at the boundary below. */
 void *alba_user_lonely_page(size_t block_size);
 void alba_user_lonely_page_free(void *p);

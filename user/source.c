@@ -152,17 +152,29 @@ static void bit_set(uintptr_t *map, size_t i, bool on)
 static size_t cap_bytes(void)
 {
 	size_t limit = __atomic_load_n(&cache_limit, __ATOMIC_RELAXED);
+	size_t unset = (size_t)-1;
 	const char *env;
 
-	/* Racing first callers compute the same value; atomics keep it defined. */
-	if (limit == (size_t)-1) {
+	/*
+	 * Racing first callers compute the same value; a racing
+	 * alba_set_block_cache() wins (only an unset limit is replaced).
+	 */
+	if (limit == unset) {
 		env = getenv("ALBA_BLOCK_CACHE_BYTES");
 		limit = env ? strtoull(env, NULL, 0) : CACHE_DEFAULT;
-		__atomic_store_n(&cache_limit, limit, __ATOMIC_RELAXED);
+		if (!__atomic_compare_exchange_n(&cache_limit, &unset, limit, false,
+						 __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+			limit = unset;
 	}
 	if (!limit)
 		return 0;
 	return limit > peak_bytes ? limit : peak_bytes;
+}
+
+/* Tests: the limit unset again, as before the first block was freed. */
+void alba_user_cache_unset(void)
+{
+	__atomic_store_n(&cache_limit, (size_t)-1, __ATOMIC_RELAXED);
 }
 
 /**

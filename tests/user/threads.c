@@ -593,6 +593,73 @@ static void alba_fork_test(struct kunit *test)
 	kunit_info(test, "%d of %d children used the arena", good, forks);
 	alba_destroy(sp.arena);
 }
+
+#define RACE_ENV	50000
+
+struct cache_racer {
+	void *blk;
+	int ready, go;	/* atomic */
+};
+
+/* The process's first block free: the first read of the cache limit. */
+static THREAD_FN(cache_free_fn, arg)
+{
+	struct cache_racer *r = arg;
+
+	__atomic_store_n(&r->ready, 1, __ATOMIC_RELEASE);
+	while (!__atomic_load_n(&r->go, __ATOMIC_ACQUIRE))
+		;
+	alba_plat_block_free(r->blk, 15);
+	return THREAD_RET;
+}
+
+/*
+ * alba_set_block_cache(0) ("any thread, any time") racing the first read
+ * of the limit, which reads the environment and stores the default: the
+ * setter's 0 must stand. Each child starts with the limit unset and an
+ * environment of RACE_ENV variables, so that both sides spend a long
+ * getenv() in the window. On the old code (a plain store of the default)
+ * 1 to 6 of the 24 children kept 256 MiB, in each of four runs (found by
+ * a contract audit).
+ */
+static void alba_block_cache_race_test(struct kunit *test)
+{
+	static char *env[RACE_ENV + 1];
+	int i, children = 24, good = 0, status;
+	pid_t pid;
+
+	for (i = 0; i < RACE_ENV; i++)
+		env[i] = "ALBA_TEST_FILLER=1";
+	for (i = 0; i < children; i++) {
+		pid = fork();
+		KUNIT_ASSERT_GE(test, pid, 0);
+		if (pid == 0) {
+			struct cache_racer r = { 0 };
+			struct alba_user_source c;
+			extern char **environ;
+			thread_t t;
+
+			alarm(20);
+			environ = env;
+			alba_user_cache_unset();
+			r.blk = alba_plat_block_alloc(NULL, 15, 0, NUMA_NO_NODE);
+			if (!r.blk || thread_start(&t, cache_free_fn, &r))
+				_exit(2);
+			while (!__atomic_load_n(&r.ready, __ATOMIC_ACQUIRE))
+				;
+			__atomic_store_n(&r.go, 1, __ATOMIC_RELEASE);
+			if (alba_set_block_cache(0) != 0)
+				_exit(3);
+			thread_join(t);
+			alba_user_source_counts(&c);
+			_exit(c.cap_bytes == 0 ? 0 : 1);
+		}
+		if (waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+		    WEXITSTATUS(status) == 0)
+			good++;
+	}
+	KUNIT_EXPECT_EQ(test, good, children);
+}
 #endif
 
 static void alba_threads_live_blocks_test(struct kunit *test)
@@ -682,6 +749,7 @@ static struct kunit_case alba_threads_cases[] = {
 	KUNIT_CASE(alba_threads_poller_test),
 #ifndef _WIN32
 	KUNIT_CASE(alba_fork_test),
+	KUNIT_CASE(alba_block_cache_race_test),
 #endif
 	KUNIT_CASE(alba_threads_live_blocks_test),
 	KUNIT_CASE(alba_block_method_test),
