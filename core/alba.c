@@ -1028,7 +1028,11 @@ EXPORT_SYMBOL_GPL(alba_reset_keep);
  * become invalid. The arena's cleanups (alba_add_cleanup()) run first.
  * Refused (with a warning; userspace: errno EBUSY) while a cursor holds a
  * chunk: alba_cursor_fini() them, or alba_pcpu_drain() a per-CPU set,
- * first. alba_reset_keep() keeps more blocks.
+ * first. alba_reset_keep() keeps more blocks. No call that allocates from
+ * @arena may overlap the reset: what it returns would be released at
+ * once, and alba_zalloc() and alba_realloc() write their object after
+ * the arena lock is dropped (the memory may be gone by then). The same
+ * holds for alba_rewind() and alba_destroy().
  *
  * Context: any context but NMI; the lock is held for a constant time, and
  * the blocks are freed after it is dropped (where the caller is not

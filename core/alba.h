@@ -87,7 +87,9 @@ struct alba_mark {
  * @tail_bytes: left unused in blocks that no longer take objects
  * @free_bytes: not yet handed out in the current block
  * @reserved_bytes: held by cursors and not yet accounted as used or padding
- * @allocs: successful allocations since the arena was created
+ * @allocs: successful allocations since the arena was created (a cursor's
+ *	and a per-CPU set's are added when their chunk is given back:
+ *	alba_cursor_fini(), a refill, alba_pcpu_drain())
  * @failed: failed allocation calls since the arena was created
  * @block_size: the arena's block size
  *
