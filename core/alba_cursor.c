@@ -128,10 +128,11 @@ static void *chunk_bump(struct alba_cursor *cur, size_t size, size_t align)
  * left holding in a stack frame that returned, or moved away, keeps its
  * chunk reserved: wasteful, never unsafe). ALBA_CURSOR_HOLDERS entries,
  * ALBA_HOLDER_WAYS per bucket; a cursor whose bucket is full gives its
- * chunk back at once, so its requests take the locked path. The
- * kernel's per-CPU sets keep their cursors to themselves and are not
- * listed (alba_core_cursor_fini()). The lock is taken with no other held;
- * an arena lock is taken after it is released.
+ * chunk back at once, so its requests take the locked path. Per-CPU
+ * sets (the kernel's per-CPU, userspace's per-thread) keep their cursors
+ * to themselves and are not listed (alba_core_cursor_refill() and
+ * alba_core_cursor_fini()). The lock is taken with no other held; an
+ * arena lock is taken after it is released.
  */
 #define ALBA_HOLDER_WAYS	8
 #define ALBA_HOLDER_BUCKETS	(ALBA_CURSOR_HOLDERS / ALBA_HOLDER_WAYS)
@@ -300,6 +301,26 @@ void alba_cursor_init(struct alba_cursor *cur, struct alba *arena, size_t chunk)
 }
 EXPORT_SYMBOL_GPL(alba_cursor_init);
 
+/*
+ * A cursor's refill, whether the holders' list has it or not: the chunk's
+ * bump (sanitizer builds come here for every object), alba_alloc() for
+ * what a chunk does not take, or a new chunk (*@took).
+ */
+static void *refill(struct alba_cursor *cur, size_t size, size_t align,
+		    gfp_t gfp, unsigned long ip, bool *took)
+{
+	void *p = chunk_bump(cur, size, align);
+
+	*took = false;
+	if (p)
+		return p;
+	if (!alba_core_chunkable(cur, size, align))
+		return alba_core_alloc(cur->arena, size, align, gfp, ip);
+	align_ok(&align);
+	*took = true;
+	return alba_take_chunk(cur->arena, size, align, gfp, cur);
+}
+
 /**
  * alba_cursor_refill() - the slow path of alba_cursor_alloc()
  * @cur: the cursor
@@ -320,6 +341,7 @@ void *alba_cursor_refill(struct alba_cursor *cur, size_t size, size_t align,
 			 gfp_t gfp)
 {
 	uintptr_t held;
+	bool took;
 	void *p;
 
 	alba_plat_might_alloc(gfp);
@@ -327,19 +349,21 @@ void *alba_cursor_refill(struct alba_cursor *cur, size_t size, size_t align,
 		alba_plat_invalid("allocation from a cursor without an arena");
 		return NULL;
 	}
-	p = chunk_bump(cur, size, align);
-	if (p)
-		return p;
-	if (!alba_core_chunkable(cur, size, align))
-		return alba_core_alloc(cur->arena, size, align, gfp,
-				       alba_plat_caller());
-	align_ok(&align);
 	held = cur->end ? cur->base : 0;
-	p = alba_take_chunk(cur->arena, size, align, gfp, cur);
-	holder_sync(cur, held);
+	p = refill(cur, size, align, gfp, alba_plat_caller(), &took);
+	if (took)
+		holder_sync(cur, held);
 	return p;
 }
 EXPORT_SYMBOL_GPL(alba_cursor_refill);
+
+void *alba_core_cursor_refill(struct alba_cursor *cur, size_t size,
+			      size_t align, gfp_t gfp, unsigned long ip)
+{
+	bool took;
+
+	return refill(cur, size, align, gfp, ip, &took);
+}
 
 /**
  * alba_cursor_fini() - give back a cursor's chunk
@@ -397,6 +421,11 @@ void alba_core_cursor_fini(struct alba_cursor *cur)
  *	(@gfp: its trace and warning).
  * alba_core_block_get() - a fresh block for the arena, from the page
  *	allocator with @gfp, or NULL (counted as a failed allocation).
+ * alba_core_cursor_refill() - alba_cursor_refill() for a cursor the
+ *	holders' list does not have (given back with alba_core_cursor_fini()),
+ *	where the page allocator may be called: userspace's per-thread
+ *	cursors, so that their refills take no lock but the arena's (and the
+ *	block source's); @ip: the caller reported for alba_alloc()'s share.
  */
 bool alba_core_chunkable(const struct alba_cursor *cur, size_t size,
 			 size_t align)

@@ -132,8 +132,8 @@ unsigned long long alba_plat_unique_id(void);
  * alba_plat_arena_removed(). alba_core_fork() and alba_core_holders_fork()
  * (the lock of the list of cursors holding chunks) are for platforms that
  * define ALBA_PLAT_FORK. alba_core_chunkable(), alba_core_refill(),
- * alba_core_cursor_fini(), alba_core_block_get() and alba_core_block_put()
- * serve per-CPU cursors (alba_pcpu_*), which each platform implements: see
+ * alba_core_cursor_refill(), alba_core_cursor_fini(), alba_core_block_get()
+ * and alba_core_block_put() serve per-CPU cursors (alba_pcpu_*), which each platform implements: see
  * core/alba_cursor.c.
  */
 struct alba_block_info {
@@ -203,6 +203,8 @@ bool alba_core_chunkable(const struct alba_cursor *cur, size_t size,
 void *alba_core_refill(struct alba_cursor *cur, size_t size, size_t align,
 		       gfp_t gfp, void **spare);
 void alba_core_cursor_fini(struct alba_cursor *cur);
+void *alba_core_cursor_refill(struct alba_cursor *cur, size_t size,
+			      size_t align, gfp_t gfp, unsigned long ip);
 void *alba_core_block_get(struct alba *arena, gfp_t gfp);
 void alba_core_block_put(struct alba *arena, void *blk);
 

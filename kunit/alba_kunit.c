@@ -846,6 +846,58 @@ static void alba_cursor_holders_full_test(struct kunit *test)
 	alba_destroy(arena);
 }
 
+/*
+ * A per-CPU (userspace: per-thread) set's cursors are the set's own, not
+ * listed with the cursors that hold chunks: with every bucket of that
+ * list full, the set's cursor still keeps its chunk between requests
+ * (else each of its requests would take the locked path).
+ */
+static void alba_pcpu_holders_full_test(struct kunit *test)
+{
+	const unsigned int max = 16 * ALBA_CURSOR_HOLDERS;
+	struct alba *arena = new_arena(test, 0);
+	unsigned int i, n, misses = 0, holding = 0;
+	struct alba_stats before, s;
+	struct alba_cursor *cur;
+	struct alba_pcpu *pc;
+	u8 *p, *q;
+
+	cur = kunit_kcalloc(test, max, sizeof(*cur), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, cur);
+	/* Cursors until 512 in a row find their bucket full. */
+	for (n = 0; n < max && misses < 512; n++) {
+		alba_cursor_init(&cur[n], arena, 64);
+		KUNIT_ASSERT_NOT_NULL(test, alba_cursor_alloc(&cur[n], 8, 8, GFP_KERNEL));
+		misses = cur[n].end ? 0 : misses + 1;
+		holding += cur[n].end != 0;
+	}
+	KUNIT_ASSERT_EQ(test, misses, 512);
+	KUNIT_EXPECT_EQ(test, holding, ALBA_CURSOR_HOLDERS);
+	pc = alba_pcpu_create(arena, 1024, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pc);
+	stats_of(test, arena, &before);
+	preempt_disable();	/* both from this CPU's cursor */
+	p = alba_pcpu_alloc(pc, 16, 8, GFP_ATOMIC);
+	q = alba_pcpu_alloc(pc, 16, 8, GFP_ATOMIC);
+	preempt_enable();
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_ASSERT_NOT_NULL(test, q);
+	stats_of(test, arena, &s);
+	/* The chunk is held: reserved, its two objects not counted yet. */
+	KUNIT_EXPECT_GE(test, s.reserved_bytes, before.reserved_bytes + 32);
+	KUNIT_EXPECT_EQ(test, s.allocs, before.allocs);
+	KUNIT_EXPECT_PTR_EQ(test, q + 16, p);
+	alba_pcpu_destroy(pc);
+	stats_of(test, arena, &s);
+	KUNIT_EXPECT_EQ(test, s.reserved_bytes, before.reserved_bytes);
+	KUNIT_EXPECT_EQ(test, s.allocs, before.allocs + 2);
+	for (i = 0; i < n; i++)
+		alba_cursor_fini(&cur[i]);
+	stats_of(test, arena, &s);
+	KUNIT_EXPECT_EQ(test, s.reserved_bytes, 0);
+	alba_destroy(arena);
+}
+
 static void alba_cursor_fini_test(struct kunit *test)
 {
 	struct alba *arena = new_arena(test, 0);
@@ -2545,6 +2597,7 @@ static struct kunit_case alba_test_cases[] = {
 	KUNIT_CASE(alba_cursor_fini_test),
 	KUNIT_CASE(alba_cursor_reinit_test),
 	KUNIT_CASE(alba_cursor_holders_full_test),
+	KUNIT_CASE(alba_pcpu_holders_full_test),
 	KUNIT_CASE(alba_bad_block_size_test),
 	KUNIT_CASE(alba_bad_align_test),
 	KUNIT_CASE(alba_bad_size_test),

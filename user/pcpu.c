@@ -156,7 +156,7 @@ static void thread_exit(void *arg)
 	alba_user_lock(&pcpu_lock);
 	for (slot = th->slots; slot; slot = slot->tnext) {
 		if (slot->pc) {
-			alba_cursor_fini(&slot->cur);
+			alba_core_cursor_fini(&slot->cur);
 			slot_unlink(slot->pc, slot);
 		}
 	}
@@ -306,6 +306,7 @@ static noinline void *pcpu_alloc_slow(struct alba_pcpu *pc, size_t size,
 {
 	struct alba_pcpu_last *last = last_entry();
 	struct alba_cursor *cur;
+	void *p;
 
 	if (unlikely(!pc)) {
 		alba_user_report(EINVAL, "allocation from a NULL per-thread set");
@@ -320,7 +321,10 @@ static noinline void *pcpu_alloc_slow(struct alba_pcpu *pc, size_t size,
 			return NULL;
 		}
 	}
-	return alba_cursor_alloc(cur, size, align, gfp);
+	if (alba_cursor_bump(cur, size, align, &p))
+		return p;
+	return alba_core_cursor_refill(cur, size, align, gfp,
+				       alba_plat_caller());
 }
 
 /**
@@ -361,7 +365,7 @@ void alba_pcpu_drain(struct alba_pcpu *pc)
 		return;
 	alba_user_lock(&pcpu_lock);
 	for (slot = pc->slots; slot; slot = slot->next)
-		alba_cursor_fini(&slot->cur);
+		alba_core_cursor_fini(&slot->cur);
 	alba_user_unlock(&pcpu_lock);
 }
 
@@ -381,7 +385,7 @@ void alba_pcpu_destroy(struct alba_pcpu *pc)
 		const struct alba_pcpu *named = pc;
 
 		next = slot->next;
-		alba_cursor_fini(&slot->cur);
+		alba_core_cursor_fini(&slot->cur);
 		__atomic_compare_exchange_n(&slot->entry->pc, &named, NO_SET,
 					    false, __ATOMIC_RELAXED,
 					    __ATOMIC_RELAXED);
