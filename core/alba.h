@@ -404,9 +404,10 @@ static __always_inline void *alba_pcpu_alloc(struct alba_pcpu *pc,
  * inline. Its fast path finds the calling thread's cursor of the set it
  * used last in a thread-local entry, initial-exec TLS (one load at a fixed
  * offset from the thread pointer, no call), checks that the set is the
- * same (its address: alba_pcpu_destroy() resets every thread's entry that
- * names the set, so a set made at a freed one's address is never taken
- * for it), and bumps that cursor; everything else is the exported
+ * same (its address; only the thread writes its entry, and a set
+ * destroyed since left the entry's cursor empty, so a set made at a freed
+ * one's address is never taken for it), and bumps that cursor;
+ * everything else is the exported
  * alba_pcpu_alloc(). Windows DLLs cannot export thread-locals, so there
  * the call is out of line. ALBA_PCPU_NO_INLINE turns it off (a library
  * dlopen()ed late may find no static TLS left for initial-exec).
@@ -440,11 +441,11 @@ static inline void *alba_pcpu_alloc_inline(struct alba_pcpu *pc, size_t size,
 {
 	void *p;
 
-	/* Atomic: alba_pcpu_destroy() may reset it from another thread. */
-	const struct alba_pcpu *last =
-		__atomic_load_n(&alba_pcpu_last.pc, __ATOMIC_RELAXED);
-
-	if (__builtin_expect(last == pc &&
+	/*
+	 * Only this thread writes its entry; a set destroyed since left the
+	 * entry's cursor empty, so the bump declines and the call decides.
+	 */
+	if (__builtin_expect(alba_pcpu_last.pc == pc &&
 			     alba_cursor_bump(alba_pcpu_last.cur, size, align, &p), 1))
 		return p;
 	return alba_pcpu_alloc(pc, size, align, gfp);

@@ -21,11 +21,13 @@
  * the next time it looks up a set it has no cursor of.
  *
  * A one-entry thread-local cache in front (the set the thread used last,
- * and its cursor) keeps the common case to a compare. An entry names a
- * set only while the thread's slot of it is on the set's list:
- * alba_pcpu_destroy() resets every entry that names the set (each slot
- * knows its thread's entry), so that a new set at a freed one's address
- * is never mistaken for it.
+ * and its cursor) keeps the common case to a compare. Only its thread
+ * writes an entry, so the compare is a plain load. An entry may name a
+ * set destroyed since (by any thread): the destroy emptied the slot's
+ * cursor, which then takes nothing, and the slow path finds the slot
+ * detached before it uses it; the thread frees a slot only after its
+ * entry no longer names it. So a new set at a freed one's address is
+ * never mistaken for it.
  */
 #if !defined(__ELF__)
 struct alba_pcpu_last {		/* alba.h's, where the fast path is inline */
@@ -38,10 +40,15 @@ struct alba_pcpu_last {		/* alba.h's, where the fast path is inline */
 struct alba_pcpu_slot {
 	struct alba_cursor cur;
 	struct alba_pcpu *pc;		/* NULL once the set is destroyed */
-	struct alba_pcpu_last *entry;	/* its thread's entry */
 	struct alba_pcpu_slot *next;	/* the set's slots */
 	struct alba_pcpu_slot *tnext;	/* its thread's slots */
 };
+
+static inline struct alba_pcpu_slot *slot_of_cursor(struct alba_cursor *cur)
+{
+	return (struct alba_pcpu_slot *)((char *)cur -
+					 offsetof(struct alba_pcpu_slot, cur));
+}
 
 /* A thread's slots: the thread-local key's value. */
 struct pcpu_thread {
@@ -149,7 +156,7 @@ static void thread_exit(void *arg)
 	 * destructor may or may not see again).
 	 */
 #if defined(__ELF__)
-	__atomic_store_n(&alba_pcpu_last.pc, NO_SET, __ATOMIC_RELAXED);
+	alba_pcpu_last.pc = NO_SET;
 #else
 	alba_os_fast_set(pcpu_fast, NULL);
 #endif
@@ -272,6 +279,8 @@ static struct alba_cursor *slot_of(struct alba_pcpu *pc)
 
 		if (!owner) {
 			*link = s->tnext;
+			if (entry_of(th)->cur == &s->cur)
+				entry_of(th)->pc = NO_SET;
 			free(s);
 			continue;
 		}
@@ -283,7 +292,6 @@ static struct alba_cursor *slot_of(struct alba_pcpu *pc)
 		slot = calloc(1, sizeof(*slot));
 		if (!slot)
 			return NULL;
-		slot->entry = entry_of(th);
 		alba_cursor_init(&slot->cur, pc->arena, pc->chunk);
 		slot->tnext = th->slots;
 		th->slots = slot;
@@ -294,7 +302,7 @@ static struct alba_cursor *slot_of(struct alba_pcpu *pc)
 		alba_user_unlock(&pcpu_lock);
 	}
 	last = entry_of(th);
-	__atomic_store_n(&last->pc, pc, __ATOMIC_RELAXED);
+	last->pc = pc;
 	last->id = pc->id;	/* read by binaries built with alba 0.2.0 */
 	last->cur = &slot->cur;
 	return &slot->cur;
@@ -312,7 +320,10 @@ static noinline void *pcpu_alloc_slow(struct alba_pcpu *pc, size_t size,
 		alba_user_report(EINVAL, "allocation from a NULL per-thread set");
 		return NULL;
 	}
-	if (likely(last && __atomic_load_n(&last->pc, __ATOMIC_RELAXED) == pc)) {
+	/* The entry's slot may have been detached since (see the top). */
+	if (likely(last && last->pc == pc &&
+		   __atomic_load_n(&slot_of_cursor(last->cur)->pc,
+				   __ATOMIC_ACQUIRE) == pc)) {
 		cur = last->cur;
 	} else {
 		cur = slot_of(pc);
@@ -351,7 +362,7 @@ void *(alba_pcpu_alloc)(struct alba_pcpu *pc, size_t size, size_t align,
 	void *p;
 
 	/* As alba.h's inline path (an entry never names NULL). */
-	if (likely(last && __atomic_load_n(&last->pc, __ATOMIC_RELAXED) == pc &&
+	if (likely(last && last->pc == pc &&
 		   alba_cursor_bump(last->cur, size, align, &p)))
 		return p;
 	return pcpu_alloc_slow(pc, size, align, gfp);
@@ -376,19 +387,14 @@ void alba_pcpu_destroy(struct alba_pcpu *pc)
 	if (!pc)
 		return;
 	/*
-	 * Each slot's chunk back, its thread's entry reset if it names @pc
-	 * (another set may be made at its address), and the slot detached:
-	 * its thread frees it, perhaps at once, so @next is read first.
+	 * Each slot's chunk back (its cursor empty: an entry that still
+	 * names @pc finds nothing to bump) and the slot detached: its thread
+	 * frees it, perhaps at once, so @next is read first.
 	 */
 	alba_user_lock(&pcpu_lock);
 	for (slot = pc->slots; slot; slot = next) {
-		const struct alba_pcpu *named = pc;
-
 		next = slot->next;
 		alba_core_cursor_fini(&slot->cur);
-		__atomic_compare_exchange_n(&slot->entry->pc, &named, NO_SET,
-					    false, __ATOMIC_RELAXED,
-					    __ATOMIC_RELAXED);
 		__atomic_store_n(&slot->pc, NULL, __ATOMIC_RELEASE);
 	}
 	pc->slots = NULL;
