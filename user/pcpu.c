@@ -97,10 +97,18 @@ static struct alba_pcpu_last *entry_of(struct pcpu_thread *th)
  * Elsewhere thread-local variables may be emulated (mingw-w64: a call of
  * some 60 instructions) and torn down before the thread's record: the
  * entry lives in the record, found through a key of the platform's
- * fastest kind (user/prim), NULL until the record is made and after its
- * thread's exit began.
+ * fastest kind (user/prim): NULL until the record is made, &exited once
+ * its thread's exit began.
  */
 static alba_os_fast_t pcpu_fast;	/* made with pcpu_key */
+
+/*
+ * The entry of a thread whose exit has begun: it names no set, and calls
+ * that come after (another thread-exit callback's) take the locked path.
+ * Windows never shows such a callback a record key set after alba's own
+ * callback ran, and may still show the freed record in it.
+ */
+static struct alba_pcpu_last exited = { .pc = NO_SET };
 
 /* NULL: look again with last_entry() (the fast path's, inline). */
 static inline struct alba_pcpu_last *last_peek(void)
@@ -158,7 +166,7 @@ static void thread_exit(void *arg)
 #if defined(__ELF__)
 	alba_pcpu_last.pc = NO_SET;
 #else
-	alba_os_fast_set(pcpu_fast, NULL);
+	alba_os_fast_set(pcpu_fast, &exited);
 #endif
 	alba_user_lock(&pcpu_lock);
 	for (slot = th->slots; slot; slot = slot->tnext) {
@@ -320,6 +328,11 @@ static noinline void *pcpu_alloc_slow(struct alba_pcpu *pc, size_t size,
 		alba_user_report(EINVAL, "allocation from a NULL per-thread set");
 		return NULL;
 	}
+#if !defined(__ELF__)
+	if (unlikely(last == &exited))
+		return alba_core_alloc(pc->arena, size, align, gfp,
+				       alba_plat_caller());
+#endif
 	/* The entry's slot may have been detached since (see the top). */
 	if (likely(last && last->pc == pc &&
 		   __atomic_load_n(&slot_of_cursor(last->cur)->pc,

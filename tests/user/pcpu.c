@@ -223,10 +223,96 @@ static void alba_pcpu_exit_race_test(struct kunit *test)
 	alba_destroy(a);
 }
 
+/*
+ * A thread-exit callback that runs after alba's (its thread-local key is
+ * made after alba's, and destructors and FLS callbacks run in the order
+ * of their keys) allocates through a set. The object must be the set's
+ * arena's and the thread must leave no chunk held. On Windows a value set
+ * in a key whose callback has run stays unseen (wine clears alba's once
+ * its callback returns): until this was fixed, the late call made a new
+ * record and slot there, which nothing gave back (reserved_bytes stayed
+ * up); where the OS leaves the value in place, it found the freed record.
+ */
+static struct {
+	struct alba_pcpu *pc;
+	void *got;
+	int ran;
+} late;
+
+#ifdef _WIN32
+static DWORD late_key;
+
+static void WINAPI late_cb(void *value)
+#else
+static pthread_key_t late_key;
+
+static void late_cb(void *value)
+#endif
+{
+	(void)value;
+	late.got = alba_pcpu_alloc(late.pc, 24, 8, 0);
+	late.ran++;
+}
+
+static THREAD_FN(late_fn, arg)
+{
+	(void)arg;
+	if (alba_pcpu_alloc(late.pc, 8, 8, 0)) {
+#ifdef _WIN32
+		FlsSetValue(late_key, &late);
+#else
+		pthread_setspecific(late_key, &late);
+#endif
+	}
+	return THREAD_RET;
+}
+
+static void alba_pcpu_late_exit_test(struct kunit *test)
+{
+	struct alba *a = alba_create("late-exit", BS, 0);
+	struct alba_stats before, s;
+	thread_t t;
+
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	late.pc = alba_pcpu_create(a, 0, 0);
+	KUNIT_ASSERT_NOT_NULL(test, late.pc);
+	/* alba's keys first (made by the first call in the process). */
+	KUNIT_ASSERT_NOT_NULL(test, alba_pcpu_alloc(late.pc, 8, 8, 0));
+#ifdef _WIN32
+	late_key = FlsAlloc(late_cb);
+	KUNIT_ASSERT_NE(test, late_key, FLS_OUT_OF_INDEXES);
+#else
+	KUNIT_ASSERT_EQ(test, pthread_key_create(&late_key, late_cb), 0);
+#endif
+	alba_get_stats(a, &before);	/* this thread's chunk held */
+	KUNIT_ASSERT_EQ(test, thread_start(&t, late_fn, NULL), 0);
+	thread_join(t);
+	KUNIT_EXPECT_EQ(test, late.ran, 1);
+	KUNIT_EXPECT_TRUE(test, in_arena(late.got, a));
+	/* The exited thread holds nothing. */
+	alba_get_stats(a, &s);
+	KUNIT_EXPECT_EQ(test, s.reserved_bytes, before.reserved_bytes);
+	alba_pcpu_drain(late.pc);
+	alba_get_stats(a, &s);
+	KUNIT_EXPECT_EQ(test, s.reserved_bytes, 0);
+	KUNIT_EXPECT_EQ(test, s.allocs, 3);
+	alba_pcpu_destroy(late.pc);
+#ifdef _WIN32
+	FlsFree(late_key);
+#else
+	pthread_key_delete(late_key);
+#endif
+	errno = 0;
+	alba_reset(a);
+	KUNIT_EXPECT_EQ(test, errno, 0);
+	alba_destroy(a);
+}
+
 static struct kunit_case alba_pcpu_user_cases[] = {
 	KUNIT_CASE(alba_pcpu_two_sets_test),
 	KUNIT_CASE(alba_pcpu_stale_entry_test),
 	KUNIT_CASE(alba_pcpu_exit_race_test),
+	KUNIT_CASE(alba_pcpu_late_exit_test),
 	{}
 };
 
