@@ -854,7 +854,7 @@ static void alba_cursor_holders_full_test(struct kunit *test)
  */
 static void alba_pcpu_holders_full_test(struct kunit *test)
 {
-	const unsigned int max = 16 * ALBA_CURSOR_HOLDERS;
+	const unsigned int max = 4 * ALBA_CURSOR_HOLDERS;
 	struct alba *arena = new_arena(test, 0);
 	unsigned int i, n, misses = 0, holding = 0;
 	struct alba_stats before, s;
