@@ -133,8 +133,8 @@ unsigned long long alba_plat_unique_id(void);
  * (the lock of the list of cursors holding chunks) are for platforms that
  * define ALBA_PLAT_FORK. alba_core_chunkable(), alba_core_refill(),
  * alba_core_cursor_refill(), alba_core_cursor_fini(), alba_core_block_get()
- * and alba_core_block_put() serve per-CPU cursors (alba_pcpu_*), which each platform implements: see
- * core/alba_cursor.c.
+ * and alba_core_block_put() serve per-CPU cursors (alba_pcpu_*), which
+ * each platform implements: see core/alba_cursor.c.
  */
 struct alba_block_info {
 	const void *base;
