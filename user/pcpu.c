@@ -67,8 +67,13 @@ struct alba_pcpu {
 	struct alba_pcpu_slot *slots;	/* under pcpu_lock */
 };
 
-/* An entry that names no set. */
+/*
+ * An entry that names no set; one whose thread's exit has begun: later
+ * calls in it (other thread-exit destructors or callbacks) take the
+ * arena's locked path, so that nothing is made that no exit gives back.
+ */
 #define NO_SET	((const struct alba_pcpu *)1)
+#define EXITED	((const struct alba_pcpu *)2)
 
 static unsigned long pcpu_ids;
 static ALBA_PLAT_DEFINE_LOCK(pcpu_lock);
@@ -97,18 +102,28 @@ static struct alba_pcpu_last *entry_of(struct pcpu_thread *th)
  * Elsewhere thread-local variables may be emulated (mingw-w64: a call of
  * some 60 instructions) and torn down before the thread's record: the
  * entry lives in the record, found through a key of the platform's
- * fastest kind (user/prim): NULL until the record is made, &exited once
- * its thread's exit began.
+ * fastest kind (user/prim): NULL until the record is made, an exited
+ * entry once its thread's exit began.
  */
 static alba_os_fast_t pcpu_fast;	/* made with pcpu_key */
 
 /*
- * The entry of a thread whose exit has begun: it names no set, and calls
- * that come after (another thread-exit callback's) take the locked path.
- * Windows never shows such a callback a record key set after alba's own
- * callback ran, and may still show the freed record in it.
+ * The entries of a thread whose exit has begun (see EXITED). Windows
+ * never shows a later thread-exit callback a record key set after alba's
+ * own callback ran, and may still show the freed record in it; a TLS
+ * slot keeps its value. pthreads clear every key before each round of
+ * destructors (glibc: four), so the key's destructor sets it again, once:
+ * alba's code must not run in the last round, where TSan has torn the
+ * thread down. A destructor that allocates through a set in a later round
+ * makes a record, which the next round gives back (in the last, it stays).
  */
-static struct alba_pcpu_last exited = { .pc = NO_SET };
+static struct alba_pcpu_last exited[2] = { { .pc = EXITED }, { .pc = EXITED } };
+
+static void fast_exit(void *entry)
+{
+	if (entry == &exited[0])
+		alba_os_fast_set(pcpu_fast, &exited[1]);
+}
 
 /* NULL: look again with last_entry() (the fast path's, inline). */
 static inline struct alba_pcpu_last *last_peek(void)
@@ -160,13 +175,13 @@ static void thread_exit(void *arg)
 
 	/*
 	 * A later thread-local destructor may still allocate: never through
-	 * the freed slots (it makes a new record, which this key's
-	 * destructor may or may not see again).
+	 * the freed slots, nor through new ones no exit would give back:
+	 * the locked path (EXITED).
 	 */
 #if defined(__ELF__)
-	alba_pcpu_last.pc = NO_SET;
+	alba_pcpu_last.pc = EXITED;
 #else
-	alba_os_fast_set(pcpu_fast, &exited);
+	alba_os_fast_set(pcpu_fast, &exited[0]);
 #endif
 	alba_user_lock(&pcpu_lock);
 	for (slot = th->slots; slot; slot = slot->tnext) {
@@ -197,7 +212,7 @@ static bool keys_create(void)
 	static bool fast_made;
 
 	if (!fast_made)
-		fast_made = alba_os_fast_create(&pcpu_fast);
+		fast_made = alba_os_fast_create(&pcpu_fast, fast_exit);
 	if (!fast_made)
 		return false;
 #endif
@@ -227,7 +242,8 @@ static struct pcpu_thread *thread_of(void)
 #if !defined(__ELF__)
 		if (th) {
 			th->last.pc = NO_SET;
-			alba_os_fast_set(pcpu_fast, &th->last);
+			if (!alba_os_fast_get(pcpu_fast))
+				alba_os_fast_set(pcpu_fast, &th->last);
 		}
 #endif
 	}
@@ -328,11 +344,9 @@ static noinline void *pcpu_alloc_slow(struct alba_pcpu *pc, size_t size,
 		alba_user_report(EINVAL, "allocation from a NULL per-thread set");
 		return NULL;
 	}
-#if !defined(__ELF__)
-	if (unlikely(last == &exited))
+	if (unlikely(last && last->pc == EXITED))
 		return alba_core_alloc(pc->arena, size, align, gfp,
 				       alba_plat_caller());
-#endif
 	/* The entry's slot may have been detached since (see the top). */
 	if (likely(last && last->pc == pc &&
 		   __atomic_load_n(&slot_of_cursor(last->cur)->pc,

@@ -232,11 +232,27 @@ static void alba_pcpu_exit_race_test(struct kunit *test)
  * its callback returns): until this was fixed, the late call made a new
  * record and slot there, which nothing gave back (reserved_bytes stayed
  * up); where the OS leaves the value in place, it found the freed record.
+ * On Linux the destructor runs again in each round of destructors (it
+ * sets its key again): until the same fix, in the last round (glibc and
+ * musl run four) it made a record that no round gave back.
  */
+#if defined(__SANITIZE_THREAD__)
+#define LATE_TSAN	1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define LATE_TSAN	1
+#endif
+#endif
+#if defined(LATE_TSAN) || !defined(__ELF__)
+#define LATE_ROUNDS	2
+#else
+#define LATE_ROUNDS	4
+#endif
+
 static struct {
+	struct alba *arena;
 	struct alba_pcpu *pc;
-	void *got;
-	int ran;
+	int ran, bad;
 } late;
 
 #ifdef _WIN32
@@ -249,9 +265,22 @@ static pthread_key_t late_key;
 static void late_cb(void *value)
 #endif
 {
-	(void)value;
-	late.got = alba_pcpu_alloc(late.pc, 24, 8, 0);
+	void *p = alba_pcpu_alloc(late.pc, 24, 8, 0);
+
+	late.bad += !in_arena(p, late.arena);
 	late.ran++;
+#ifdef _WIN32
+	(void)value;	/* FLS: a value set now is not seen again */
+#else
+	/*
+	 * Again in the rounds of destructors glibc and musl run (4); TSan
+	 * tears its thread down in the last one (its own key's destructor,
+	 * made before ours), and our destructor would then crash inside it.
+	 * Off ELF alba's exited entry lasts two rounds (user/pcpu.c).
+	 */
+	if (late.ran < LATE_ROUNDS)
+		pthread_setspecific(late_key, value);
+#endif
 }
 
 static THREAD_FN(late_fn, arg)
@@ -274,6 +303,7 @@ static void alba_pcpu_late_exit_test(struct kunit *test)
 	thread_t t;
 
 	KUNIT_ASSERT_NOT_NULL(test, a);
+	late.arena = a;
 	late.pc = alba_pcpu_create(a, 0, 0);
 	KUNIT_ASSERT_NOT_NULL(test, late.pc);
 	/* alba's keys first (made by the first call in the process). */
@@ -287,15 +317,16 @@ static void alba_pcpu_late_exit_test(struct kunit *test)
 	alba_get_stats(a, &before);	/* this thread's chunk held */
 	KUNIT_ASSERT_EQ(test, thread_start(&t, late_fn, NULL), 0);
 	thread_join(t);
-	KUNIT_EXPECT_EQ(test, late.ran, 1);
-	KUNIT_EXPECT_TRUE(test, in_arena(late.got, a));
+	KUNIT_EXPECT_GE(test, late.ran, 1);
+	KUNIT_EXPECT_EQ(test, late.bad, 0);
+	kunit_info(test, "the late destructor ran %d times", late.ran);
 	/* The exited thread holds nothing. */
 	alba_get_stats(a, &s);
 	KUNIT_EXPECT_EQ(test, s.reserved_bytes, before.reserved_bytes);
 	alba_pcpu_drain(late.pc);
 	alba_get_stats(a, &s);
 	KUNIT_EXPECT_EQ(test, s.reserved_bytes, 0);
-	KUNIT_EXPECT_EQ(test, s.allocs, 3);
+	KUNIT_EXPECT_EQ(test, s.allocs, 2 + (unsigned long long)late.ran);
 	alba_pcpu_destroy(late.pc);
 #ifdef _WIN32
 	FlsFree(late_key);

@@ -44,11 +44,13 @@ static bool alba_os_tls_set(alba_os_tls_t key, void *value)
 
 /*
  * Where thread-local variables are not initial-exec (not ELF): the
- * per-thread sets' one-entry cache, a key without destructor. (_peek:
- * the value, or NULL where asking costs more; then _get.)
+ * per-thread sets' one-entry cache. @dtor runs at thread exit, as a
+ * key's destructor (glibc clears every key's value before each round of
+ * destructors, its own or not). (_peek: the value, or NULL where asking
+ * costs more; then _get.)
  */
 typedef pthread_key_t alba_os_fast_t;
-#define alba_os_fast_create(key)	alba_os_tls_create(key, NULL)
+#define alba_os_fast_create(key, dtor)	alba_os_tls_create(key, dtor)
 #define alba_os_fast_get		alba_os_tls_get
 #define alba_os_fast_peek		alba_os_tls_get
 #define alba_os_fast_set		alba_os_tls_set

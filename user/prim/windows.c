@@ -82,8 +82,9 @@ static bool alba_os_tls_set(alba_os_tls_t key, void *value)
  */
 typedef DWORD alba_os_fast_t;
 
-static bool alba_os_fast_create(alba_os_fast_t *key)
+static bool alba_os_fast_create(alba_os_fast_t *key, void (*dtor)(void *))
 {
+	(void)dtor;	/* a TLS slot keeps its value until the thread is gone */
 	*key = TlsAlloc();
 	return *key != TLS_OUT_OF_INDEXES;
 }
