@@ -36,10 +36,6 @@ typedef uint64_t u64;
 
 #define KUNIT_PARAM_DESC_SIZE	128
 
-/* A thread is its own "CPU" (per-thread sets): nothing to hold still. */
-#define preempt_disable()	do { } while (0)
-#define preempt_enable()	do { } while (0)
-
 /* The suite is a module in the kernel; here these say nothing. */
 #define MODULE_LICENSE(x)	extern int __kunit_module_info
 #define MODULE_DESCRIPTION(x)	extern int __kunit_module_info
