@@ -2,8 +2,9 @@
 /*
  * world.h - what differs between the worlds the suite runs in (the kernel,
  * and userspace through kunit/harness): errno, sorting, whether a per-CPU
- * set's calls keep one cursor, and pointers that alba never handed out. The only per-world #ifdef of the tests; the
- * foreign pointers come from kernel.c or user.c, whichever is built.
+ * set's calls keep one cursor, and pointers that alba never handed out.
+ * The only per-world #ifdef of the tests; the foreign pointers come from
+ * kernel.c or user.c, whichever is built.
  */
 #ifndef _ALBA_KUNIT_WORLD_H
 #define _ALBA_KUNIT_WORLD_H
