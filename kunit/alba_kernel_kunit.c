@@ -2005,6 +2005,37 @@ static struct kunit_suite alba_kernel_suite = {
 	.test_cases = alba_kernel_cases,
 };
 
+/*
+ * The KTAP's last lines must reach the console before kunit_shutdown's
+ * restart. On PREEMPT_RT from 6.12 a legacy console (6.12's 8250 serial
+ * port; 7.3's is an nbcon console, flushed at shutdown) is written by a
+ * kthread, which kernel_restart() does not wait for; after alba_kasan's
+ * reports it can be behind, and the run's end was lost once (kunit.py:
+ * "missing expected subtest", 6.12 rt in CI). A reboot notifier
+ * runs before the restart and may sleep, so it waits for the console there.
+ */
+#if IS_BUILTIN(CONFIG_ALBA_KUNIT_TEST) && defined(ALBA_HAVE_PR_FLUSH)
+#include <linux/reboot.h>
+
+static int alba_kunit_reboot_flush(struct notifier_block *nb,
+				   unsigned long action, void *data)
+{
+	pr_flush(5000, true);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block alba_kunit_reboot_nb = {
+	.notifier_call = alba_kunit_reboot_flush,
+};
+
+/* Built-in suites run after the initcalls, so this is in place first. */
+static int __init alba_kunit_reboot_init(void)
+{
+	return register_reboot_notifier(&alba_kunit_reboot_nb);
+}
+late_initcall(alba_kunit_reboot_init);
+#endif
+
 #if IS_ENABLED(CONFIG_KASAN_GENERIC)
 kunit_test_suites(&alba_kernel_suite, &alba_kasan_suite);
 #else

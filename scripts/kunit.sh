@@ -209,6 +209,13 @@ match($0, "# [^ :]+: " mark) {
 { print }' "$RESULTS/$name.ktap" >"$RESULTS/$name.ktap.tmp"
 mv "$RESULTS/$name.ktap.tmp" "$RESULTS/$name.ktap"
 tail -n 3 "$RESULTS/$name.parsed"
+# What CI's log should show of a failure: the failing cases and where
+# the kernel's output stopped.
+if [ $rc -ne 0 ]; then
+	grep -E '\[(FAILED|CRASHED)\]' "$RESULTS/$name.parsed" | head -10 || true
+	echo "kunit.sh: the kernel log's last lines ($raw):"
+	grep -v '^\[[0-9:]*\] ' "$raw" | tail -n 12 | cut -c1-160
+fi
 
 # lockdep, KASAN, KFENCE, WARN, BUG and atomic-sleep reports; not their
 # banners ("RCU lockdep checking is enabled"), and not the KASAN reports
