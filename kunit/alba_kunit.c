@@ -607,6 +607,79 @@ static void alba_cursor_no_tail_test(struct kunit *test)
 	alba_destroy(arena);
 }
 
+/*
+ * Any chunk size works, for a cursor and for a per-CPU set: 1, 3 and the
+ * others below ALBA_CURSOR_MAX_ALIGN (a chunk is at least the request and
+ * starts on that boundary), around a block, and SIZE_MAX (at most what a
+ * fresh block holds). Objects of every size, from 1 byte to more than a
+ * block, at alignments below, at and above the chunks' own: each aligned,
+ * of this arena, intact and apart from the others, and all counted once
+ * the chunks are given back.
+ */
+static void alba_chunk_sizes_test(struct kunit *test)
+{
+	static const size_t bs = 4096;
+	static const size_t chunks[] = {
+		1, 2, 3, 7, 63, 64, 65, 1000, 2048, 4095, 4096, 4097,
+		SIZE_MAX / 2, SIZE_MAX - 1, SIZE_MAX,
+	};
+	static const size_t sizes[] = {
+		1, 2, 3, 5, 8, 24, 63, 64, 65, 100, 700, 2000, 4000, 5000,
+	};
+	static const size_t aligns[] = { 0, 1, 2, 8, 16, 64, 128, 4096 };
+	const size_t n = ARRAY_SIZE(sizes) * ARRAY_SIZE(aligns) * 2;
+	struct robj *obj;
+	size_t c, i;
+
+	obj = kunit_kcalloc(test, n, sizeof(*obj), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, obj);
+	for (c = 0; c < ARRAY_SIZE(chunks); c++) {
+		struct alba *arena = new_arena(test, bs);
+		size_t chunk = chunks[c], used = 0;
+		struct alba_cursor cur;
+		struct alba_pcpu *pc;
+		struct alba_stats s;
+
+		alba_cursor_init(&cur, arena, chunk);
+		pc = alba_pcpu_create(arena, chunk, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, pc);
+		for (i = 0; i < n; i++) {
+			size_t size = sizes[i / 2 % ARRAY_SIZE(sizes)];
+			size_t align = aligns[i / 2 / ARRAY_SIZE(sizes)];
+			size_t want = align ? align : ALBA_DEFAULT_ALIGN;
+			u8 *p;
+
+			if (i & 1)
+				p = alba_pcpu_alloc(pc, size, align, GFP_KERNEL);
+			else
+				p = alba_cursor_alloc(&cur, size, align, GFP_KERNEL);
+			KUNIT_ASSERT_TRUE_MSG(test, p != NULL,
+						  "chunk %zu: %zu bytes at %zu (%s)",
+						  chunk, size, align,
+						  i & 1 ? "set" : "cursor");
+			KUNIT_EXPECT_EQ_MSG(test, (uintptr_t)p & (want - 1), 0,
+					    "chunk %zu: %zu bytes at %zu",
+					    chunk, size, align);
+			KUNIT_EXPECT_PTR_EQ(test, alba_of(p, bs), arena);
+			obj[i].p = p;
+			obj[i].size = size;
+			obj[i].pattern = (u8)(i + 1);
+			fill(p, size, obj[i].pattern);
+			used += size;
+		}
+		verify_objects(test, obj, n);
+		alba_pcpu_destroy(pc);
+		alba_cursor_fini(&cur);
+		stats_of(test, arena, &s);
+		KUNIT_EXPECT_EQ_MSG(test, s.reserved_bytes, 0, "chunk %zu", chunk);
+		KUNIT_EXPECT_EQ_MSG(test, s.used_bytes, used, "chunk %zu", chunk);
+		KUNIT_EXPECT_EQ_MSG(test, s.allocs, n, "chunk %zu", chunk);
+		KUNIT_EXPECT_EQ_MSG(test, s.failed, 0, "chunk %zu", chunk);
+		verify_objects(test, obj, n);
+		alba_destroy(arena);
+	}
+}
+
 /* fini gives the unused rest back when nothing follows the chunk. */
 /* alba_cursor_init(@cur, @onto, @chunk) leaves arenas @a and @b as they were. */
 static void init_changes_nothing(struct kunit *test, struct alba_cursor *cur,
@@ -2195,7 +2268,7 @@ static void alba_mark_nesting_test(struct kunit *test)
  * alba_of() on a block's boundaries: its base finds the arena, one past
  * its end does not (an arena of one block: whatever lies above is not
  * its). An object aligned to the block size finds it through its first
- * block_size bytes.
+ * block_size bytes, and not through the rest.
  */
 static void alba_of_boundary_test(struct kunit *test)
 {
@@ -2222,6 +2295,11 @@ static void alba_of_boundary_test(struct kunit *test)
 		KUNIT_EXPECT_PTR_EQ(test, alba_of(big, bs), arena);
 		KUNIT_EXPECT_PTR_EQ(test, alba_of(big + 1, bs), arena);
 		KUNIT_EXPECT_PTR_EQ(test, alba_of(big + bs - 1, bs), arena);
+		/* Further into it, its second block_size bytes, does not. */
+		alba_test_clear_errno();
+		KUNIT_EXPECT_NULL(test, alba_of(big + bs, bs));
+		ALBA_EXPECT_ERRNO(test, EINVAL);
+		KUNIT_EXPECT_NULL(test, alba_of(big + 2 * bs - 1, bs));
 		big = alba_alloc(arena, bs, bs, GFP_KERNEL);
 		KUNIT_ASSERT_NOT_NULL(test, big);
 		KUNIT_EXPECT_PTR_EQ(test, alba_of(big, bs), arena);
@@ -2593,6 +2671,7 @@ static struct kunit_case alba_test_cases[] = {
 	KUNIT_CASE(alba_cursor_align_test),
 	KUNIT_CASE(alba_cursor_refill_test),
 	KUNIT_CASE(alba_cursor_no_tail_test),
+	KUNIT_CASE(alba_chunk_sizes_test),
 	KUNIT_CASE(alba_cursor_fini_test),
 	KUNIT_CASE(alba_cursor_reinit_test),
 	KUNIT_CASE(alba_cursor_holders_full_test),
