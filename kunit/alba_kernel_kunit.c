@@ -409,6 +409,105 @@ static void alba_pcpu_hard_irq_test(struct kunit *test)
 }
 
 /*
+ * A per-CPU set's whole life in softirq, as alba_pcpu_create()'s and
+ * alba_pcpu_destroy()'s kernel-doc allow it (a soft hrtimer, GFP_ATOMIC:
+ * a thread on PREEMPT_RT): made, used, drained, used again and destroyed
+ * there. And alba_pcpu_drain() from hard IRQ ("any context") between a
+ * hard timer's own allocations. The objects and the drain's effect are
+ * checked in process context.
+ */
+struct pcpu_life {
+	struct hrtimer timer;
+	struct completion done;
+	struct alba *arena;
+	struct alba_pcpu *pc;	/* made in the callback if @soft */
+	bool soft, in_ctx;
+	size_t reserved_after_drain;
+	u8 *obj[32];
+};
+
+static enum hrtimer_restart pcpu_life_fn(struct hrtimer *t)
+{
+	struct pcpu_life *c = container_of(t, struct pcpu_life, timer);
+	const gfp_t g = c->soft ? GFP_ATOMIC : __GFP_NOWARN;
+	struct alba_stats s;
+	int i;
+
+	c->in_ctx = c->soft ? in_serving_softirq() : hardirq_count() != 0;
+	if (c->soft)
+		c->pc = alba_pcpu_create(c->arena, 1024, GFP_ATOMIC);
+	for (i = 0; c->pc && i < (int)ARRAY_SIZE(c->obj); i++) {
+		if (i == (int)ARRAY_SIZE(c->obj) / 2) {
+			alba_pcpu_drain(c->pc);
+			alba_get_stats(c->arena, &s);
+			c->reserved_after_drain = s.reserved_bytes;
+		}
+		c->obj[i] = alba_pcpu_alloc(c->pc, 40, 8, g);
+		if (c->obj[i])
+			memset(c->obj[i], 0x40 + i, 40);
+	}
+	if (c->soft) {
+		alba_pcpu_destroy(c->pc);
+		c->pc = NULL;
+	}
+	complete(&c->done);
+	return HRTIMER_NORESTART;
+}
+
+static void alba_pcpu_context_life_test(struct kunit *test)
+{
+	struct pcpu_life *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	int pass, i, j;
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	for (pass = 0; pass < 2; pass++) {
+		enum hrtimer_mode mode = pass ? HRTIMER_MODE_REL_HARD :
+						HRTIMER_MODE_REL_SOFT;
+		const char *ctx = pass ? "hard IRQ" : "softirq";
+		size_t extra = 0;
+		struct alba_stats s;
+
+		memset(c, 0, sizeof(*c));
+		init_completion(&c->done);
+		c->soft = !pass;
+		c->arena = new_arena(test, 65536);
+		if (!c->soft) {
+			/* A chunk held from process context, for the drain. */
+			c->pc = alba_pcpu_create(c->arena, 1024, GFP_KERNEL);
+			KUNIT_ASSERT_NOT_NULL(test, c->pc);
+			KUNIT_ASSERT_NOT_NULL(test, alba_pcpu_alloc(c->pc, 40, 8,
+								    GFP_KERNEL));
+			extra = 1;
+		}
+		hrtimer_setup(&c->timer, pcpu_life_fn, CLOCK_MONOTONIC, mode);
+		hrtimer_start(&c->timer, ns_to_ktime(20000), mode);
+		wait_for_completion(&c->done);
+		hrtimer_cancel(&c->timer);
+		KUNIT_EXPECT_TRUE_MSG(test, c->in_ctx, "the callback ran in %s", ctx);
+		KUNIT_EXPECT_EQ_MSG(test, c->reserved_after_drain, 0,
+				    "%s: a chunk held after the drain", ctx);
+		for (i = 0; i < (int)ARRAY_SIZE(c->obj); i++) {
+			KUNIT_EXPECT_TRUE_MSG(test, c->obj[i],
+					      "%s: object %d", ctx, i);
+			if (!c->obj[i])
+				continue;
+			KUNIT_EXPECT_PTR_EQ(test, alba_of(c->obj[i], 65536), c->arena);
+			for (j = 0; j < 40; j++)
+				if (c->obj[i][j] != (u8)(0x40 + i))
+					break;
+			KUNIT_EXPECT_EQ_MSG(test, j, 40, "%s: object %d", ctx, i);
+		}
+		alba_pcpu_destroy(c->pc);	/* hard IRQ's; NULL after softirq */
+		stats_of(test, c->arena, &s);
+		KUNIT_EXPECT_EQ(test, s.reserved_bytes, 0);
+		KUNIT_EXPECT_EQ(test, s.allocs, ARRAY_SIZE(c->obj) + extra);
+		KUNIT_EXPECT_EQ(test, s.used_bytes, 40 * (ARRAY_SIZE(c->obj) + extra));
+		KUNIT_EXPECT_EQ(test, s.failed, 0);
+		alba_destroy(c->arena);
+	}
+}
+
+/*
  * A context that interrupts its CPU's claim of the cursor (a bump or a
  * refill in progress: simulated by setting the flag, preemption off, as
  * the interrupted context would have) takes the arena's locked path: the
@@ -1990,6 +2089,7 @@ static struct kunit_case alba_kernel_cases[] = {
 	KUNIT_CASE(alba_hard_irq_test),
 	KUNIT_CASE(alba_hard_irq_api_test),
 	KUNIT_CASE(alba_pcpu_hard_irq_test),
+	KUNIT_CASE(alba_pcpu_context_life_test),
 	KUNIT_CASE(alba_pcpu_claimed_test),
 #if IS_ENABLED(CONFIG_TRACEPOINTS)
 	KUNIT_CASE(alba_caller_report_test),

@@ -653,10 +653,9 @@ static void alba_chunk_sizes_test(struct kunit *test)
 				p = alba_pcpu_alloc(pc, size, align, GFP_KERNEL);
 			else
 				p = alba_cursor_alloc(&cur, size, align, GFP_KERNEL);
-			KUNIT_ASSERT_TRUE_MSG(test, p != NULL,
-						  "chunk %zu: %zu bytes at %zu (%s)",
-						  chunk, size, align,
-						  i & 1 ? "set" : "cursor");
+			KUNIT_ASSERT_TRUE_MSG(test, p, "chunk %zu: %zu bytes at %zu (%s)",
+					      chunk, size, align,
+					      i & 1 ? "set" : "cursor");
 			KUNIT_EXPECT_EQ_MSG(test, (uintptr_t)p & (want - 1), 0,
 					    "chunk %zu: %zu bytes at %zu",
 					    chunk, size, align);
