@@ -508,6 +508,123 @@ static void alba_pcpu_context_life_test(struct kunit *test)
 }
 
 /*
+ * alba_create() and alba_create_node() in "any context @gfp allows":
+ * with GFP_ATOMIC with preemption off, under a spinlock_t, with
+ * interrupts off and in softirq; with __GFP_NOWARN (no __GFP_RECLAIM)
+ * under a raw spinlock and in hard IRQ. Each arena made there takes an
+ * object there too. Where the page allocator may be called (a gfp with
+ * __GFP_RECLAIM, and on PREEMPT_RT a preemptible caller) both arenas must
+ * be made; elsewhere a block comes only from alloc_pages_nolock(), where
+ * the kernel has it, so NULL is allowed, and any arena made must work.
+ * The debug runs' lockdep and atomic-sleep checks watch every call.
+ */
+struct create_ctx {
+	struct hrtimer timer;
+	struct completion done;
+	gfp_t gfp;
+	bool page_allocator;
+	struct alba *arena[2];
+	u8 *obj[2];
+};
+
+static void create_here(struct create_ctx *c)
+{
+	int i;
+
+	c->page_allocator = (c->gfp & __GFP_RECLAIM) &&
+			    (!IS_ENABLED(CONFIG_PREEMPT_RT) || preemptible());
+	c->arena[0] = alba_create("atomic", 4096, c->gfp);
+	c->arena[1] = alba_create_node("atomic-node", 8192, c->gfp,
+				       first_online_node);
+	for (i = 0; i < 2; i++) {
+		c->obj[i] = c->arena[i] ? alba_alloc(c->arena[i], 64, 8, c->gfp) : NULL;
+		if (c->obj[i])
+			memset(c->obj[i], 0x5a + i, 64);
+	}
+}
+
+static enum hrtimer_restart create_timer_fn(struct hrtimer *t)
+{
+	struct create_ctx *c = container_of(t, struct create_ctx, timer);
+
+	create_here(c);
+	complete(&c->done);
+	return HRTIMER_NORESTART;
+}
+
+static void alba_create_context_test(struct kunit *test)
+{
+	static const char * const where[] = {
+		"preemption off", "spinlock_t", "interrupts off", "softirq",
+		"raw spinlock", "hard IRQ",
+	};
+	struct create_ctx *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	static DEFINE_RAW_SPINLOCK(raw);
+	static DEFINE_SPINLOCK(lock);
+	unsigned long flags;
+	int w, i, j;
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	for (w = 0; w < (int)ARRAY_SIZE(where); w++) {
+		memset(c, 0, sizeof(*c));
+		init_completion(&c->done);
+		c->gfp = w < 4 ? GFP_ATOMIC : __GFP_NOWARN;
+		switch (w) {
+		case 0:
+			preempt_disable();
+			create_here(c);
+			preempt_enable();
+			break;
+		case 1:
+			spin_lock(&lock);
+			create_here(c);
+			spin_unlock(&lock);
+			break;
+		case 2:
+			local_irq_save(flags);
+			create_here(c);
+			local_irq_restore(flags);
+			break;
+		case 4:
+			raw_spin_lock_irqsave(&raw, flags);
+			create_here(c);
+			raw_spin_unlock_irqrestore(&raw, flags);
+			break;
+		default: {
+			enum hrtimer_mode mode = w == 3 ? HRTIMER_MODE_REL_SOFT :
+							  HRTIMER_MODE_REL_HARD;
+
+			hrtimer_setup(&c->timer, create_timer_fn, CLOCK_MONOTONIC, mode);
+			hrtimer_start(&c->timer, ns_to_ktime(20000), mode);
+			wait_for_completion(&c->done);
+			hrtimer_cancel(&c->timer);
+		}
+		}
+		for (i = 0; i < 2; i++) {
+			if (c->page_allocator)
+				KUNIT_EXPECT_TRUE_MSG(test, c->arena[i] && c->obj[i],
+						      "%s: arena %d", where[w], i);
+			if (!c->arena[i])
+				continue;
+			KUNIT_EXPECT_TRUE_MSG(test, c->obj[i], "%s: object %d",
+					      where[w], i);
+			if (c->obj[i]) {
+				KUNIT_EXPECT_PTR_EQ(test, alba_of(c->obj[i], 4096 << i),
+						    c->arena[i]);
+				for (j = 0; j < 64; j++)
+					if (c->obj[i][j] != 0x5a + i)
+						break;
+				KUNIT_EXPECT_EQ(test, j, 64);
+			}
+			alba_destroy(c->arena[i]);
+		}
+		kunit_info(test, "%s: %s", where[w],
+			   c->arena[0] && c->arena[1] ? "both arenas made" :
+			   "an arena refused (no page allocator there)");
+	}
+}
+
+/*
  * A context that interrupts its CPU's claim of the cursor (a bump or a
  * refill in progress: simulated by setting the flag, preemption off, as
  * the interrupted context would have) takes the arena's locked path: the
@@ -2090,6 +2207,7 @@ static struct kunit_case alba_kernel_cases[] = {
 	KUNIT_CASE(alba_hard_irq_api_test),
 	KUNIT_CASE(alba_pcpu_hard_irq_test),
 	KUNIT_CASE(alba_pcpu_context_life_test),
+	KUNIT_CASE(alba_create_context_test),
 	KUNIT_CASE(alba_pcpu_claimed_test),
 #if IS_ENABLED(CONFIG_TRACEPOINTS)
 	KUNIT_CASE(alba_caller_report_test),
